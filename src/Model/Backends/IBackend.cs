@@ -1,0 +1,84 @@
+using GpuSiamese.Kernels;
+
+namespace GpuSiamese.Model.Backends;
+
+/// <summary>Which pair loss a <see cref="IBackend.PairLoss"/> call computes.</summary>
+public enum PairLossKind
+{
+    /// <summary>Chopra 2005: L = (1−Y)·(2/Q)·E² + Y·2Q·exp(−2.77·E/Q); parameter = Q.</summary>
+    ContrastiveBounded = 0,
+    /// <summary>Hadsell 2006: L = (1−Y)·E² + Y·max(m − E, 0)²; parameter = m.</summary>
+    ContrastiveMargin = 1,
+}
+
+/// <summary>
+/// The operations a training step is made of. Every backend computes exactly what the methods of
+/// <c>GpuSiamese.Kernels.Reference</c> compute (same layouts, same overwrite rules), in float32.
+/// Calls may be queued; <see cref="Download{T}"/> and <see cref="Synchronize"/> wait for them.
+/// Matrices are row-major: X [rows, inW], W [inW, outW], Y [rows, outW]; the embeddings of a batch
+/// of B pairs are 2B rows, left images first.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>What a person reads: e.g. "simd (AVX-512, 2 threads)" or "ILGPU CPU accelerator".</summary>
+    string Name { get; }
+
+    /// <summary>A zero-filled buffer.</summary>
+    DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged;
+
+    void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged;
+
+    void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged;
+
+    /// <summary>Waits until every queued operation has finished.</summary>
+    void Synchronize();
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Gather.Rows"/>.</summary>
+    void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Dense.Forward"/>.</summary>
+    void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        int rows, int inW, int outW, Activation act);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Dense.ActivationBackward"/> (in place on dy).</summary>
+    void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Dense.BackwardData"/>.</summary>
+    void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Dense.BackwardWeights"/>.</summary>
+    void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        int rows, int inW, int outW);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.PairDistance.Forward"/>.</summary>
+    void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.PairDistance.Backward"/>.</summary>
+    void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
+        DeviceBuffer<float> dEmb, int pairs, int dim, float eps);
+
+    /// <summary>
+    /// Forward and backward of a pair loss in one call: loss[p] as the reference's *Forward,
+    /// dDist[p] as its *Backward (already divided by <paramref name="count"/>).
+    /// </summary>
+    void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+        DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Optimizers.Adam"/>.</summary>
+    void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
+        float lr, float beta1, float beta2, float eps, int t, float gradScale);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Optimizers.RmsProp"/>.</summary>
+    void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
+        float lr, float rho, float eps, float gradScale);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Optimizers.Sgd"/>.</summary>
+    void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
+        float lr, float momentum, bool nesterov, float gradScale);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Reductions.Sum"/>; waits for the result.</summary>
+    float Sum(DeviceBuffer<float> x, int n);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Reductions.SumOfSquares"/>; waits for the result.</summary>
+    float SumOfSquares(DeviceBuffer<float> x, int n);
+}

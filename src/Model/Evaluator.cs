@@ -25,6 +25,7 @@ public sealed class Evaluator : IDisposable
         _network = network;
         _backend = network.Backend;
         _eps = (float)distanceEpsilon;
+        DistanceEpsilon = distanceEpsilon;
         ChunkPairs = chunkPairs;
         int rows = 2 * chunkPairs;
         _indices = _backend.Allocate<int>(rows);
@@ -35,6 +36,9 @@ public sealed class Evaluator : IDisposable
     }
 
     public int ChunkPairs { get; }
+
+    /// <summary>eps of E = sqrt(max(Σ(a−b)², eps)).</summary>
+    public double DistanceEpsilon { get; }
 
     public Network Network => _network;
 

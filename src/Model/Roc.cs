@@ -66,10 +66,15 @@ public static class Roc
         foreach (int l in labels) if (l == 0) positives++;
         int negatives = labels.Length - positives;
 
+        // Rates are ratios of counts: compare J = tp/P − fp/N exactly as tp·N − fp·P, so equal J ties go to the smaller threshold.
         int best = 0;
+        long bestScore = 0;
         for (int k = 1; k < curve.Count; k++)
-            if (curve[k].TruePositiveRate - curve[k].FalsePositiveRate > curve[best].TruePositiveRate - curve[best].FalsePositiveRate)
-                best = k;
+        {
+            long tp = (long)Math.Round(curve[k].TruePositiveRate * positives), fp = (long)Math.Round(curve[k].FalsePositiveRate * negatives);
+            long score = tp * negatives - fp * positives;
+            if (score > bestScore) { best = k; bestScore = score; }
+        }
         var y = curve[best];
         double youdenAccuracy = (y.TruePositiveRate * positives + (1 - y.FalsePositiveRate) * negatives) / labels.Length;
 

@@ -4,11 +4,12 @@ namespace GpuSiamese.Tests.Model;
 
 /// <summary>
 /// Small labelled image sets for model tests: ten random 14x14 prototypes, one per digit, each image its
-/// prototype plus noise, clamped to [0,1]. Separable, so a working trainer learns them within a few hundred pairs.
+/// prototype plus noise, clamped to [0,1]. With the default noise an untrained network scores an AUC near 0.65 and a few hundred training pairs
+/// bring it above 0.95.
 /// </summary>
 public static class SyntheticDigits
 {
-    public static ImageSet Create(int perDigit, int seed, double noise = 0.25)
+    public static ImageSet Create(int perDigit, int seed, double noise = 0.8)
     {
         var rng = new Random(seed);
         var prototypes = new double[10][];

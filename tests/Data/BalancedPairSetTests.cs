@@ -13,18 +13,21 @@ public class BalancedPairSetTests
         for (int p = 0; p < pairs.Count; p++)
         {
             int l = pairs.Left[p], r = pairs.Right[p];
-            Assert.That(l, Is.Not.EqualTo(r));
-            Assert.That(seen.Add((Math.Min(l, r), Math.Max(l, r))), Is.True, $"image pair {{{l},{r}}} twice");
+            if (l == r)
+                Assert.Fail($"pair {p} uses image {l} twice");
+            if (!seen.Add((Math.Min(l, r), Math.Max(l, r))))
+                Assert.Fail($"image pair {{{l},{r}}} twice");
             int a = set.Labels[l], b = set.Labels[r];
             if (pairs.Labels[p] == 0)
             {
-                Assert.That(a, Is.EqualTo(b));
+                if (a != b)
+                    Assert.Fail($"positive pair {p} has digits {a} and {b}");
                 positives[a]++;
             }
             else
             {
-                Assert.That(pairs.Labels[p], Is.EqualTo(1));
-                Assert.That(a, Is.Not.EqualTo(b));
+                if (pairs.Labels[p] != 1 || a == b)
+                    Assert.Fail($"pair {p}: label {pairs.Labels[p]}, digits {a} and {b}");
                 negatives[DigitPairs.IndexOf(a, b)]++;
             }
         }

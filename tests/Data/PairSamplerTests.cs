@@ -30,15 +30,17 @@ public class PairSamplerTests
                 int a = set.Labels[left[i]], b = set.Labels[right[i]];
                 if (labels[i] == 0)
                 {
-                    Assert.That(a, Is.EqualTo(b), "a positive pair has one digit");
-                    Assert.That(left[i], Is.Not.EqualTo(right[i]), "a positive pair uses two different images");
+                    if (a != b)
+                        Assert.Fail($"batch {t} pair {i}: a positive pair of digits {a} and {b}");
+                    if (left[i] == right[i])
+                        Assert.Fail($"batch {t} pair {i}: a positive pair uses image {left[i]} twice");
                     positives[a]++;
                     totalPositive++;
                 }
                 else
                 {
-                    Assert.That(labels[i], Is.EqualTo(1));
-                    Assert.That(a, Is.Not.EqualTo(b), "a negative pair has two digits");
+                    if (labels[i] != 1 || a == b)
+                        Assert.Fail($"batch {t} pair {i}: label {labels[i]}, digits {a} and {b}; expected a negative pair of two digits");
                     negatives[DigitPairs.IndexOf(a, b)]++;
                     orientation[a, b]++;
                     totalNegative++;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace GpuSiamese.Model.Backends;
 
@@ -35,7 +36,10 @@ public sealed class SimdWorkerPool : IDisposable
     /// <summary>Threads a job is split over, the caller's included.</summary>
     public int Threads { get; }
 
-    /// <summary>Runs body(0..Threads-1) in parallel and returns when all have finished; rethrows a failure.</summary>
+    /// <summary>
+    /// Runs body(0..Threads-1) in parallel and returns when all have finished; a worker's exception is
+    /// rethrown here as itself, so a bad argument reads the same whether or not the work was split.
+    /// </summary>
     public void Run(Action<int> body)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -62,7 +66,7 @@ public sealed class SimdWorkerPool : IDisposable
             while (Volatile.Read(ref pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
             job = null;
         }
-        if (failure != null) throw new AggregateException("a SIMD worker failed", failure);
+        if (failure != null) ExceptionDispatchInfo.Throw(failure);
     }
 
     void Work(int part)

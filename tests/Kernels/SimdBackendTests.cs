@@ -143,10 +143,13 @@ public class SimdBackendTests
     public void AWorkerFailureReachesTheCaller()
     {
         using var pool = new SimdWorkerPool(3);
-        var e = Assert.Throws<InvalidOperationException>(() => pool.Run(part => { if (part == 2) throw new InvalidOperationException("part 2"); }));
-        Assert.That(e!.Message, Is.EqualTo("part 2"));
-        int sum = 0;
-        pool.Run(part => Interlocked.Add(ref sum, part + 1));
-        Assert.That(sum, Is.EqualTo(6), "the pool keeps working after a failure");
+        var e = Assert.Throws<InvalidOperationException>(() => pool.Run(12, (part, _) => { if (part == 7) throw new InvalidOperationException("part 7"); }));
+        Assert.That(e!.Message, Is.EqualTo("part 7"));
+        for (int round = 0; round < 1000; round++)
+        {
+            int sum = 0;
+            pool.Run(12, (part, _) => Interlocked.Add(ref sum, part + 1));
+            Assert.That(sum, Is.EqualTo(78), "every part runs exactly once, and the pool keeps working after a failure");
+        }
     }
 }

@@ -19,6 +19,9 @@ public sealed unsafe class SimdBackend : IBackend
     /// <summary>Below this many elements an element-wise step runs on the calling thread.</summary>
     public const int ParallelElements = 1 << 16;
 
+    /// <summary>Pieces per thread of a split operation: enough for a late thread's share to be taken over.</summary>
+    const int PartsPerThread = 4;
+
     readonly SimdWorkerPool pool;
     readonly VectorWidth width;
     readonly ScratchSpace[] scratch;
@@ -84,7 +87,7 @@ public sealed unsafe class SimdBackend : IBackend
         var sw = width;
         int need = SimdKernels.Dense.ScratchLength(sw, inW);
         Split(rows, 4, 2L * rows * inW * outW,
-            (s, e, part) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act, scratch[part].Get(need)));
+            (s, e, worker) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act, scratch[worker].Get(need)));
     }
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
@@ -104,7 +107,7 @@ public sealed unsafe class SimdBackend : IBackend
         var sw = width;
         int need = SimdKernels.Dense.ScratchLength(sw, outW);
         Split(rows, 4, 2L * rows * inW * outW,
-            (s, e, part) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW, scratch[part].Get(need)));
+            (s, e, worker) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW, scratch[worker].Get(need)));
     }
 
     public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
@@ -114,11 +117,11 @@ public sealed unsafe class SimdBackend : IBackend
         float* dwp = Need(dw, (long)inW * outW, nameof(dw)).Pointer, dbp = Need(db, outW, nameof(db)).Pointer;
         var sw = width;
         int need = SimdKernels.Dense.ScratchLength(sw, rows);
-        // Threads split the rows of dW (the inputs); the caller's part also sums db.
-        Split(inW, 4, 2L * rows * inW * outW, (s, e, part) =>
+        // Threads split the rows of dW (the inputs); whoever takes the first piece also sums db.
+        Split(inW, 4, 2L * rows * inW * outW, (s, e, worker) =>
         {
-            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW, scratch[part].Get(need));
-            if (part == 0) SimdKernels.Dense.BiasGradient(sw, dyp, dbp, rows, outW);
+            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW, scratch[worker].Get(need));
+            if (s == 0) SimdKernels.Dense.BiasGradient(sw, dyp, dbp, rows, outW);
         });
     }
 
@@ -190,22 +193,24 @@ public sealed unsafe class SimdBackend : IBackend
     }
 
     /// <summary>
-    /// Runs body over [0, count) in one piece on this thread when the work is small, else in one piece per
-    /// thread, each a multiple of <paramref name="align"/> long (the kernels' row tile) except the last.
+    /// Runs body(start, end, worker) over [0, count): in one piece on this thread when the work is small,
+    /// else in pieces a multiple of <paramref name="align"/> long (the kernels' row tile), a few per thread
+    /// so that whichever thread is free takes the next.
     /// </summary>
     void Split(int count, int align, long work, Action<int, int, int> body)
     {
-        int parts = pool.Threads;
-        if (parts == 1 || work < ParallelFlops || count < 2 * align)
+        int threads = pool.Threads;
+        int tiles = (count + align - 1) / align;
+        int parts = Math.Min(tiles, PartsPerThread * threads);
+        if (threads == 1 || work < ParallelFlops || parts < 2)
         {
             body(0, count, 0);
             return;
         }
-        int tiles = (count + align - 1) / align;
-        pool.Run(part =>
+        pool.Run(parts, (part, worker) =>
         {
             int s = (int)((long)tiles * part / parts) * align, e = Math.Min((int)((long)tiles * (part + 1) / parts) * align, count);
-            if (s < e) body(s, e, part);
+            if (s < e) body(s, e, worker);
         });
     }
 

@@ -35,7 +35,7 @@ public class TrainerTests
         foreach (var r in history)
             TestContext.Out.WriteLine($"epoch {r.Epoch}: loss {r.MeanLoss:F4} train {r.TrainAccuracy:P1} val {r.ValidationAccuracy:P1} AUC {r.ValidationAuc:F4} t {r.Threshold:F3}");
         Assert.That(history[^1].MeanLoss, Is.LessThan(0.6 * history[0].MeanLoss));
-        Assert.That(history[^1].ValidationAuc, Is.GreaterThan(0.95));
+        Assert.That(history[^1].ValidationAuc, Is.GreaterThan(0.9).And.GreaterThan(history[0].ValidationAuc));
         Assert.That(history[^1].ValidationAccuracy, Is.GreaterThan(0.85));
         Assert.That(history[^1].TrainAccuracy, Is.GreaterThan(0.85));
         Assert.That(trainer.IsFinished, Is.True);

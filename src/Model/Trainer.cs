@@ -209,6 +209,13 @@ public sealed class Trainer : IDisposable
             pairsPerSecond, epochTime, elapsed);
     }
 
+    /// <summary>
+    /// A checkpoint of the run as it stands: configuration, parameters, the current threshold and, when
+    /// <paramref name="includeResume"/>, what <see cref="Restore"/> needs to continue it.
+    /// </summary>
+    public Checkpoint CreateCheckpoint(bool includeResume = true) =>
+        new(Config.Network, Config, Network.DownloadParameters(), Threshold, includeResume ? CaptureState() : null);
+
     /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
     public TrainerState CaptureState() => new(
         _optimizer.DownloadState(), _optimizer.StepCount, Step, _epochLossSum,

@@ -79,7 +79,7 @@ public class TrainerTests
                 var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
                 Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
                 Assert.That(first.Step, Is.EqualTo(9));
-                CheckpointFile.Save(path, new Checkpoint(config.Network, config, first.Network.DownloadParameters(), first.Threshold, first.CaptureState()));
+                CheckpointFile.Save(path, first.CreateCheckpoint());
             }
             var saved = CheckpointFile.Load(path);
             using var second = Create(saved.Training);

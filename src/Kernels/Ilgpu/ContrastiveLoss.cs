@@ -19,41 +19,47 @@ public readonly struct LossShape
 
 /// <summary>
 /// Pair losses on distances, forward and backward in one launch (twin of <see cref="Reference.ContrastiveLoss"/>);
-/// label 0 = same digit, 1 = different. Units are pairs.
+/// label 0 = same digit, 1 = different. Units are pairs: a block per thread in <c>*Blocked</c> (CPU accelerator), else one per work-item.
 /// </summary>
 public static class ContrastiveLoss
 {
     /// <summary>
-    /// Bounded: loss = (1−Y)·(2/Q)·E² + Y·2Q·exp(−2.77·E/Q), dDist = ((1−Y)·(4/Q)·E − Y·2·2.77·exp(−2.77·E/Q)) / Count.
+    /// A block of pairs per thread. Bounded: loss = (1−Y)·(2/Q)·E² + Y·2Q·exp(−2.77·E/Q), dDist = ((1−Y)·(4/Q)·E − Y·2·2.77·exp(−2.77·E/Q)) / Count.
     /// Margin: loss = (1−Y)·E² + Y·max(m − E, 0)², dDist = ((1−Y)·2E − Y·2·max(m − E, 0)) / Count.
     /// </summary>
-    public static void ForwardBackward(Index1D thread, ArrayView<float> dist, ArrayView<int> labels, ArrayView<float> loss,
+    public static void ForwardBackwardBlocked(Index1D thread, ArrayView<float> dist, ArrayView<int> labels, ArrayView<float> loss,
         ArrayView<float> dDist, LossShape s)
+    {
+        for (int p = s.Work.Begin(thread), end = s.Work.End(thread); p < end; p++) At(p, dist, labels, loss, dDist, s);
+    }
+
+    /// <summary>As <see cref="ForwardBackwardBlocked"/>, one pair per work-item.</summary>
+    public static void ForwardBackward(Index1D p, ArrayView<float> dist, ArrayView<int> labels, ArrayView<float> loss,
+        ArrayView<float> dDist, LossShape s) => At(p, dist, labels, loss, dDist, s);
+
+    static void At(int p, ArrayView<float> dist, ArrayView<int> labels, ArrayView<float> loss, ArrayView<float> dDist, LossShape s)
     {
         const float c = (float)Reference.ContrastiveLoss.ExpConstant;
         float q = s.Parameter, inv = 1f / s.Count;
-        for (int p = s.Work.Begin(thread), end = s.Work.End(thread); p < end; p++)
+        float e = dist[p];
+        bool same = labels[p] == 0;
+        float l, g;
+        if (s.Kind == 0)
         {
-            float e = dist[p];
-            bool same = labels[p] == 0;
-            float l, g;
-            if (s.Kind == 0)
-            {
-                if (same) { l = 2f / q * e * e; g = 4f / q * e; }
-                else
-                {
-                    float x = MathF.Exp(-c * e / q);
-                    l = 2f * q * x; g = -2f * c * x;
-                }
-            }
+            if (same) { l = 2f / q * e * e; g = 4f / q * e; }
             else
             {
-                float h = q - e > 0f ? q - e : 0f;
-                if (same) { l = e * e; g = 2f * e; }
-                else { l = h * h; g = -2f * h; }
+                float x = MathF.Exp(-c * e / q);
+                l = 2f * q * x; g = -2f * c * x;
             }
-            loss[p] = l;
-            dDist[p] = g * inv;
         }
+        else
+        {
+            float h = q - e > 0f ? q - e : 0f;
+            if (same) { l = e * e; g = 2f * e; }
+            else { l = h * h; g = -2f * h; }
+        }
+        loss[p] = l;
+        dDist[p] = g * inv;
     }
 }

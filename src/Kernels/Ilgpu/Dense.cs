@@ -21,7 +21,8 @@ public readonly struct DenseShape
 /// Two work shapes of each pass: <c>*Tile4x4</c> gives a thread a 4x4 register tile of outputs, so that
 /// every loaded element is used four times (ILGPU's CPU accelerator pays per view access, not per flop);
 /// <c>*Rows4</c> gives a work-item four rows of one output column, so that neighbouring work-items read
-/// neighbouring addresses (GPUs, and PoCL, which vectorises across work-items).
+/// neighbouring addresses (GPUs, and PoCL, which vectorises across work-items); it is launched with one
+/// work-item per unit and has no loop over units, which PoCL's vectoriser handles 1.3–1.7x faster.
 /// Edge tiles read clamped rows/columns and store only the valid ones, keeping the inner loop branch-free.
 /// </summary>
 public static class Dense
@@ -58,33 +59,37 @@ public static class Dense
     }
 
     /// <summary>Four rows of one output per work-item: Y[r,o] = act(b[o] + Σ_i X[r,i]·W[i,o]). Units = ⌈Rows/4⌉·OutW.</summary>
-    public static void ForwardRows4(Index1D thread, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b,
+    public static void ForwardRows4(Index1D unit, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b,
         ArrayView<float> y, DenseShape s)
     {
-        int last = s.Rows - 1;
-        for (int u = s.Work.Begin(thread), end = s.Work.End(thread); u < end; u++)
+        int last = s.Rows - 1, u = unit;
+        int r0 = u / s.OutW * 4, o = u % s.OutW;
+        int x0 = r0 * s.InW, x1 = Min(r0 + 1, last) * s.InW, x2 = Min(r0 + 2, last) * s.InW, x3 = Min(r0 + 3, last) * s.InW;
+        float bo = b[o];
+        float a0 = bo, a1 = bo, a2 = bo, a3 = bo;
+        for (int i = 0, wi = o; i < s.InW; i++, wi += s.OutW)
         {
-            int r0 = u / s.OutW * 4, o = u % s.OutW;
-            int x0 = r0 * s.InW, x1 = Min(r0 + 1, last) * s.InW, x2 = Min(r0 + 2, last) * s.InW, x3 = Min(r0 + 3, last) * s.InW;
-            float bo = b[o];
-            float a0 = bo, a1 = bo, a2 = bo, a3 = bo;
-            for (int i = 0, wi = o; i < s.InW; i++, wi += s.OutW)
-            {
-                float wv = w[wi];
-                a0 += x[x0 + i] * wv; a1 += x[x1 + i] * wv; a2 += x[x2 + i] * wv; a3 += x[x3 + i] * wv;
-            }
-            y[r0 * s.OutW + o] = Act(a0, s.Relu);
-            if (r0 + 1 <= last) y[(r0 + 1) * s.OutW + o] = Act(a1, s.Relu);
-            if (r0 + 2 <= last) y[(r0 + 2) * s.OutW + o] = Act(a2, s.Relu);
-            if (r0 + 3 <= last) y[(r0 + 3) * s.OutW + o] = Act(a3, s.Relu);
+            float wv = w[wi];
+            a0 += x[x0 + i] * wv; a1 += x[x1 + i] * wv; a2 += x[x2 + i] * wv; a3 += x[x3 + i] * wv;
         }
+        y[r0 * s.OutW + o] = Act(a0, s.Relu);
+        if (r0 + 1 <= last) y[(r0 + 1) * s.OutW + o] = Act(a1, s.Relu);
+        if (r0 + 2 <= last) y[(r0 + 2) * s.OutW + o] = Act(a2, s.Relu);
+        if (r0 + 3 <= last) y[(r0 + 3) * s.OutW + o] = Act(a3, s.Relu);
     }
 
-    /// <summary>In place: dY[k] = Y[k] &gt; 0 ? dY[k] : 0 (ReLU'); units are elements.</summary>
-    public static void ReluBackward(Index1D thread, ArrayView<float> y, ArrayView<float> dy, WorkSplit work)
+    /// <summary>In place: dY[k] = Y[k] &gt; 0 ? dY[k] : 0 (ReLU'); a block of elements per thread.</summary>
+    public static void ReluBackwardBlocked(Index1D thread, ArrayView<float> y, ArrayView<float> dy, WorkSplit work)
     {
-        for (int k = work.Begin(thread), end = work.End(thread); k < end; k++)
-            if (y[k] <= 0f) dy[k] = 0f;
+        for (int k = work.Begin(thread), end = work.End(thread); k < end; k++) ReluBackwardAt(k, y, dy);
+    }
+
+    /// <summary>In place: dY[k] = Y[k] &gt; 0 ? dY[k] : 0 (ReLU'); one element per work-item.</summary>
+    public static void ReluBackward(Index1D k, ArrayView<float> y, ArrayView<float> dy, WorkSplit work) => ReluBackwardAt(k, y, dy);
+
+    static void ReluBackwardAt(int k, ArrayView<float> y, ArrayView<float> dy)
+    {
+        if (y[k] <= 0f) dy[k] = 0f;
     }
 
     /// <summary>Tiles of 4 rows x 4 inputs: dX[r,i] = Σ_o dY[r,o]·W[i,o]. Units = ⌈Rows/4⌉·⌈InW/4⌉.</summary>
@@ -117,25 +122,22 @@ public static class Dense
     }
 
     /// <summary>Four rows of one input column per work-item: dX[r,i] = Σ_o dY[r,o]·W[i,o]. Units = ⌈Rows/4⌉·InW.</summary>
-    public static void BackwardDataRows4(Index1D thread, ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx, DenseShape s)
+    public static void BackwardDataRows4(Index1D unit, ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx, DenseShape s)
     {
-        int last = s.Rows - 1;
-        for (int u = s.Work.Begin(thread), end = s.Work.End(thread); u < end; u++)
+        int last = s.Rows - 1, u = unit;
+        int r0 = u / s.InW * 4, i = u % s.InW;
+        int d0 = r0 * s.OutW, d1 = Min(r0 + 1, last) * s.OutW, d2 = Min(r0 + 2, last) * s.OutW, d3 = Min(r0 + 3, last) * s.OutW;
+        int wi = i * s.OutW;
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (int o = 0; o < s.OutW; o++)
         {
-            int r0 = u / s.InW * 4, i = u % s.InW;
-            int d0 = r0 * s.OutW, d1 = Min(r0 + 1, last) * s.OutW, d2 = Min(r0 + 2, last) * s.OutW, d3 = Min(r0 + 3, last) * s.OutW;
-            int wi = i * s.OutW;
-            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            for (int o = 0; o < s.OutW; o++)
-            {
-                float wv = w[wi + o];
-                a0 += dy[d0 + o] * wv; a1 += dy[d1 + o] * wv; a2 += dy[d2 + o] * wv; a3 += dy[d3 + o] * wv;
-            }
-            dx[r0 * s.InW + i] = a0;
-            if (r0 + 1 <= last) dx[(r0 + 1) * s.InW + i] = a1;
-            if (r0 + 2 <= last) dx[(r0 + 2) * s.InW + i] = a2;
-            if (r0 + 3 <= last) dx[(r0 + 3) * s.InW + i] = a3;
+            float wv = w[wi + o];
+            a0 += dy[d0 + o] * wv; a1 += dy[d1 + o] * wv; a2 += dy[d2 + o] * wv; a3 += dy[d3 + o] * wv;
         }
+        dx[r0 * s.InW + i] = a0;
+        if (r0 + 1 <= last) dx[(r0 + 1) * s.InW + i] = a1;
+        if (r0 + 2 <= last) dx[(r0 + 2) * s.InW + i] = a2;
+        if (r0 + 3 <= last) dx[(r0 + 3) * s.InW + i] = a3;
     }
 
     /// <summary>
@@ -178,34 +180,31 @@ public static class Dense
     /// Four inputs of one output column per work-item: dW[i,o] = Σ_r X[r,i]·dY[r,o]; the last OutW units
     /// write db[o] = Σ_r dY[r,o] (one launch for both). Units = ⌈InW/4⌉·OutW + OutW.
     /// </summary>
-    public static void BackwardWeightsRows4(Index1D thread, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw,
+    public static void BackwardWeightsRows4(Index1D unit, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw,
         ArrayView<float> db, DenseShape s)
     {
-        int lastI = s.InW - 1;
+        int lastI = s.InW - 1, u = unit;
         int weightUnits = (s.InW + 3) / 4 * s.OutW;
-        for (int u = s.Work.Begin(thread), end = s.Work.End(thread); u < end; u++)
+        if (u >= weightUnits)
         {
-            if (u >= weightUnits)
-            {
-                int ob = u - weightUnits;
-                float sum = 0;
-                for (int r = 0, dr = ob; r < s.Rows; r++, dr += s.OutW) sum += dy[dr];
-                db[ob] = sum;
-                continue;
-            }
-            int i0 = u / s.OutW * 4, o = u % s.OutW;
-            int i1 = Min(i0 + 1, lastI), i2 = Min(i0 + 2, lastI), i3 = Min(i0 + 3, lastI);
-            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            for (int r = 0, xr = 0, dr = o; r < s.Rows; r++, xr += s.InW, dr += s.OutW)
-            {
-                float g = dy[dr];
-                a0 += x[xr + i0] * g; a1 += x[xr + i1] * g; a2 += x[xr + i2] * g; a3 += x[xr + i3] * g;
-            }
-            dw[i0 * s.OutW + o] = a0;
-            if (i0 + 1 <= lastI) dw[(i0 + 1) * s.OutW + o] = a1;
-            if (i0 + 2 <= lastI) dw[(i0 + 2) * s.OutW + o] = a2;
-            if (i0 + 3 <= lastI) dw[(i0 + 3) * s.OutW + o] = a3;
+            int ob = u - weightUnits;
+            float sum = 0;
+            for (int r = 0, dr = ob; r < s.Rows; r++, dr += s.OutW) sum += dy[dr];
+            db[ob] = sum;
+            return;
         }
+        int i0 = u / s.OutW * 4, o = u % s.OutW;
+        int i1 = Min(i0 + 1, lastI), i2 = Min(i0 + 2, lastI), i3 = Min(i0 + 3, lastI);
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (int r = 0, xr = 0, dr = o; r < s.Rows; r++, xr += s.InW, dr += s.OutW)
+        {
+            float g = dy[dr];
+            a0 += x[xr + i0] * g; a1 += x[xr + i1] * g; a2 += x[xr + i2] * g; a3 += x[xr + i3] * g;
+        }
+        dw[i0 * s.OutW + o] = a0;
+        if (i0 + 1 <= lastI) dw[(i0 + 1) * s.OutW + o] = a1;
+        if (i0 + 2 <= lastI) dw[(i0 + 2) * s.OutW + o] = a2;
+        if (i0 + 3 <= lastI) dw[(i0 + 3) * s.OutW + o] = a3;
     }
 
     static int Min(int a, int b) => a < b ? a : b;

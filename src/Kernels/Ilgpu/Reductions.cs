@@ -29,18 +29,24 @@ public readonly struct PartialSumShape
 /// </summary>
 public static class Reductions
 {
-    /// <summary>partial[j] = Σ_t x[k] (or x[k]²) over the elements k of part j.</summary>
-    public static void PartialSums(Index1D thread, ArrayView<float> x, ArrayView<float> partial, PartialSumShape s)
+    /// <summary>partial[j] = Σ_t x[k] (or x[k]²) over the elements k of part j; a block of parts per thread.</summary>
+    public static void PartialSumsBlocked(Index1D thread, ArrayView<float> x, ArrayView<float> partial, PartialSumShape s)
     {
-        for (int j = s.Work.Begin(thread), end = s.Work.End(thread); j < end; j++)
+        for (int j = s.Work.Begin(thread), end = s.Work.End(thread); j < end; j++) PartialSumAt(j, x, partial, s);
+    }
+
+    /// <summary>As <see cref="PartialSumsBlocked"/>, one part per work-item.</summary>
+    public static void PartialSums(Index1D j, ArrayView<float> x, ArrayView<float> partial, PartialSumShape s) =>
+        PartialSumAt(j, x, partial, s);
+
+    static void PartialSumAt(int j, ArrayView<float> x, ArrayView<float> partial, PartialSumShape s)
+    {
+        float sum = 0;
+        for (int t = 0, k = j * s.PartStart; t < s.PerPart && k < s.N; t++, k += s.ElementStride)
         {
-            float sum = 0;
-            for (int t = 0, k = j * s.PartStart; t < s.PerPart && k < s.N; t++, k += s.ElementStride)
-            {
-                float v = x[k];
-                sum += s.Square != 0 ? v * v : v;
-            }
-            partial[j] = sum;
+            float v = x[k];
+            sum += s.Square != 0 ? v * v : v;
         }
+        partial[j] = sum;
     }
 }

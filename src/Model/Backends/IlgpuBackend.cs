@@ -11,8 +11,9 @@ namespace GpuSiamese.Model.Backends;
 /// accelerator (ILGPU's CPU accelerator, CUDA or OpenCL). Every kernel is compiled once, here, and the
 /// delegates are kept. The work shape is chosen per accelerator type at the same time: on the CPU
 /// accelerator one thread per core, each walking a contiguous block of 4x4 register tiles (that
-/// simulator pays per view access and per simulated thread); on GPUs and OpenCL devices one work-item
-/// per unit of four rows of one output, neighbouring work-items on neighbouring addresses.
+/// simulator pays per view access and per simulated thread; the <c>*Blocked</c> kernels); on GPUs and
+/// OpenCL devices one work-item per unit (four rows of one output for the dense passes), neighbouring
+/// work-items on neighbouring addresses, no loop over units.
 /// Create one with <see cref="IlgpuDevices.Create"/>. Not thread-safe: one caller at a time.
 /// </summary>
 public sealed class IlgpuBackend : IBackend
@@ -265,24 +266,30 @@ public sealed class IlgpuBackend : IBackend
             MaxThreads = IsCpu ? Math.Max(1, accelerator.MaxNumThreads) : int.MaxValue;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var a = accelerator;
-            Gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, WorkSplit>(Ilgpu.Gather.Rows);
+            Gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, WorkSplit>(
+                IsCpu ? Ilgpu.Gather.RowsBlocked : Ilgpu.Gather.Rows);
             Forward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(
                 IsCpu ? Dense.ForwardTile4x4 : Dense.ForwardRows4);
-            ReluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit>(Dense.ReluBackward);
+            ReluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit>(
+                IsCpu ? Dense.ReluBackwardBlocked : Dense.ReluBackward);
             BackwardData = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(
                 IsCpu ? Dense.BackwardDataTile4x4 : Dense.BackwardDataRows4);
             BackwardWeights = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(
                 IsCpu ? Dense.BackwardWeightsTile4x4 : Dense.BackwardWeightsRows4);
-            DistanceForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PairShape>(PairDistance.Forward);
+            DistanceForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PairShape>(
+                IsCpu ? PairDistance.ForwardBlocked : PairDistance.Forward);
             DistanceBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PairShape>(
-                PairDistance.Backward);
+                IsCpu ? PairDistance.BackwardBlocked : PairDistance.Backward);
             Loss = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape>(
-                ContrastiveLoss.ForwardBackward);
+                IsCpu ? ContrastiveLoss.ForwardBackwardBlocked : ContrastiveLoss.ForwardBackward);
             Adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>(
-                Optimizers.Adam);
-            RmsProp = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs>(Optimizers.RmsProp);
-            Sgd = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs>(Optimizers.Sgd);
-            PartialSums = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PartialSumShape>(Reductions.PartialSums);
+                IsCpu ? Optimizers.AdamBlocked : Optimizers.Adam);
+            RmsProp = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs>(
+                IsCpu ? Optimizers.RmsPropBlocked : Optimizers.RmsProp);
+            Sgd = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs>(
+                IsCpu ? Optimizers.SgdBlocked : Optimizers.Sgd);
+            PartialSums = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PartialSumShape>(
+                IsCpu ? Reductions.PartialSumsBlocked : Reductions.PartialSums);
             LoadTime = clock.Elapsed;
             Partials = accelerator.Allocate1D<float>(GpuParts);
         }

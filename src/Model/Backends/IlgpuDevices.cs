@@ -13,7 +13,7 @@ public sealed record IlgpuDeviceInfo(string Kind, string Name, string Type, long
     public override string ToString()
     {
         string memory = MemoryBytes <= 0 || MemoryBytes == long.MaxValue ? "host memory" : $"{MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB";
-        return $"{Kind,-7} {Name} ({Type}, {memory}{(IsPocl ? ", PoCL: compatibility step applied" : "")})";
+        return $"{Kind,-7} {Name} ({Type}, {memory}{(IsPocl ? ", PoCL: runs with the compatibility step" : "")})";
     }
 }
 

@@ -73,6 +73,57 @@ public partial class IlgpuDevicesTests
         Assert.That(Directory.EnumerateFileSystemEntries(cache!).Any(), Is.True, $"PoCL wrote its compiled kernels under {cache}");
     }
 
+    [Test]
+    public void PoclVerifyTurnsAWrongAnswerIntoAClearError()
+    {
+        PoclCompatibility.Verify(IlgpuSharedBackends.Get("cpu"), "ILGPU CPU accelerator");
+        using var wrong = new WrongDenseForward(IlgpuSharedBackends.Get("cpu").Borrow());
+        var e = Assert.Throws<IlgpuAcceleratorException>(() => PoclCompatibility.Verify(wrong, "a broken device"));
+        Assert.That(e!.Message, Does.Contain("a broken device").And.Contain("wrong dense layer").And.Contain("--accelerator cpu or simd"));
+    }
+
+    /// <summary>A backend whose dense forward adds one to every output: what a miscompiled kernel would do.</summary>
+    sealed class WrongDenseForward(IBackend inner) : IBackend
+    {
+        public string Name => "wrong";
+        public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => inner.Allocate<T>(length);
+        public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged => inner.Upload(dst, src);
+        public void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged => inner.Download(src, dst);
+        public void Synchronize() => inner.Synchronize();
+        public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width) =>
+            inner.GatherRows(table, indices, dst, rows, width);
+        public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+            int rows, int inW, int outW, GpuSiamese.Kernels.Activation act)
+        {
+            inner.DenseForward(x, w, b, y, rows, inW, outW, act);
+            var host = new float[y.Length];
+            inner.Download<float>(y, host);
+            for (int k = 0; k < host.Length; k++) host[k] += 1f;
+            inner.Upload<float>(y, host);
+        }
+        public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, GpuSiamese.Kernels.Activation act) =>
+            inner.ActivationBackward(y, dy, n, act);
+        public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW) =>
+            inner.DenseBackwardData(dy, w, dx, rows, inW, outW);
+        public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+            int rows, int inW, int outW) => inner.DenseBackwardWeights(x, dy, dw, db, rows, inW, outW);
+        public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps) =>
+            inner.PairDistanceForward(emb, dist, pairs, dim, eps);
+        public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
+            DeviceBuffer<float> dEmb, int pairs, int dim, float eps) => inner.PairDistanceBackward(emb, dist, dDist, dEmb, pairs, dim, eps);
+        public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+            DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count) => inner.PairLoss(kind, parameter, dist, labels, loss, dDist, count);
+        public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
+            float lr, float beta1, float beta2, float eps, int t, float gradScale) => inner.AdamStep(p, g, m, v, n, lr, beta1, beta2, eps, t, gradScale);
+        public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
+            float lr, float rho, float eps, float gradScale) => inner.RmsPropStep(p, g, s, n, lr, rho, eps, gradScale);
+        public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
+            float lr, float momentum, bool nesterov, float gradScale) => inner.SgdStep(p, g, u, n, lr, momentum, nesterov, gradScale);
+        public float Sum(DeviceBuffer<float> x, int n) => inner.Sum(x, n);
+        public float SumOfSquares(DeviceBuffer<float> x, int n) => inner.SumOfSquares(x, n);
+        public void Dispose() => inner.Dispose();
+    }
+
     [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial IntPtr GetEnv(string name);
 }

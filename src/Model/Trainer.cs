@@ -180,6 +180,10 @@ public sealed class Trainer : IDisposable
         int rows = 2 * b;
         left.CopyTo(_hostIndices);
         right.CopyTo(_hostIndices.AsSpan(b));
+        // The device gather does not check bounds; 2B comparisons here are free next to the step.
+        for (int r = 0; r < rows; r++)
+            if ((uint)_hostIndices[r] >= (uint)_trainTable.Count)
+                throw new ArgumentException($"batch row {r} refers to image {_hostIndices[r]}, outside the {_trainTable.Count} training images");
         var net = Network.Config;
         int dim = net.OutputWidth;
         float eps = (float)Config.DistanceEpsilon;
@@ -214,8 +218,6 @@ public sealed class Trainer : IDisposable
         for (int r = 0; r < rows; r++)
         {
             int image = _hostIndices[r];
-            if ((uint)image >= (uint)_train.Count)
-                throw new ArgumentException($"batch row {r} refers to image {image}, outside the {_train.Count} training images");
             _augmenter!.Augment(raw.AsSpan(image * ImageSet.RawSize, ImageSet.RawSize),
                 _augmented.AsSpan(r * ImageSet.Size, ImageSet.Size), _rng);
         }

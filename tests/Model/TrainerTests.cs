@@ -188,6 +188,14 @@ public class TrainerTests
     }
 
     [Test]
+    public void BatchIndicesOutsideTheTableAreRefused()
+    {
+        using var trainer = Create(Small);
+        Assert.That(() => trainer.ComputeGradients([0], [Train.Count], [1]), Throws.ArgumentException.With.Message.Contains("outside the 300 training images"));
+        Assert.That(() => trainer.ComputeGradients([-1], [0], [1]), Throws.ArgumentException.With.Message.Contains("image -1"));
+    }
+
+    [Test]
     public void AugmentationNeedsTheOriginals()
     {
         Assert.That(() => Create(Small with { Augment = true }), Throws.ArgumentException.With.Message.Contains("--augment"));

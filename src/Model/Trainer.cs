@@ -157,7 +157,6 @@ public sealed class Trainer : IDisposable
                 CheckParameters(epoch, done);
                 var report = Monitor(epoch, _epochLossSum / done, pairsThisEpoch / Math.Max(trainTime.TotalSeconds, 1e-9),
                     epochClock.Elapsed, total.Elapsed);
-                _history.Add(report);
                 TrackBest(report);
                 _epochLossSum = 0;
                 pairsThisEpoch = 0;
@@ -224,14 +223,16 @@ public sealed class Trainer : IDisposable
         _backend.Upload(_input.Slice(0, rows * ImageSet.Size), _augmented.AsSpan(0, rows * ImageSet.Size));
     }
 
-    void TrackBest(EpochReport report)
+    /// <summary>Adds <paramref name="report"/> to the history and keeps the best epoch; may end the run early.</summary>
+    void TrackBest(EpochReport report, bool download = true)
     {
-        if (BestParameters is null || report.ValidationAuc > BestValidationAuc)
+        _history.Add(report);
+        if (BestEpoch == 0 || report.ValidationAuc > BestValidationAuc)
         {
             BestEpoch = report.Epoch;
             BestValidationAuc = report.ValidationAuc;
             BestThreshold = report.Threshold;
-            BestParameters = Network.DownloadParameters();
+            if (download) BestParameters = Network.DownloadParameters();
         }
         else if (Config.EarlyStoppingPatience > 0 && report.Epoch - BestEpoch >= Config.EarlyStoppingPatience && !IsFinished)
         {
@@ -288,7 +289,8 @@ public sealed class Trainer : IDisposable
     /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
     public TrainerState CaptureState() => new(
         _optimizer.DownloadState(), _optimizer.StepCount, Step, _epochLossSum,
-        JsonSerializer.SerializeToUtf8Bytes(_sampler.GetState(), SamplerJson), _rng.GetState());
+        JsonSerializer.SerializeToUtf8Bytes(_sampler.GetState(), SamplerJson), _rng.GetState(),
+        _history.ToArray(), BestParameters?.ToArray());
 
     /// <summary>
     /// Continues from a checkpoint of a run with the same configuration and seed: parameters, optimizer,
@@ -308,6 +310,19 @@ public sealed class Trainer : IDisposable
         Step = state.Step;
         _epochLossSum = state.EpochLossSum;
         Threshold = threshold;
+        _history.Clear();
+        BestParameters = null;
+        BestEpoch = 0;
+        BestValidationAuc = double.NaN;
+        BestThreshold = double.NaN;
+        StoppedEarly = false;
+        foreach (var report in state.History) TrackBest(report, download: false);
+        if (state.BestParameters is { } best)
+        {
+            if (best.Length != Network.Config.ParameterCount)
+                throw new ArgumentException($"the saved best parameters hold {best.Length} values, expected {Network.Config.ParameterCount}", nameof(state));
+            BestParameters = best.ToArray();
+        }
     }
 
     /// <summary>The generator the run draws from (after a restore, the restored one).</summary>

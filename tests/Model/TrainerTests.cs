@@ -62,10 +62,13 @@ public class TrainerTests
     {
         var config = Small with { Epochs = 2, PairsPerEpoch = 96 };
         float[] straight;
+        float[]? straightBest;
+        IReadOnlyList<EpochReport> straightHistory;
         using (var t = Create(config))
         {
-            t.Train();
+            straightHistory = t.Train().ToArray();
             straight = t.Network.DownloadParameters();
+            straightBest = t.BestParameters;
         }
 
         string dir = Directory.CreateTempSubdirectory("gpusiamese-resume-").FullName;
@@ -84,8 +87,12 @@ public class TrainerTests
             var saved = CheckpointFile.Load(path);
             using var second = Create(saved.Training);
             second.Restore(saved.Parameters, saved.Resume!, saved.Threshold);
-            second.Train();
+            Assert.That(second.History, Has.Count.EqualTo(1), "the first epoch's report came back");
+            var history = second.Train();
             Assert.That(second.Network.DownloadParameters(), Is.EqualTo(straight));
+            Assert.That(history.Select(h => (h.Epoch, h.MeanLoss, h.ValidationAuc)),
+                Is.EqualTo(straightHistory.Select(h => (h.Epoch, h.MeanLoss, h.ValidationAuc))));
+            Assert.That(second.BestParameters, Is.EqualTo(straightBest));
         }
         finally
         {

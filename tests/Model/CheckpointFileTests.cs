@@ -3,7 +3,7 @@ using GpuSiamese.Model;
 
 namespace GpuSiamese.Tests.Model;
 
-public class CheckpointTests
+public class CheckpointFileTests
 {
     string _dir = "";
 
@@ -25,7 +25,10 @@ public class CheckpointTests
         var rng = new Random(4);
         float[] Tensor() => Enumerable.Range(0, network.ParameterCount).Select(_ => (float)rng.NextDouble()).ToArray();
         var resume = withResume
-            ? new TrainerState([Tensor(), Tensor()], 123, 456, 78.5, Encoding.UTF8.GetBytes("{\"cursor\":3}"), [1UL, 2UL, 3UL, 4UL, 0UL, 0UL])
+            ? new TrainerState([Tensor(), Tensor()], 123, 456, 78.5, Encoding.UTF8.GetBytes("{\"cursor\":3}"), [1UL, 2UL, 3UL, 4UL, 0UL, 0UL],
+                [new EpochReport(1, 0.9, 0.91, 0.92, 0.95, 2.5, 0.01, 12345, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(4)),
+                 new EpochReport(2, 0.7, 0.93, 0.94, 0.97, 2.7, 0.005, 23456, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(9))],
+                Tensor())
             : null;
         return new Checkpoint(network, training, Tensor(), 0.8125, resume);
     }
@@ -56,6 +59,8 @@ public class CheckpointTests
         Assert.That((r.OptimizerSteps, r.Step, r.EpochLossSum), Is.EqualTo((123L, 456L, 78.5)));
         Assert.That(r.SamplerState, Is.EqualTo(c.Resume.SamplerState));
         Assert.That(r.RngState, Is.EqualTo(c.Resume.RngState));
+        Assert.That(r.History, Is.EqualTo(c.Resume.History));
+        Assert.That(r.BestParameters, Is.EqualTo(c.Resume.BestParameters));
     }
 
     [Test]

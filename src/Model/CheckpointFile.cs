@@ -18,6 +18,8 @@ public static class CheckpointFile
     static readonly byte[] Magic = "GSIAMCKP"u8.ToArray();
     const int HeaderLength = 8 + 4 + 8;
     const int HashLength = 32;
+    /// <summary>Parameters, two optimizer tensors and the best copy of the largest network we accept stay well below this.</summary>
+    const long MaxFileBytes = 1L << 30;
 
     public static void Save(string path, Checkpoint checkpoint)
     {
@@ -57,6 +59,9 @@ public static class CheckpointFile
         byte[] bytes;
         try
         {
+            long length = new FileInfo(path).Length;
+            if (length > MaxFileBytes)
+                throw Bad(path, $"it is {length:N0} bytes, more than any checkpoint this build writes ({MaxFileBytes:N0})");
             bytes = File.ReadAllBytes(path);
         }
         catch (FileNotFoundException)

@@ -153,6 +153,43 @@ public class CheckpointFileTests
     }
 
     [Test]
+    public void MutatedPayloadsWithAValidChecksumGiveOnlyInvalidDataOrACheckpoint()
+    {
+        // The checksum stops random damage; this checks the parser behind it against crafted payloads.
+        var path = Saved(Sample());
+        var bytes = File.ReadAllBytes(path);
+        int payloadLength = bytes.Length - 20 - 32;
+        var rng = new Random(17);
+        int refused = 0;
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            var payload = bytes.AsSpan(20, payloadLength).ToArray();
+            if (trial % 3 == 0)
+                payload = payload[..rng.Next(payload.Length)];
+            int flips = 1 + rng.Next(8);
+            for (int f = 0; f < flips && payload.Length > 0; f++)
+                payload[rng.Next(Math.Min(payload.Length, trial % 2 == 0 ? 200 : payload.Length))] = (byte)rng.Next(256);
+            var file = new byte[20 + payload.Length + 32];
+            bytes.AsSpan(0, 12).CopyTo(file);
+            BitConverter.TryWriteBytes(file.AsSpan(12), (long)payload.Length);
+            payload.CopyTo(file, 20);
+            System.Security.Cryptography.SHA256.HashData(payload).CopyTo(file, 20 + payload.Length);
+            File.WriteAllBytes(path, file);
+            try
+            {
+                var c = CheckpointFile.Load(path);
+                Assert.That(c.Parameters, Has.Length.EqualTo(c.Network.ParameterCount));
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.That(e.Message, Does.StartWith($"checkpoint '{path}'"));
+                refused++;
+            }
+        }
+        Assert.That(refused, Is.GreaterThan(1000));
+    }
+
+    [Test]
     public void MissingFileNamesThePath()
     {
         string path = Path.Combine(_dir, "absent.ckpt");

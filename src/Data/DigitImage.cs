@@ -113,12 +113,19 @@ public static class DigitImage
                 grey[i] = 1 - grey[i];
             background = 1 - background;
         }
-        float peak = 0;
+        float peak = 0, floor = 1;
         foreach (float v in grey)
+        {
             peak = Math.Max(peak, v);
+            floor = Math.Min(floor, v);
+        }
         var result = new byte[ImageSet.RawSize];
+        // A border as bright as the brightest pixel (a forced polarity that makes the paper the ink) is stretched
+        // from the darkest pixel instead, so the output shows what was asked for rather than nothing.
         if (peak - background < 1e-3f)
-            return result; // no ink stands out of the background
+            background = floor;
+        if (peak - background < 1e-3f)
+            return result; // one flat colour: no ink at all
 
         // Stretch so the background goes to 0 and the brightest ink to 1, as on MNIST's clean black paper.
         float range = peak - background;

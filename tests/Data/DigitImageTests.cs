@@ -95,13 +95,14 @@ public class DigitImageTests
     }
 
     [Test]
-    public void BmpAndWebPDecode()
+    public void BmpGifAndWebPDecode()
     {
         var reference = DigitImage.Load28(BlackOnWhiteSeven());
         using var bitmap = DrawnDigits.Seven(120, 90, 10, 5, 60, SKColors.Black, SKColors.White);
         string bmp = _dir.Write("d.bmp", DrawnDigits.Bmp(bitmap));
         string webp = _dir.Write("d.webp", DrawnDigits.Encode(bitmap, SKEncodedImageFormat.Webp, 100));
-        foreach (string path in new[] { bmp, webp })
+        string gif = _dir.Write("d.gif", DrawnDigits.Gif(bitmap));
+        foreach (string path in new[] { bmp, webp, gif })
         {
             var image = DigitImage.Load28(path);
             AssertMnistLike(image);

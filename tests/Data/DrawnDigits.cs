@@ -52,6 +52,61 @@ public static class DrawnDigits
         return bytes;
     }
 
+    /// <summary>
+    /// A GIF written by hand (Skia has no GIF encoder): 4 grey levels, LZW with 3-bit codes kept constant by a
+    /// clear code before every two literals, so no dictionary entry is ever used.
+    /// </summary>
+    public static byte[] Gif(SKBitmap bitmap)
+    {
+        int w = bitmap.Width, h = bitmap.Height;
+        var bytes = new List<byte>();
+        bytes.AddRange("GIF89a"u8.ToArray());
+        bytes.AddRange(BitConverter.GetBytes((ushort)w));
+        bytes.AddRange(BitConverter.GetBytes((ushort)h));
+        bytes.AddRange([0x81, 0, 0]); // global colour table of 2^(1+1) = 4 entries
+        foreach (byte g in new byte[] { 0, 85, 170, 255 })
+            bytes.AddRange([g, g, g]);
+        bytes.Add(0x2C);
+        bytes.AddRange([0, 0, 0, 0]);
+        bytes.AddRange(BitConverter.GetBytes((ushort)w));
+        bytes.AddRange(BitConverter.GetBytes((ushort)h));
+        bytes.Add(0);
+        bytes.Add(2); // LZW minimum code size: literals 0..3, clear 4, end 5
+        var codes = new List<int>();
+        for (int i = 0; i < w * h; i++)
+        {
+            if (i % 2 == 0)
+                codes.Add(4);
+            var c = bitmap.GetPixel(i % w, i / w);
+            codes.Add((int)Math.Round((0.299 * c.Red + 0.587 * c.Green + 0.114 * c.Blue) / 85));
+        }
+        codes.Add(5);
+        var packed = new List<byte>();
+        int acc = 0, bits = 0;
+        foreach (int code in codes)
+        {
+            acc |= code << bits;
+            bits += 3;
+            while (bits >= 8)
+            {
+                packed.Add((byte)acc);
+                acc >>= 8;
+                bits -= 8;
+            }
+        }
+        if (bits > 0)
+            packed.Add((byte)acc);
+        for (int i = 0; i < packed.Count; i += 255)
+        {
+            int n = Math.Min(255, packed.Count - i);
+            bytes.Add((byte)n);
+            bytes.AddRange(packed.GetRange(i, n));
+        }
+        bytes.Add(0);
+        bytes.Add(0x3B);
+        return [.. bytes];
+    }
+
     /// <summary>A grey 8-bit PNG whose header says width x height while its data is one short row: refused by size alone.</summary>
     public static byte[] PngHeaderOnly(int width, int height)
     {

@@ -98,6 +98,7 @@ public class LoaderFuzzTests
             DrawnDigits.Bmp(bitmap),
             DrawnDigits.Encode(bitmap, SKEncodedImageFormat.Webp, 80),
             DrawnDigits.PngHeaderOnly(30, 20),
+            DrawnDigits.Gif(bitmap),
         ];
         string path = _dir.File("fuzz");
         int loaded = 0;

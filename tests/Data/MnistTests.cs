@@ -69,6 +69,16 @@ public class MnistTests
         Assert.That(e!.Message, Does.Contain(labels));
     }
 
+    [Test]
+    public void ACorruptCacheSaysHowToRefillIt()
+    {
+        IdxBytes.WriteMnistFolder(Folder("cache"), 30, 20);
+        string images = Path.Combine(Folder("cache"), "train-images-idx3-ubyte");
+        File.WriteAllBytes(images, File.ReadAllBytes(images)[..^1]);
+        var e = Assert.Throws<InvalidDataException>(() => Mnist.Load(null, null, null, Folder("cache"), "/nonexistent/npm"));
+        Assert.That(e!.Message, Does.Contain(images).And.Contain("truncated").And.Contain("delete the cache folder"));
+    }
+
     static void AssertSaysHowToSupplyByHand(MnistUnavailableException e, string cache)
     {
         foreach (string name in MnistFiles.Names)

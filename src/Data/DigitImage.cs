@@ -101,23 +101,24 @@ public static class DigitImage
     internal static byte[] Normalise(float[] grey, int w, int h, InvertMode mode)
     {
         float background = BorderMedian(grey, w, h);
-        bool invert = mode switch
-        {
-            InvertMode.Invert => true,
-            InvertMode.NoInvert => false,
-            _ => background > 0.5f,
-        };
-        if (invert)
-        {
-            for (int i = 0; i < grey.Length; i++)
-                grey[i] = 1 - grey[i];
-            background = 1 - background;
-        }
         float peak = 0, floor = 1;
         foreach (float v in grey)
         {
             peak = Math.Max(peak, v);
             floor = Math.Min(floor, v);
+        }
+        bool invert = mode switch
+        {
+            InvertMode.Invert => true,
+            InvertMode.NoInvert => false,
+            // The paper is nearer the brightest pixel than the darkest: dark ink, whatever the lighting.
+            _ => background - floor > peak - background,
+        };
+        if (invert)
+        {
+            for (int i = 0; i < grey.Length; i++)
+                grey[i] = 1 - grey[i];
+            (background, peak, floor) = (1 - background, 1 - floor, 1 - peak);
         }
         var result = new byte[ImageSet.RawSize];
         // A border as bright as the brightest pixel (a forced polarity that makes the paper the ink) is stretched

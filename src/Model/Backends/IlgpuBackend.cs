@@ -10,8 +10,9 @@ namespace GpuSiamese.Model.Backends;
 /// Runs the operations of a training step as the ILGPU kernels of <c>GpuSiamese.Kernels.Ilgpu</c> on one
 /// accelerator (ILGPU's CPU accelerator, CUDA or OpenCL). Every kernel is compiled once, here, and the
 /// delegates are kept. The work shape is chosen per accelerator type at the same time: on the CPU
-/// accelerator one thread per core, each walking a contiguous block of 4x4 register tiles (that
-/// simulator pays per view access and per simulated thread; the <c>*Blocked</c> kernels); on GPUs and
+/// accelerator one thread per core, each walking a contiguous block of 4x4 register tiles, read four
+/// floats per access where widths and slice offsets allow (that simulator pays per view access and per
+/// simulated thread; the <c>*Tile4x4*</c> and <c>*Blocked</c> kernels); on GPUs and
 /// OpenCL devices one work-item per unit (four rows of one output for the dense passes), neighbouring
 /// work-items on neighbouring addresses, no loop over units.
 /// Create one with <see cref="IlgpuDevices.Create"/>. Not thread-safe: one caller at a time.

@@ -21,8 +21,8 @@ public readonly struct DenseShape
 /// Two work shapes of each pass: <c>*Tile4x4</c> gives a thread a 4x4 register tile of outputs, so that
 /// every loaded element is used four times (ILGPU's CPU accelerator pays per view access, not per flop);
 /// <c>*Vec4</c> variants of those read four floats per access where the widths are multiples of 4
-/// (about 2x faster there, measured); <c>*Rows4</c> gives a work-item four rows of one output column, so that neighbouring work-items read
-/// neighbouring addresses (GPUs, and PoCL, which vectorises across work-items); it is launched with one
+/// (about 2x faster there, measured); <c>*Rows4</c> gives a work-item four rows of one output column,
+/// so that neighbouring work-items read neighbouring addresses (GPUs, and PoCL, which vectorises across work-items); it is launched with one
 /// work-item per unit and has no loop over units, which PoCL's vectoriser handles 1.3–1.7x faster.
 /// Edge tiles read clamped rows/columns and store only the valid ones, keeping the inner loop branch-free.
 /// </summary>

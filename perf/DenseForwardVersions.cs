@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using GpuSiamese.Kernels;
 using GpuSiamese.Kernels.Simd;
@@ -68,6 +69,7 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
     }
 
     /// <summary>v1: Y[r,o] = relu(b[o] + Σ_i X[r,i]·W[i,o]), one output at a time, W read down a column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void V1Naive(float* x, float* w, float* b, float* y, int rows, int inW, int outW)
     {
         for (int r = 0; r < rows; r++)
@@ -80,6 +82,7 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
     }
 
     /// <summary>v2: Y[r,:] = b; for each i, Y[r,:] += X[r,i]·W[i,:] a register at a time; then ReLU.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void V2RowAxpy(float* x, float* w, float* b, float* y, int rows, int inW, int outW)
     {
         int l = Vector512<float>.Count;

@@ -36,7 +36,7 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
             {
                 ("v1 naive scalar", () => V1Naive(xp, wp, bp, yp, n, inW, outW)),
                 ("v2 vector per output row", () => V2RowAxpy(xp, wp, bp, yp, n, inW, outW)),
-                ($"v3 register-tiled 4x4 {b.Width}, 1 thread", () => Dense.Forward(b.Width, xp, wp, bp, yp, 0, n, inW, outW, Activation.Relu, sp)),
+                ($"v3 register-tiled {(b.Width == VectorWidth.V512 ? "4x4" : "4x2")} {b.Width}, 1 thread", () => Dense.Forward(b.Width, xp, wp, bp, yp, 0, n, inW, outW, Activation.Relu, sp)),
                 ($"v4 v3 on {b.Threads} thread(s)", () => b.DenseForward(bx, bw, bb, by, n, inW, outW, Activation.Relu)),
             };
             double flops = 2.0 * n * inW * outW, v1 = 0;

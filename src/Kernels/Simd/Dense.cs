@@ -101,14 +101,25 @@ public static unsafe class Dense
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int lanes = TI.Count, n0 = 0;
-        // Column blocks of four registers, then of one; rows four at a time, then one.
-        for (; n0 + 4 * lanes <= n; n0 += 4 * lanes)
-        {
-            float* bb = bias == null ? null : bias + n0;
-            int m = m0;
-            for (; m + 4 <= m1; m += 4) Tile4x4<TV, TI>(a + (long)m * am, am, ak, b + n0, n, c + (long)m * n + n0, n, k, bb, relu);
-            for (; m < m1; m++) Tile1x4<TV, TI>(a + (long)m * am, ak, b + n0, n, c + (long)m * n + n0, k, bb, relu);
-        }
+        // Column blocks of four registers (Vector512: 16 accumulators, which needs AVX-512's 32 registers)
+        // or of two (Vector256/128, for machines with 16: a 4x4 tile spilled there), then of one register;
+        // rows four at a time, then one.
+        if (lanes == MaxLanes)
+            for (; n0 + 4 * lanes <= n; n0 += 4 * lanes)
+            {
+                float* bb = bias == null ? null : bias + n0;
+                int m = m0;
+                for (; m + 4 <= m1; m += 4) Tile4x4<TV, TI>(a + (long)m * am, am, ak, b + n0, n, c + (long)m * n + n0, n, k, bb, relu);
+                for (; m < m1; m++) Tile1x4<TV, TI>(a + (long)m * am, ak, b + n0, n, c + (long)m * n + n0, k, bb, relu);
+            }
+        else
+            for (; n0 + 2 * lanes <= n; n0 += 2 * lanes)
+            {
+                float* bb = bias == null ? null : bias + n0;
+                int m = m0;
+                for (; m + 4 <= m1; m += 4) Tile4x2<TV, TI>(a + (long)m * am, am, ak, b + n0, n, c + (long)m * n + n0, n, k, bb, relu);
+                for (; m < m1; m++) Tile1x2<TV, TI>(a + (long)m * am, ak, b + n0, n, c + (long)m * n + n0, k, bb, relu);
+            }
         for (; n0 + lanes <= n; n0 += lanes)
             Column<TV, TI>(a, am, ak, b + n0, n, bias == null ? null : bias + n0, c + n0, n, m0, m1, k, relu, lanes);
         if (n0 < n)
@@ -202,6 +213,54 @@ public static unsafe class Dense
         TI.Store(Finish<TV, TI>(c1, BiasAt<TV, TI>(bias, l), relu), c + l);
         TI.Store(Finish<TV, TI>(c2, BiasAt<TV, TI>(bias, 2 * l), relu), c + 2 * l);
         TI.Store(Finish<TV, TI>(c3, BiasAt<TV, TI>(bias, 3 * l), relu), c + 3 * l);
+    }
+
+    /// <summary>4 rows × 2 registers: 8 accumulators, 2 loads of B and 4 broadcasts of A per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile4x2<TV, TI>(float* a, int am, int ak, float* b, int ldb, float* c, int ldc, int k, float* bias, bool relu)
+        where TV : struct where TI : struct, IVectorIsa<TV>
+    {
+        int l = TI.Count;
+        TV c00 = TI.Zero, c01 = TI.Zero, c10 = TI.Zero, c11 = TI.Zero;
+        TV c20 = TI.Zero, c21 = TI.Zero, c30 = TI.Zero, c31 = TI.Zero;
+        float* a0 = a, a1 = a + am, a2 = a + 2 * am, a3 = a + 3 * am;
+        for (int kk = 0; kk < k; kk++)
+        {
+            TV b0 = TI.Load(b), b1 = TI.Load(b + l);
+            TV x = TI.Broadcast(*a0);
+            c00 = TI.MulAdd(x, b0, c00); c01 = TI.MulAdd(x, b1, c01);
+            x = TI.Broadcast(*a1);
+            c10 = TI.MulAdd(x, b0, c10); c11 = TI.MulAdd(x, b1, c11);
+            x = TI.Broadcast(*a2);
+            c20 = TI.MulAdd(x, b0, c20); c21 = TI.MulAdd(x, b1, c21);
+            x = TI.Broadcast(*a3);
+            c30 = TI.MulAdd(x, b0, c30); c31 = TI.MulAdd(x, b1, c31);
+            a0 += ak; a1 += ak; a2 += ak; a3 += ak; b += ldb;
+        }
+        TV d0 = BiasAt<TV, TI>(bias, 0), d1 = BiasAt<TV, TI>(bias, l);
+        TI.Store(Finish<TV, TI>(c00, d0, relu), c); TI.Store(Finish<TV, TI>(c01, d1, relu), c + l);
+        c += ldc;
+        TI.Store(Finish<TV, TI>(c10, d0, relu), c); TI.Store(Finish<TV, TI>(c11, d1, relu), c + l);
+        c += ldc;
+        TI.Store(Finish<TV, TI>(c20, d0, relu), c); TI.Store(Finish<TV, TI>(c21, d1, relu), c + l);
+        c += ldc;
+        TI.Store(Finish<TV, TI>(c30, d0, relu), c); TI.Store(Finish<TV, TI>(c31, d1, relu), c + l);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile1x2<TV, TI>(float* a, int ak, float* b, int ldb, float* c, int k, float* bias, bool relu)
+        where TV : struct where TI : struct, IVectorIsa<TV>
+    {
+        int l = TI.Count;
+        TV c0 = TI.Zero, c1 = TI.Zero;
+        for (int kk = 0; kk < k; kk++)
+        {
+            TV x = TI.Broadcast(*a);
+            c0 = TI.MulAdd(x, TI.Load(b), c0); c1 = TI.MulAdd(x, TI.Load(b + l), c1);
+            a += ak; b += ldb;
+        }
+        TI.Store(Finish<TV, TI>(c0, BiasAt<TV, TI>(bias, 0), relu), c);
+        TI.Store(Finish<TV, TI>(c1, BiasAt<TV, TI>(bias, l), relu), c + l);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -10,6 +10,7 @@ namespace GpuSiamese.Model.Backends;
 /// The training step's operations on the host's cores (<c>src/Kernels/Simd</c>), synchronously: every call
 /// has finished when it returns, so <see cref="Synchronize"/> has nothing to wait for. Work is split over
 /// threads only where it pays: a 128-row step is mostly operations of a few µs, which run on the caller.
+/// One thread calls it at a time (its scratch space is shared by the calls), as a training loop does.
 /// </summary>
 public sealed unsafe class SimdBackend : IBackend
 {

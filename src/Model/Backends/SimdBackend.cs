@@ -77,7 +77,8 @@ public sealed unsafe class SimdBackend : IBackend
         var t = Own(table, nameof(table));
         var ix = Need(indices, rows, nameof(indices));
         var d = Need(dst, (long)rows * width, nameof(dst));
-        int tableRows = width == 0 ? 0 : t.Length / width;
+        if (rows == 0 || width == 0) return; // nothing to copy (and no row count to check indices against)
+        int tableRows = t.Length / width;
         float* tp = t.Pointer, dp = d.Pointer;
         int* ip = ix.Pointer;
         Split(rows, 1, (long)rows * width * 2, (s, e, _) => SimdKernels.Gather.Rows(tp, tableRows, ip, dp, s, e, width));

@@ -30,13 +30,12 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
             Ref.Dense.Forward(D(x), D(w), D(bias), expected, n, inW, outW, Activation.Relu);
             using var bx = (SimdBuffer<float>)Upload(b, x); using var bw = (SimdBuffer<float>)Upload(b, w);
             using var bb = (SimdBuffer<float>)Upload(b, bias); using var by = (SimdBuffer<float>)b.Allocate<float>(n * outW);
-            using var scratch = (SimdBuffer<float>)b.Allocate<float>(Dense.ScratchLength(b.Width, inW));
-            float* xp = bx.Pointer, wp = bw.Pointer, bp = bb.Pointer, yp = by.Pointer, sp = scratch.Pointer;
+            float* xp = bx.Pointer, wp = bw.Pointer, bp = bb.Pointer, yp = by.Pointer;
             var versions = new (string Name, Action Run)[]
             {
                 ("v1 naive scalar", () => V1Naive(xp, wp, bp, yp, n, inW, outW)),
                 ("v2 vector per output row", () => V2RowAxpy(xp, wp, bp, yp, n, inW, outW)),
-                ($"v3 register-tiled {(b.Width == VectorWidth.V512 ? "4x4" : "4x2")} {b.Width}, 1 thread", () => Dense.Forward(b.Width, xp, wp, bp, yp, 0, n, inW, outW, Activation.Relu, sp)),
+                ($"v3 register-tiled {(b.Width == VectorWidth.V512 ? "4x4" : "4x2")} {b.Width}, 1 thread", () => Dense.Forward(b.Width, xp, wp, bp, yp, 0, n, inW, outW, Activation.Relu)),
                 ($"v4 v3 on {b.Threads} thread(s)", () => b.DenseForward(bx, bw, bb, by, n, inW, outW, Activation.Relu)),
             };
             double flops = 2.0 * n * inW * outW, v1 = 0;

@@ -7,7 +7,9 @@ namespace GpuSiamese.Tests.Kernels;
 
 /// <summary>
 /// The SIMD dense kernels called directly on a range of rows, as a backend's threads call them: the
-/// rows inside the range match the reference, the rows outside are not touched.
+/// rows inside the range match the reference, the rows outside are not touched. B and the bias are
+/// followed by NaN slack: the kernels read it as the lanes past a row's end, which must never reach an
+/// output.
 /// </summary>
 [TestFixture]
 public unsafe class SimdDenseTests
@@ -21,9 +23,8 @@ public unsafe class SimdDenseTests
         var expected = new double[rows * outW];
         Ref.Dense.Forward(D(x), D(w), D(b), expected, rows, inW, outW, Activation.Relu);
         var y = Enumerable.Repeat(float.NaN, rows * outW).ToArray();
-        var scratch = new float[Dense.ScratchLength(width, inW)];
-        fixed (float* xp = x, wp = w, bp = b, yp = y, sp = scratch)
-            Dense.Forward(width, xp, wp, bp, yp, start, end, inW, outW, Activation.Relu, sp);
+        fixed (float* xp = x, wp = Slack(w), bp = Slack(b), yp = y)
+            Dense.Forward(width, xp, wp, bp, yp, start, end, inW, outW, Activation.Relu);
         AssertRows(expected, y, rows, outW, start, end);
     }
 
@@ -37,10 +38,9 @@ public unsafe class SimdDenseTests
         Ref.Dense.BackwardWeights(D(x), D(dy), ew, eb, rows, inW, outW);
         var dw = Enumerable.Repeat(float.NaN, inW * outW).ToArray();
         var db = new float[outW];
-        var scratch = new float[Dense.ScratchLength(width, rows)];
-        fixed (float* xp = x, dyp = dy, dwp = dw, dbp = db, sp = scratch)
+        fixed (float* xp = x, dyp = Slack(dy), dwp = dw, dbp = db)
         {
-            Dense.BackwardWeights(width, xp, dyp, dwp, start, end, rows, inW, outW, sp);
+            Dense.BackwardWeights(width, xp, dyp, dwp, start, end, rows, inW, outW);
             Dense.BiasGradient(width, dyp, dbp, rows, outW);
         }
         AssertRows(ew, dw, inW, outW, start, end);
@@ -57,6 +57,27 @@ public unsafe class SimdDenseTests
             for (int o = 0; o < outW; o++)
                 Assert.That(t[o * inW + i], Is.EqualTo(w[i * outW + o]));
     }
+
+    [Test]
+    public void BackwardDataIgnoresTheSlackOfWt([Values] VectorWidth width, [Values(1, 7, 33, 196)] int inW)
+    {
+        int rows = 6, outW = 10;
+        var rng = new Random(inW);
+        var dy = Parity.Random(rng, rows * outW); var w = Parity.Random(rng, inW * outW);
+        var expected = new double[rows * inW];
+        Ref.Dense.BackwardData(D(dy), D(w), expected, rows, inW, outW);
+        var wT = Slack(new float[inW * outW]);
+        var dx = new float[rows * inW];
+        fixed (float* dyp = dy, wp = w, tp = wT, dxp = dx)
+        {
+            Dense.Transpose(wp, tp, inW, outW);
+            Dense.BackwardData(width, dyp, tp, dxp, 0, rows, inW, outW);
+        }
+        AssertClose(expected, dx, "dX");
+    }
+
+    /// <summary>A copy followed by one register of NaN, the readable slack the kernels may load.</summary>
+    static float[] Slack(float[] a) => [.. a, .. Enumerable.Repeat(float.NaN, Dense.ReadSlackBytes / sizeof(float))];
 
     static void AssertRows(double[] expected, float[] got, int rows, int width, int start, int end)
     {

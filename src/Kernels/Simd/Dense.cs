@@ -10,6 +10,9 @@ namespace GpuSiamese.Kernels.Simd;
 /// All three products are one register-tiled kernel C = act(bias + A·B) with A addressed through strides:
 /// forward A = X, B = W; backward data A = dY, B = Wᵀ (see <see cref="Transpose"/>); backward weights
 /// A = Xᵀ (strides swapped), B = dY.
+/// The last column block, narrower than a register, is loaded a full register wide: lanes never mix in
+/// these products, so the lanes past the row's end only feed lanes that are not stored. W, Wᵀ, dY and b
+/// must therefore be readable for <see cref="ReadSlackBytes"/> past their last element (SimdBuffer is).
 /// </summary>
 [SkipLocalsInit]
 public static unsafe class Dense
@@ -17,17 +20,14 @@ public static unsafe class Dense
     /// <summary>Floats in the widest register (Vector512): the size of the tiles' spill-free tail buffers.</summary>
     const int MaxLanes = 16;
 
-    /// <summary>
-    /// Floats of scratch one call needs (per thread): the last, narrower-than-a-register column block of B is
-    /// copied into a zero-padded panel of k rows so that it runs through the same vector tile.
-    /// </summary>
-    public static int ScratchLength(VectorWidth width, int k) => k * width.Lanes();
+    /// <summary>Bytes past the end of B and of the bias that a product may read (never write): one register.</summary>
+    public const int ReadSlackBytes = MaxLanes * sizeof(float);
 
     /// <summary>Y[r,o] = act(b[o] + Σ_i X[r,i]·W[i,o]) for rowStart ≤ r &lt; rowEnd.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(VectorWidth width, float* x, float* w, float* b, float* y,
-        int rowStart, int rowEnd, int inW, int outW, Activation act, float* scratch) =>
-        Product(width, x, inW, 1, w, b, y, rowStart, rowEnd, inW, outW, act == Activation.Relu, scratch);
+        int rowStart, int rowEnd, int inW, int outW, Activation act) =>
+        Product(width, x, inW, 1, w, b, y, rowStart, rowEnd, inW, outW, act == Activation.Relu);
 
     /// <summary>In place: dY[k] = 0 where Y[k] ≤ 0 (ReLU), for start ≤ k &lt; end; Identity leaves dY.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -61,14 +61,14 @@ public static unsafe class Dense
     /// <summary>dX[r,i] = Σ_o dY[r,o]·W[i,o] for rowStart ≤ r &lt; rowEnd, given wT = Wᵀ [outW, inW].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardData(VectorWidth width, float* dy, float* wT, float* dx,
-        int rowStart, int rowEnd, int inW, int outW, float* scratch) =>
-        Product(width, dy, outW, 1, wT, null, dx, rowStart, rowEnd, outW, inW, false, scratch);
+        int rowStart, int rowEnd, int inW, int outW) =>
+        Product(width, dy, outW, 1, wT, null, dx, rowStart, rowEnd, outW, inW, false);
 
     /// <summary>dW[i,o] = Σ_r X[r,i]·dY[r,o] for inStart ≤ i &lt; inEnd (split these over threads).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeights(VectorWidth width, float* x, float* dy, float* dw,
-        int inStart, int inEnd, int rows, int inW, int outW, float* scratch) =>
-        Product(width, x, 1, inW, dy, null, dw, inStart, inEnd, rows, outW, false, scratch);
+        int inStart, int inEnd, int rows, int inW, int outW) =>
+        Product(width, x, 1, inW, dy, null, dw, inStart, inEnd, rows, outW, false);
 
     /// <summary>db[o] = Σ_r dY[r,o].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -85,19 +85,19 @@ public static unsafe class Dense
     /// <summary>C[m,n] = act(bias[n] + Σ_k A[m,k]·B[k,n]) for m0 ≤ m &lt; m1; A[m,k] = a[m·am + k·ak].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Product(VectorWidth width, float* a, int am, int ak, float* b, float* bias, float* c,
-        int m0, int m1, int k, int n, bool relu, float* scratch)
+        int m0, int m1, int k, int n, bool relu)
     {
         switch (width)
         {
-            case VectorWidth.V512: Product<Vector512<float>, Isa512>(a, am, ak, b, bias, c, m0, m1, k, n, relu, scratch); break;
-            case VectorWidth.V256: Product<Vector256<float>, Isa256>(a, am, ak, b, bias, c, m0, m1, k, n, relu, scratch); break;
-            default: Product<Vector128<float>, Isa128>(a, am, ak, b, bias, c, m0, m1, k, n, relu, scratch); break;
+            case VectorWidth.V512: Product<Vector512<float>, Isa512>(a, am, ak, b, bias, c, m0, m1, k, n, relu); break;
+            case VectorWidth.V256: Product<Vector256<float>, Isa256>(a, am, ak, b, bias, c, m0, m1, k, n, relu); break;
+            default: Product<Vector128<float>, Isa128>(a, am, ak, b, bias, c, m0, m1, k, n, relu); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Product<TV, TI>(float* a, int am, int ak, float* b, float* bias, float* c,
-        int m0, int m1, int k, int n, bool relu, float* scratch)
+        int m0, int m1, int k, int n, bool relu)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int lanes = TI.Count, n0 = 0;
@@ -123,17 +123,7 @@ public static unsafe class Dense
         for (; n0 + lanes <= n; n0 += lanes)
             Column<TV, TI>(a, am, ak, b + n0, n, bias == null ? null : bias + n0, c + n0, n, m0, m1, k, relu, lanes);
         if (n0 < n)
-        {
-            int rest = n - n0;
-            for (int kk = 0; kk < k; kk++)
-            {
-                float* src = b + (long)kk * n + n0, dst = scratch + (long)kk * lanes;
-                for (int j = 0; j < lanes; j++) dst[j] = j < rest ? src[j] : 0f;
-            }
-            float* padded = stackalloc float[lanes];
-            for (int j = 0; j < lanes; j++) padded[j] = bias != null && j < rest ? bias[n0 + j] : 0f;
-            Column<TV, TI>(a, am, ak, scratch, lanes, bias == null ? null : padded, c + n0, n, m0, m1, k, relu, rest);
-        }
+            Column<TV, TI>(a, am, ak, b + n0, n, bias == null ? null : bias + n0, c + n0, n, m0, m1, k, relu, n - n0);
     }
 
     /// <summary>One register-wide column block of C; the first <paramref name="count"/> lanes are stored.</summary>

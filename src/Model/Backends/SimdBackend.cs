@@ -14,8 +14,8 @@ namespace GpuSiamese.Model.Backends;
 /// </summary>
 public sealed unsafe class SimdBackend : IBackend
 {
-    /// <summary>Below this many flops a product runs on the calling thread (a split costs a few µs).</summary>
-    public const long ParallelFlops = 1 << 20;
+    /// <summary>Below this many flops (~3 µs on one core) a product runs on the calling thread.</summary>
+    public const long ParallelFlops = 1 << 18;
 
     /// <summary>Below this many elements a cheap element-wise step (ReLU', SGD) runs on the calling thread.</summary>
     public const int ParallelElements = 1 << 16;
@@ -28,8 +28,7 @@ public sealed unsafe class SimdBackend : IBackend
 
     readonly SimdWorkerPool pool;
     readonly VectorWidth width;
-    readonly ScratchSpace[] scratch;
-    ScratchSpace transposed = new();
+    readonly ScratchSpace transposed = new();
 
     /// <param name="threads">Threads to split large operations over; default: the machine's logical cores.</param>
     /// <param name="maxVectorBits">512, 256 or 128: the widest register the kernels may use (narrower widths
@@ -42,8 +41,6 @@ public sealed unsafe class SimdBackend : IBackend
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "the SIMD backend needs at least one thread");
         width = VectorWidths.Widest(maxVectorBits);
         pool = new SimdWorkerPool(n);
-        scratch = new ScratchSpace[n];
-        for (int i = 0; i < n; i++) scratch[i] = new ScratchSpace();
         Name = $"simd ({InstructionSet(width)}, {n} thread{(n == 1 ? "" : "s")})";
     }
 
@@ -90,9 +87,7 @@ public sealed unsafe class SimdBackend : IBackend
         float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
         float* bp = Need(b, outW, nameof(b)).Pointer, yp = Need(y, (long)rows * outW, nameof(y)).Pointer;
         var sw = width;
-        int need = SimdKernels.Dense.ScratchLength(sw, inW);
-        Split(rows, 4, 2L * rows * inW * outW,
-            (s, e, worker) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act, scratch[worker].Get(need)));
+        Split(rows, 4, 2L * rows * inW * outW, (s, e, _) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act));
     }
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
@@ -110,9 +105,7 @@ public sealed unsafe class SimdBackend : IBackend
         float* wT = transposed.Get(inW * outW);
         SimdKernels.Dense.Transpose(wp, wT, inW, outW);
         var sw = width;
-        int need = SimdKernels.Dense.ScratchLength(sw, outW);
-        Split(rows, 4, 2L * rows * inW * outW,
-            (s, e, worker) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW, scratch[worker].Get(need)));
+        Split(rows, 4, 2L * rows * inW * outW, (s, e, _) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW));
     }
 
     public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
@@ -121,11 +114,10 @@ public sealed unsafe class SimdBackend : IBackend
         float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer;
         float* dwp = Need(dw, (long)inW * outW, nameof(dw)).Pointer, dbp = Need(db, outW, nameof(db)).Pointer;
         var sw = width;
-        int need = SimdKernels.Dense.ScratchLength(sw, rows);
         // Threads split the rows of dW (the inputs); whoever takes the first piece also sums db.
-        Split(inW, 4, 2L * rows * inW * outW, (s, e, worker) =>
+        Split(inW, 4, 2L * rows * inW * outW, (s, e, _) =>
         {
-            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW, scratch[worker].Get(need));
+            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW);
             if (s == 0) SimdKernels.Dense.BiasGradient(sw, dyp, dbp, rows, outW);
         });
     }
@@ -193,7 +185,6 @@ public sealed unsafe class SimdBackend : IBackend
     public void Dispose()
     {
         pool.Dispose();
-        foreach (var s in scratch) s.Dispose();
         transposed.Dispose();
     }
 
@@ -245,7 +236,7 @@ public sealed unsafe class SimdBackend : IBackend
         _ => "Vector128, not accelerated",
     };
 
-    /// <summary>A growable native float block for one thread's tile panel (or the transposed weights).</summary>
+    /// <summary>A growable native float block for the transposed weights of a backward-data call.</summary>
     sealed class ScratchSpace : IDisposable
     {
         SimdBuffer<float>? buffer;

@@ -58,7 +58,8 @@ public sealed class SimdWorkerPool : IDisposable
         this.parts = parts;
         failure = null;
         Volatile.Write(ref completed, 0);
-        long generation = (Volatile.Read(ref state) >> 32) + 1;
+        // 31 bits of generation, wrapping: only equality is ever asked of it.
+        long generation = (Generation(Volatile.Read(ref state)) + 1) & int.MaxValue;
         lock (gate)
         {
             Volatile.Write(ref state, generation << 32);
@@ -77,7 +78,7 @@ public sealed class SimdWorkerPool : IDisposable
         while (true)
         {
             long s = Volatile.Read(ref state);
-            if (s >> 32 != generation) return;
+            if (Generation(s) != generation) return;
             int part = (int)(s & 0xFFFF_FFFF);
             if (part >= Volatile.Read(ref parts)) return;
             if (Interlocked.CompareExchange(ref state, s + 1, s) != s) continue;
@@ -100,16 +101,18 @@ public sealed class SimdWorkerPool : IDisposable
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref state) >> 32 == seen && !disposed && Stopwatch.GetTimestamp() - start < SpinTicks)
+            while (Generation(Volatile.Read(ref state)) == seen && !disposed && Stopwatch.GetTimestamp() - start < SpinTicks)
                 Thread.SpinWait(16);
-            if (Volatile.Read(ref state) >> 32 == seen && !disposed)
+            if (Generation(Volatile.Read(ref state)) == seen && !disposed)
                 lock (gate)
-                    while (Volatile.Read(ref state) >> 32 == seen && !disposed) Monitor.Wait(gate);
+                    while (Generation(Volatile.Read(ref state)) == seen && !disposed) Monitor.Wait(gate);
             if (disposed) return;
-            seen = Volatile.Read(ref state) >> 32;
+            seen = Generation(Volatile.Read(ref state));
             Claim(seen, worker);
         }
     }
+
+    static long Generation(long state) => state >>> 32;
 
     public void Dispose()
     {

@@ -51,6 +51,9 @@ public sealed unsafe class SimdBackend : IBackend
 
     public int Threads => pool.Threads;
 
+    /// <summary>How many times a late worker made the backend run the following operations on one thread.</summary>
+    public int SplitStalls => pool.Stalls;
+
     public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => new SimdBuffer<T>(length);
 
     public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged

@@ -98,7 +98,7 @@ public sealed class TrainingStepProfile : IProfileSection
         ]);
         report.Line("The mean includes every step's stalls (other processes, GC); the median is the step itself.");
         if (b is SimdBackend simd && simd.Threads > 1)
-            report.Line($"Splits that stalled on a late worker (each followed by 256 operations on one thread): {simd.SplitStalls}.");
+            report.Line($"Splits that stalled on a late worker (each followed by 256 or more operations on one thread): {simd.SplitStalls}.");
         report.Line($"Ratios above 1 are faster than the figure named. Mean loss over the timed steps {lossSum / t / pairs:F3} (random data: only a sign that the numbers stay finite).");
     }
 

@@ -51,7 +51,7 @@ public sealed unsafe class SimdBackend : IBackend
 
     public int Threads => pool.Threads;
 
-    /// <summary>How many times a late worker made the backend run the following operations on one thread.</summary>
+    /// <summary>How many times a late worker made the backend run the following operations on one thread for a while.</summary>
     public int SplitStalls => pool.Stalls;
 
     public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => new SimdBuffer<T>(length);

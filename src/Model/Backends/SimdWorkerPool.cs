@@ -9,14 +9,17 @@ namespace GpuSiamese.Model.Backends;
 /// costs nothing: the caller takes its parts. A training step is a string of ~10–100 µs operations, so
 /// workers spin briefly after each job (waking a sleeping thread costs tens of µs) and only then block.
 /// A worker descheduled while it holds a part stalls the caller (measured: p90 of a step 4x the median on
-/// a machine loaded by other processes), so after a wait far longer than a part takes, the next
-/// <see cref="SoloJobsAfterStall"/> jobs run on the caller alone before splitting is tried again.
+/// a machine loaded by other processes), so after a wait far longer than a part takes, the next jobs run
+/// on the caller alone: 256 after a first stall, twice as many after each further one (up to 65,536),
+/// halving again with every split that goes well. Under sustained contention the pool thus settles on
+/// one thread (with autogroup scheduling a busy worker takes CPU from its own caller); on an idle
+/// machine it keeps splitting.
 /// </summary>
 public sealed class SimdWorkerPool : IDisposable
 {
     static readonly long SpinTicks = Stopwatch.Frequency / 20000; // 50 µs: covers the gaps inside a training step
-    static readonly long StallTicks = Stopwatch.Frequency / 10000; // 100 µs
-    const int SoloJobsAfterStall = 256;
+    static readonly long StallTicks = Stopwatch.Frequency / 40000; // 25 µs
+    const int MinSoloJobs = 256, MaxSoloJobs = 1 << 16;
 
     readonly Thread[] workers;
     readonly object gate = new();
@@ -28,7 +31,7 @@ public sealed class SimdWorkerPool : IDisposable
     int completed;
     volatile bool disposed;
     Exception? failure;
-    int soloJobs;
+    int soloJobs, backoff = MinSoloJobs;
 
     public SimdWorkerPool(int threads)
     {
@@ -84,9 +87,11 @@ public sealed class SimdWorkerPool : IDisposable
         // A fair wait is the rest of one part; far longer means a worker lost its core mid-part.
         if (own > 0 && Stopwatch.GetTimestamp() - waitFrom > 2 * (waitFrom - start) / own + StallTicks)
         {
-            soloJobs = SoloJobsAfterStall;
+            soloJobs = backoff;
+            backoff = Math.Min(2 * backoff, MaxSoloJobs);
             Stalls++;
         }
+        else backoff = Math.Max(backoff / 2, MinSoloJobs);
         if (failure != null) ExceptionDispatchInfo.Throw(failure);
     }
 

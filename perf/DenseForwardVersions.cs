@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using GpuSiamese.Kernels;
 using GpuSiamese.Kernels.Simd;
@@ -29,13 +30,12 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
             Ref.Dense.Forward(D(x), D(w), D(bias), expected, n, inW, outW, Activation.Relu);
             using var bx = (SimdBuffer<float>)Upload(b, x); using var bw = (SimdBuffer<float>)Upload(b, w);
             using var bb = (SimdBuffer<float>)Upload(b, bias); using var by = (SimdBuffer<float>)b.Allocate<float>(n * outW);
-            using var scratch = (SimdBuffer<float>)b.Allocate<float>(Dense.ScratchLength(b.Width, inW));
-            float* xp = bx.Pointer, wp = bw.Pointer, bp = bb.Pointer, yp = by.Pointer, sp = scratch.Pointer;
+            float* xp = bx.Pointer, wp = bw.Pointer, bp = bb.Pointer, yp = by.Pointer;
             var versions = new (string Name, Action Run)[]
             {
                 ("v1 naive scalar", () => V1Naive(xp, wp, bp, yp, n, inW, outW)),
                 ("v2 vector per output row", () => V2RowAxpy(xp, wp, bp, yp, n, inW, outW)),
-                ($"v3 register-tiled 4x4 {b.Width}, 1 thread", () => Dense.Forward(b.Width, xp, wp, bp, yp, 0, n, inW, outW, Activation.Relu, sp)),
+                ($"v3 register-tiled {(b.Width == VectorWidth.V512 ? "4x4" : "4x2")} {b.Width}, 1 thread", () => Dense.Forward(b.Width, xp, wp, bp, yp, 0, n, inW, outW, Activation.Relu)),
                 ($"v4 v3 on {b.Threads} thread(s)", () => b.DenseForward(bx, bw, bb, by, n, inW, outW, Activation.Relu)),
             };
             double flops = 2.0 * n * inW * outW, v1 = 0;
@@ -68,6 +68,7 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
     }
 
     /// <summary>v1: Y[r,o] = relu(b[o] + Σ_i X[r,i]·W[i,o]), one output at a time, W read down a column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void V1Naive(float* x, float* w, float* b, float* y, int rows, int inW, int outW)
     {
         for (int r = 0; r < rows; r++)
@@ -80,6 +81,7 @@ public sealed unsafe class DenseForwardVersions : IProfileSection
     }
 
     /// <summary>v2: Y[r,:] = b; for each i, Y[r,:] += X[r,i]·W[i,:] a register at a time; then ReLU.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void V2RowAxpy(float* x, float* w, float* b, float* y, int rows, int inW, int outW)
     {
         int l = Vector512<float>.Count;

@@ -12,7 +12,7 @@ public static class Program
 {
     /// <summary>The parts of a profile, in order.</summary>
     public static readonly IProfileSection[] Sections =
-        [new OperationProfile(), new DenseForwardVersions(), new TrainingStepProfile(), new ScoringProfile()];
+        [new OperationProfile(), new DenseForwardVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile()];
 
     public static int Main(string[] args)
     {
@@ -54,7 +54,7 @@ public static class Program
         report.Line($"# Throughput of {backend.Name}");
         report.Line("");
         report.Line($"{date}, {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, " +
-            $".NET {Environment.Version}{(options.Quick ? ", --quick" : "")}. Created in {createMs:F1} ms (kernel loading included); medians, warm-up excluded.");
+            $".NET {Environment.Version}{(options.Quick ? ", --quick" : "")}{LoadAverage()}. Created in {createMs:F1} ms (kernel loading included); medians, warm-up excluded.");
         foreach (var section in Sections)
         {
             section.Run(backend, options, report);
@@ -76,6 +76,19 @@ public static class Program
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Perf.csproj"))) return Path.Combine(dir.FullName, "results");
         return Path.Combine(Environment.CurrentDirectory, "perf-results");
+    }
+
+    /// <summary>", load average 1.2" on Linux: other processes' demand for the cores while this ran.</summary>
+    static string LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? $", load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the start" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     static string CpuModel()

@@ -12,7 +12,7 @@ namespace GpuSiamese.Perf;
 public sealed class ScoringProfile : IProfileSection
 {
     public const double TargetMs = 10;
-    const int ChunkRows = 2048;
+    const int ChunkRows = 1024;
 
     public void Run(IBackend b, ProfilerOptions options, Report report)
     {

@@ -88,6 +88,38 @@ public class SimdBackendTests
     }
 
     [Test]
+    public void AWorkerLateMidPartMakesThePoolRunAloneForAWhile()
+    {
+        using var pool = new SimdWorkerPool(2);
+        using var workerClaimed = new ManualResetEventSlim();
+        // Parts of 1 ms on the caller, which first waits until the worker holds a part; the worker's
+        // part takes 100 ms, as if it had lost its core.
+        pool.Run(8, (_, worker) =>
+        {
+            if (worker != 0)
+            {
+                workerClaimed.Set();
+                Thread.Sleep(100);
+            }
+            else
+            {
+                Assert.That(workerClaimed.Wait(TimeSpan.FromSeconds(10)), "the worker never took a part");
+                SpinFor(1);
+            }
+        });
+        Assert.That(pool.Stalls, Is.EqualTo(1));
+        var workers = new int[8];
+        pool.Run(8, (part, worker) => workers[part] = worker + 1);
+        Assert.That(workers, Is.All.EqualTo(1), "after a stall the caller runs every part itself");
+    }
+
+    static void SpinFor(double ms)
+    {
+        var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(ms * System.Diagnostics.Stopwatch.Frequency / 1000);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < end) Thread.SpinWait(8);
+    }
+
+    [Test]
     public void NameSaysWidthAndThreads()
     {
         using var b = new SimdBackend(threads: 2, maxVectorBits: 128);

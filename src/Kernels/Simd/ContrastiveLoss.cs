@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GpuSiamese.Kernels.Simd;
 
 /// <summary>
@@ -11,6 +12,7 @@ public static class ContrastiveLoss
     /// Bounded (Chopra 2005), forward and backward together for start ≤ p &lt; end:
     /// loss = (1−Y)·(2/Q)·E² + Y·2Q·exp(−2.77·E/Q); dDist = ((1−Y)·(4/Q)·E − Y·2·2.77·exp(−2.77·E/Q)) / count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Bounded(ReadOnlySpan<float> dist, ReadOnlySpan<int> labels, Span<float> loss, Span<float> dDist,
         int start, int end, int count, float q)
     {
@@ -36,6 +38,7 @@ public static class ContrastiveLoss
     /// Margin (Hadsell 2006), forward and backward together for start ≤ p &lt; end:
     /// loss = (1−Y)·E² + Y·max(m − E, 0)²; dDist = ((1−Y)·2E − Y·2·max(m − E, 0)) / count.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Margin(ReadOnlySpan<float> dist, ReadOnlySpan<int> labels, Span<float> loss, Span<float> dDist,
         int start, int end, int count, float margin)
     {

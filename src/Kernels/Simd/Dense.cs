@@ -10,21 +10,27 @@ namespace GpuSiamese.Kernels.Simd;
 /// All three products are one register-tiled kernel C = act(bias + A·B) with A addressed through strides:
 /// forward A = X, B = W; backward data A = dY, B = Wᵀ (see <see cref="Transpose"/>); backward weights
 /// A = Xᵀ (strides swapped), B = dY.
+/// The last column block, narrower than a register, is loaded a full register wide: lanes never mix in
+/// these products, so the lanes past the row's end only feed lanes that are not stored. W, Wᵀ, dY and b
+/// must therefore be readable for <see cref="ReadSlackBytes"/> past their last element (SimdBuffer is).
 /// </summary>
+[SkipLocalsInit]
 public static unsafe class Dense
 {
-    /// <summary>
-    /// Floats of scratch one call needs (per thread): the last, narrower-than-a-register column block of B is
-    /// copied into a zero-padded panel of k rows so that it runs through the same vector tile.
-    /// </summary>
-    public static int ScratchLength(VectorWidth width, int k) => k * width.Lanes();
+    /// <summary>Floats in the widest register (Vector512): the size of the tiles' spill-free tail buffers.</summary>
+    const int MaxLanes = 16;
+
+    /// <summary>Bytes past the end of B and of the bias that a product may read (never write): one register.</summary>
+    public const int ReadSlackBytes = MaxLanes * sizeof(float);
 
     /// <summary>Y[r,o] = act(b[o] + Σ_i X[r,i]·W[i,o]) for rowStart ≤ r &lt; rowEnd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(VectorWidth width, float* x, float* w, float* b, float* y,
-        int rowStart, int rowEnd, int inW, int outW, Activation act, float* scratch) =>
-        Product(width, x, inW, 1, w, b, y, rowStart, rowEnd, inW, outW, act == Activation.Relu, scratch);
+        int rowStart, int rowEnd, int inW, int outW, Activation act) =>
+        Product(width, x, inW, 1, w, b, y, rowStart, rowEnd, inW, outW, act == Activation.Relu);
 
     /// <summary>In place: dY[k] = 0 where Y[k] ≤ 0 (ReLU), for start ≤ k &lt; end; Identity leaves dY.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivationBackward(VectorWidth width, float* y, float* dy, int start, int end, Activation act)
     {
         if (act != Activation.Relu) return;
@@ -37,6 +43,7 @@ public static unsafe class Dense
     }
 
     /// <summary>wT[o,i] = W[i,o]: W [inW, outW] into wT [outW, inW].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose(float* w, float* wT, int inW, int outW)
     {
         // Blocks of 16x16 keep both the rows read and the rows written in L1.
@@ -52,16 +59,19 @@ public static unsafe class Dense
     }
 
     /// <summary>dX[r,i] = Σ_o dY[r,o]·W[i,o] for rowStart ≤ r &lt; rowEnd, given wT = Wᵀ [outW, inW].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardData(VectorWidth width, float* dy, float* wT, float* dx,
-        int rowStart, int rowEnd, int inW, int outW, float* scratch) =>
-        Product(width, dy, outW, 1, wT, null, dx, rowStart, rowEnd, outW, inW, false, scratch);
+        int rowStart, int rowEnd, int inW, int outW) =>
+        Product(width, dy, outW, 1, wT, null, dx, rowStart, rowEnd, outW, inW, false);
 
     /// <summary>dW[i,o] = Σ_r X[r,i]·dY[r,o] for inStart ≤ i &lt; inEnd (split these over threads).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWeights(VectorWidth width, float* x, float* dy, float* dw,
-        int inStart, int inEnd, int rows, int inW, int outW, float* scratch) =>
-        Product(width, x, 1, inW, dy, null, dw, inStart, inEnd, rows, outW, false, scratch);
+        int inStart, int inEnd, int rows, int inW, int outW) =>
+        Product(width, x, 1, inW, dy, null, dw, inStart, inEnd, rows, outW, false);
 
     /// <summary>db[o] = Σ_r dY[r,o].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasGradient(VectorWidth width, float* dy, float* db, int rows, int outW)
     {
         switch (width)
@@ -73,47 +83,51 @@ public static unsafe class Dense
     }
 
     /// <summary>C[m,n] = act(bias[n] + Σ_k A[m,k]·B[k,n]) for m0 ≤ m &lt; m1; A[m,k] = a[m·am + k·ak].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Product(VectorWidth width, float* a, int am, int ak, float* b, float* bias, float* c,
-        int m0, int m1, int k, int n, bool relu, float* scratch)
+        int m0, int m1, int k, int n, bool relu)
     {
         switch (width)
         {
-            case VectorWidth.V512: Product<Vector512<float>, Isa512>(a, am, ak, b, bias, c, m0, m1, k, n, relu, scratch); break;
-            case VectorWidth.V256: Product<Vector256<float>, Isa256>(a, am, ak, b, bias, c, m0, m1, k, n, relu, scratch); break;
-            default: Product<Vector128<float>, Isa128>(a, am, ak, b, bias, c, m0, m1, k, n, relu, scratch); break;
+            case VectorWidth.V512: Product<Vector512<float>, Isa512>(a, am, ak, b, bias, c, m0, m1, k, n, relu); break;
+            case VectorWidth.V256: Product<Vector256<float>, Isa256>(a, am, ak, b, bias, c, m0, m1, k, n, relu); break;
+            default: Product<Vector128<float>, Isa128>(a, am, ak, b, bias, c, m0, m1, k, n, relu); break;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Product<TV, TI>(float* a, int am, int ak, float* b, float* bias, float* c,
-        int m0, int m1, int k, int n, bool relu, float* scratch)
+        int m0, int m1, int k, int n, bool relu)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int lanes = TI.Count, n0 = 0;
-        // Column blocks of four registers, then of one; rows four at a time, then one.
-        for (; n0 + 4 * lanes <= n; n0 += 4 * lanes)
-        {
-            float* bb = bias == null ? null : bias + n0;
-            int m = m0;
-            for (; m + 4 <= m1; m += 4) Tile4x4<TV, TI>(a + (long)m * am, am, ak, b + n0, n, c + (long)m * n + n0, n, k, bb, relu);
-            for (; m < m1; m++) Tile1x4<TV, TI>(a + (long)m * am, ak, b + n0, n, c + (long)m * n + n0, k, bb, relu);
-        }
+        // Column blocks of four registers (Vector512: 16 accumulators, which needs AVX-512's 32 registers)
+        // or of two (Vector256/128, for machines with 16: a 4x4 tile spilled there), then of one register;
+        // rows four at a time, then one.
+        if (lanes == MaxLanes)
+            for (; n0 + 4 * lanes <= n; n0 += 4 * lanes)
+            {
+                float* bb = bias == null ? null : bias + n0;
+                int m = m0;
+                for (; m + 4 <= m1; m += 4) Tile4x4<TV, TI>(a + (long)m * am, am, ak, b + n0, n, c + (long)m * n + n0, n, k, bb, relu);
+                for (; m < m1; m++) Tile1x4<TV, TI>(a + (long)m * am, ak, b + n0, n, c + (long)m * n + n0, k, bb, relu);
+            }
+        else
+            for (; n0 + 2 * lanes <= n; n0 += 2 * lanes)
+            {
+                float* bb = bias == null ? null : bias + n0;
+                int m = m0;
+                for (; m + 4 <= m1; m += 4) Tile4x2<TV, TI>(a + (long)m * am, am, ak, b + n0, n, c + (long)m * n + n0, n, k, bb, relu);
+                for (; m < m1; m++) Tile1x2<TV, TI>(a + (long)m * am, ak, b + n0, n, c + (long)m * n + n0, k, bb, relu);
+            }
         for (; n0 + lanes <= n; n0 += lanes)
             Column<TV, TI>(a, am, ak, b + n0, n, bias == null ? null : bias + n0, c + n0, n, m0, m1, k, relu, lanes);
         if (n0 < n)
-        {
-            int rest = n - n0;
-            for (int kk = 0; kk < k; kk++)
-            {
-                float* src = b + (long)kk * n + n0, dst = scratch + (long)kk * lanes;
-                for (int j = 0; j < lanes; j++) dst[j] = j < rest ? src[j] : 0f;
-            }
-            float* padded = stackalloc float[lanes];
-            for (int j = 0; j < lanes; j++) padded[j] = bias != null && j < rest ? bias[n0 + j] : 0f;
-            Column<TV, TI>(a, am, ak, scratch, lanes, bias == null ? null : padded, c + n0, n, m0, m1, k, relu, rest);
-        }
+            Column<TV, TI>(a, am, ak, b + n0, n, bias == null ? null : bias + n0, c + n0, n, m0, m1, k, relu, n - n0);
     }
 
     /// <summary>One register-wide column block of C; the first <paramref name="count"/> lanes are stored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Column<TV, TI>(float* a, int am, int ak, float* b, int ldb, float* bias, float* c, int ldc,
         int m0, int m1, int k, bool relu, int count)
         where TV : struct where TI : struct, IVectorIsa<TV>
@@ -135,6 +149,7 @@ public static unsafe class Dense
         bias == null ? TI.Zero : TI.Load(bias + offset);
 
     /// <summary>4 rows × 4 registers: 16 accumulators, 4 loads of B and 4 broadcasts of A per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile4x4<TV, TI>(float* a, int am, int ak, float* b, int ldb, float* c, int ldc, int k, float* bias, bool relu)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
@@ -171,6 +186,7 @@ public static unsafe class Dense
         TI.Store(Finish<TV, TI>(c32, d2, relu), c + 2 * l); TI.Store(Finish<TV, TI>(c33, d3, relu), c + 3 * l);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile1x4<TV, TI>(float* a, int ak, float* b, int ldb, float* c, int k, float* bias, bool relu)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
@@ -189,6 +205,55 @@ public static unsafe class Dense
         TI.Store(Finish<TV, TI>(c3, BiasAt<TV, TI>(bias, 3 * l), relu), c + 3 * l);
     }
 
+    /// <summary>4 rows × 2 registers: 8 accumulators, 2 loads of B and 4 broadcasts of A per k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile4x2<TV, TI>(float* a, int am, int ak, float* b, int ldb, float* c, int ldc, int k, float* bias, bool relu)
+        where TV : struct where TI : struct, IVectorIsa<TV>
+    {
+        int l = TI.Count;
+        TV c00 = TI.Zero, c01 = TI.Zero, c10 = TI.Zero, c11 = TI.Zero;
+        TV c20 = TI.Zero, c21 = TI.Zero, c30 = TI.Zero, c31 = TI.Zero;
+        float* a0 = a, a1 = a + am, a2 = a + 2 * am, a3 = a + 3 * am;
+        for (int kk = 0; kk < k; kk++)
+        {
+            TV b0 = TI.Load(b), b1 = TI.Load(b + l);
+            TV x = TI.Broadcast(*a0);
+            c00 = TI.MulAdd(x, b0, c00); c01 = TI.MulAdd(x, b1, c01);
+            x = TI.Broadcast(*a1);
+            c10 = TI.MulAdd(x, b0, c10); c11 = TI.MulAdd(x, b1, c11);
+            x = TI.Broadcast(*a2);
+            c20 = TI.MulAdd(x, b0, c20); c21 = TI.MulAdd(x, b1, c21);
+            x = TI.Broadcast(*a3);
+            c30 = TI.MulAdd(x, b0, c30); c31 = TI.MulAdd(x, b1, c31);
+            a0 += ak; a1 += ak; a2 += ak; a3 += ak; b += ldb;
+        }
+        TV d0 = BiasAt<TV, TI>(bias, 0), d1 = BiasAt<TV, TI>(bias, l);
+        TI.Store(Finish<TV, TI>(c00, d0, relu), c); TI.Store(Finish<TV, TI>(c01, d1, relu), c + l);
+        c += ldc;
+        TI.Store(Finish<TV, TI>(c10, d0, relu), c); TI.Store(Finish<TV, TI>(c11, d1, relu), c + l);
+        c += ldc;
+        TI.Store(Finish<TV, TI>(c20, d0, relu), c); TI.Store(Finish<TV, TI>(c21, d1, relu), c + l);
+        c += ldc;
+        TI.Store(Finish<TV, TI>(c30, d0, relu), c); TI.Store(Finish<TV, TI>(c31, d1, relu), c + l);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void Tile1x2<TV, TI>(float* a, int ak, float* b, int ldb, float* c, int k, float* bias, bool relu)
+        where TV : struct where TI : struct, IVectorIsa<TV>
+    {
+        int l = TI.Count;
+        TV c0 = TI.Zero, c1 = TI.Zero;
+        for (int kk = 0; kk < k; kk++)
+        {
+            TV x = TI.Broadcast(*a);
+            c0 = TI.MulAdd(x, TI.Load(b), c0); c1 = TI.MulAdd(x, TI.Load(b + l), c1);
+            a += ak; b += ldb;
+        }
+        TI.Store(Finish<TV, TI>(c0, BiasAt<TV, TI>(bias, 0), relu), c);
+        TI.Store(Finish<TV, TI>(c1, BiasAt<TV, TI>(bias, l), relu), c + l);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile4x1<TV, TI>(float* a, int am, int ak, float* b, int ldb, float* c, int ldc, int k, float* bias, bool relu, int count)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
@@ -202,12 +267,22 @@ public static unsafe class Dense
             a0 += ak; a1 += ak; a2 += ak; a3 += ak; b += ldb;
         }
         TV d = BiasAt<TV, TI>(bias, 0);
-        Store<TV, TI>(Finish<TV, TI>(c0, d, relu), c, count);
-        Store<TV, TI>(Finish<TV, TI>(c1, d, relu), c + ldc, count);
-        Store<TV, TI>(Finish<TV, TI>(c2, d, relu), c + 2 * ldc, count);
-        Store<TV, TI>(Finish<TV, TI>(c3, d, relu), c + 3 * ldc, count);
+        c0 = Finish<TV, TI>(c0, d, relu); c1 = Finish<TV, TI>(c1, d, relu);
+        c2 = Finish<TV, TI>(c2, d, relu); c3 = Finish<TV, TI>(c3, d, relu);
+        if (count == TI.Count)
+        {
+            TI.Store(c0, c); TI.Store(c1, c + ldc); TI.Store(c2, c + 2 * ldc); TI.Store(c3, c + 3 * ldc);
+            return;
+        }
+        // No call while the accumulators are live: a call makes the JIT spill them inside the k loop.
+        int l = TI.Count;
+        float* lanes = stackalloc float[4 * MaxLanes];
+        TI.Store(c0, lanes); TI.Store(c1, lanes + l); TI.Store(c2, lanes + 2 * l); TI.Store(c3, lanes + 3 * l);
+        for (int r = 0; r < 4; r++)
+            for (int j = 0; j < count; j++) c[(long)r * ldc + j] = lanes[r * l + j];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Tile1x1<TV, TI>(float* a, int ak, float* b, int ldb, float* c, int k, float* bias, bool relu, int count)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
@@ -217,24 +292,18 @@ public static unsafe class Dense
             c0 = TI.MulAdd(TI.Broadcast(*a), TI.Load(b), c0);
             a += ak; b += ldb;
         }
-        Store<TV, TI>(Finish<TV, TI>(c0, BiasAt<TV, TI>(bias, 0), relu), c, count);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Store<TV, TI>(TV v, float* c, int count) where TV : struct where TI : struct, IVectorIsa<TV>
-    {
-        if (count == TI.Count) TI.Store(v, c);
-        else StorePartial<TV, TI>(v, c, count);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    static void StorePartial<TV, TI>(TV v, float* c, int count) where TV : struct where TI : struct, IVectorIsa<TV>
-    {
-        float* lanes = stackalloc float[TI.Count];
-        TI.Store(v, lanes);
+        c0 = Finish<TV, TI>(c0, BiasAt<TV, TI>(bias, 0), relu);
+        if (count == TI.Count)
+        {
+            TI.Store(c0, c);
+            return;
+        }
+        float* lanes = stackalloc float[MaxLanes];
+        TI.Store(c0, lanes);
         for (int j = 0; j < count; j++) c[j] = lanes[j];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ReluBackward<TV, TI>(float* y, float* dy, int start, int end) where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int i = start, l = TI.Count;
@@ -242,6 +311,7 @@ public static unsafe class Dense
         for (; i < end; i++) if (y[i] <= 0) dy[i] = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ColumnSums<TV, TI>(float* dy, float* db, int rows, int outW) where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int o = 0, l = TI.Count;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace GpuSiamese.Kernels.Simd;
 
 /// <summary>Gathers batch rows from an image table (<see cref="Reference.Gather"/>).</summary>
@@ -7,6 +8,7 @@ public static unsafe class Gather
     /// dst[r, c] = table[indices[r], c] for rowStart ≤ r &lt; rowEnd, c &lt; width. An index outside
     /// 0..tableRows-1 throws instead of reading outside the table.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows(float* table, int tableRows, int* indices, float* dst, int rowStart, int rowEnd, int width)
     {
         long bytes = (long)width * sizeof(float);

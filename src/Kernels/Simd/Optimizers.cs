@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuSiamese.Kernels.Simd;
@@ -12,6 +13,7 @@ public static unsafe class Optimizers
     /// Adam with bias correction at step t ≥ 1: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
     /// p −= lr·(m/(1−β1ᵗ)) / (sqrt(v/(1−β2ᵗ)) + eps).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Adam(VectorWidth width, float* p, float* g, float* m, float* v, int start, int end,
         float lr, float beta1, float beta2, float eps, int t, float gradScale)
     {
@@ -28,6 +30,7 @@ public static unsafe class Optimizers
     }
 
     /// <summary>RMSprop: s = ρ·s + (1−ρ)·g²; p −= lr·g / (sqrt(s) + eps).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RmsProp(VectorWidth width, float* p, float* g, float* s, int start, int end,
         float lr, float rho, float eps, float gradScale)
     {
@@ -40,6 +43,7 @@ public static unsafe class Optimizers
     }
 
     /// <summary>SGD with momentum μ: u = μ·u + g; p −= lr·u, or with Nesterov p −= lr·(g + μ·u).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sgd(VectorWidth width, float* p, float* g, float* u, int start, int end,
         float lr, float momentum, bool nesterov, float gradScale)
     {
@@ -53,6 +57,7 @@ public static unsafe class Optimizers
 
     readonly record struct AdamFactors(float Beta1, float Beta2, float Eps, float Step, float InvC2, float GradScale);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Adam<TV, TI>(float* p, float* g, float* m, float* v, int start, int end, AdamFactors a)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
@@ -78,6 +83,7 @@ public static unsafe class Optimizers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void RmsProp<TV, TI>(float* p, float* g, float* s, int start, int end, float lr, float rho, float eps, float gradScale)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {
@@ -98,6 +104,7 @@ public static unsafe class Optimizers
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Sgd<TV, TI>(float* p, float* g, float* u, int start, int end, float lr, float momentum, bool nesterov, float gradScale)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuSiamese.Kernels.Simd;
@@ -9,6 +10,7 @@ namespace GpuSiamese.Kernels.Simd;
 public static unsafe class PairDistance
 {
     /// <summary>E[p] = sqrt(max(Σ_k (a_k − b_k)², eps)), a = row p, b = row pairs+p, for start ≤ p &lt; end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(VectorWidth width, float* emb, float* dist, int start, int end, int pairs, int dim, float eps)
     {
         for (int p = start; p < end; p++)
@@ -22,6 +24,7 @@ public static unsafe class PairDistance
     /// dA_k = dE·(a_k − b_k)/E, dB_k = −dA_k, overwriting dEmb, for start ≤ p &lt; end; zero where the
     /// squared sum is below eps (the clamp is flat there).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(VectorWidth width, float* emb, float* dist, float* dDist, float* dEmb,
         int start, int end, int pairs, int dim, float eps)
     {
@@ -47,6 +50,7 @@ public static unsafe class PairDistance
         _ => SquaredDistance<Vector128<float>, Isa128>(a, b, dim),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float SquaredDistance<TV, TI>(float* a, float* b, int dim) where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int k = 0, l = TI.Count;
@@ -65,6 +69,7 @@ public static unsafe class PairDistance
         return s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void ScaledDifference<TV, TI>(float* a, float* b, float* ga, float* gb, int dim, float scale)
         where TV : struct where TI : struct, IVectorIsa<TV>
     {

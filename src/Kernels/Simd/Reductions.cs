@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuSiamese.Kernels.Simd;
@@ -21,6 +22,7 @@ public static unsafe class Reductions
         _ => Sum<Vector128<float>, Isa128>(x, n, true),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static float Sum<TV, TI>(float* x, int n, bool squares) where TV : struct where TI : struct, IVectorIsa<TV>
     {
         // Four independent accumulators hide the add latency and keep each lane's partial sum short.

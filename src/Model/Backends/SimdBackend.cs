@@ -10,22 +10,25 @@ namespace GpuSiamese.Model.Backends;
 /// The training step's operations on the host's cores (<c>src/Kernels/Simd</c>), synchronously: every call
 /// has finished when it returns, so <see cref="Synchronize"/> has nothing to wait for. Work is split over
 /// threads only where it pays: a 128-row step is mostly operations of a few µs, which run on the caller.
+/// One thread calls it at a time (its scratch space is shared by the calls), as a training loop does.
 /// </summary>
 public sealed unsafe class SimdBackend : IBackend
 {
-    /// <summary>Below this many flops a product runs on the calling thread (a split costs a few µs).</summary>
-    public const long ParallelFlops = 1 << 20;
+    /// <summary>Below this many flops (~3 µs on one core) a product runs on the calling thread.</summary>
+    public const long ParallelFlops = 1 << 18;
 
-    /// <summary>Below this many elements an element-wise step runs on the calling thread.</summary>
+    /// <summary>Below this many elements a cheap element-wise step (ReLU', SGD) runs on the calling thread.</summary>
     public const int ParallelElements = 1 << 16;
+
+    /// <summary>The same for steps with a square root and a division per element (Adam, RMSprop): ~0.3 ns each.</summary>
+    public const int ParallelElementsCostly = 1 << 14;
 
     /// <summary>Pieces per thread of a split operation: enough for a late thread's share to be taken over.</summary>
     const int PartsPerThread = 4;
 
     readonly SimdWorkerPool pool;
     readonly VectorWidth width;
-    readonly ScratchSpace[] scratch;
-    ScratchSpace transposed = new();
+    readonly ScratchSpace transposed = new();
 
     /// <param name="threads">Threads to split large operations over; default: the machine's logical cores.</param>
     /// <param name="maxVectorBits">512, 256 or 128: the widest register the kernels may use (narrower widths
@@ -38,8 +41,6 @@ public sealed unsafe class SimdBackend : IBackend
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "the SIMD backend needs at least one thread");
         width = VectorWidths.Widest(maxVectorBits);
         pool = new SimdWorkerPool(n);
-        scratch = new ScratchSpace[n];
-        for (int i = 0; i < n; i++) scratch[i] = new ScratchSpace();
         Name = $"simd ({InstructionSet(width)}, {n} thread{(n == 1 ? "" : "s")})";
     }
 
@@ -49,6 +50,9 @@ public sealed unsafe class SimdBackend : IBackend
     public VectorWidth Width => width;
 
     public int Threads => pool.Threads;
+
+    /// <summary>How many times a late worker made the backend run the following operations on one thread for a while.</summary>
+    public int SplitStalls => pool.Stalls;
 
     public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => new SimdBuffer<T>(length);
 
@@ -73,7 +77,8 @@ public sealed unsafe class SimdBackend : IBackend
         var t = Own(table, nameof(table));
         var ix = Need(indices, rows, nameof(indices));
         var d = Need(dst, (long)rows * width, nameof(dst));
-        int tableRows = width == 0 ? 0 : t.Length / width;
+        if (rows == 0 || width == 0) return; // nothing to copy (and no row count to check indices against)
+        int tableRows = t.Length / width;
         float* tp = t.Pointer, dp = d.Pointer;
         int* ip = ix.Pointer;
         Split(rows, 1, (long)rows * width * 2, (s, e, _) => SimdKernels.Gather.Rows(tp, tableRows, ip, dp, s, e, width));
@@ -85,9 +90,7 @@ public sealed unsafe class SimdBackend : IBackend
         float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
         float* bp = Need(b, outW, nameof(b)).Pointer, yp = Need(y, (long)rows * outW, nameof(y)).Pointer;
         var sw = width;
-        int need = SimdKernels.Dense.ScratchLength(sw, inW);
-        Split(rows, 4, 2L * rows * inW * outW,
-            (s, e, worker) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act, scratch[worker].Get(need)));
+        Split(rows, 4, 2L * rows * inW * outW, (s, e, _) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act));
     }
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
@@ -105,9 +108,7 @@ public sealed unsafe class SimdBackend : IBackend
         float* wT = transposed.Get(inW * outW);
         SimdKernels.Dense.Transpose(wp, wT, inW, outW);
         var sw = width;
-        int need = SimdKernels.Dense.ScratchLength(sw, outW);
-        Split(rows, 4, 2L * rows * inW * outW,
-            (s, e, worker) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW, scratch[worker].Get(need)));
+        Split(rows, 4, 2L * rows * inW * outW, (s, e, _) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW));
     }
 
     public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
@@ -116,11 +117,10 @@ public sealed unsafe class SimdBackend : IBackend
         float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer;
         float* dwp = Need(dw, (long)inW * outW, nameof(dw)).Pointer, dbp = Need(db, outW, nameof(db)).Pointer;
         var sw = width;
-        int need = SimdKernels.Dense.ScratchLength(sw, rows);
         // Threads split the rows of dW (the inputs); whoever takes the first piece also sums db.
-        Split(inW, 4, 2L * rows * inW * outW, (s, e, worker) =>
+        Split(inW, 4, 2L * rows * inW * outW, (s, e, _) =>
         {
-            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW, scratch[worker].Get(need));
+            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW);
             if (s == 0) SimdKernels.Dense.BiasGradient(sw, dyp, dbp, rows, outW);
         });
     }
@@ -162,7 +162,7 @@ public sealed unsafe class SimdBackend : IBackend
         float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer;
         float* mp = Need(m, n, nameof(m)).Pointer, vp = Need(v, n, nameof(v)).Pointer;
         var sw = width;
-        SplitElements(n, (s, e) => SimdKernels.Optimizers.Adam(sw, pp, gp, mp, vp, s, e, lr, beta1, beta2, eps, t, gradScale));
+        SplitElements(n, (s, e) => SimdKernels.Optimizers.Adam(sw, pp, gp, mp, vp, s, e, lr, beta1, beta2, eps, t, gradScale), ParallelElementsCostly);
     }
 
     public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
@@ -170,7 +170,7 @@ public sealed unsafe class SimdBackend : IBackend
     {
         float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer, sp = Need(s, n, nameof(s)).Pointer;
         var sw = width;
-        SplitElements(n, (a, e) => SimdKernels.Optimizers.RmsProp(sw, pp, gp, sp, a, e, lr, rho, eps, gradScale));
+        SplitElements(n, (a, e) => SimdKernels.Optimizers.RmsProp(sw, pp, gp, sp, a, e, lr, rho, eps, gradScale), ParallelElementsCostly);
     }
 
     public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
@@ -188,7 +188,6 @@ public sealed unsafe class SimdBackend : IBackend
     public void Dispose()
     {
         pool.Dispose();
-        foreach (var s in scratch) s.Dispose();
         transposed.Dispose();
     }
 
@@ -214,10 +213,10 @@ public sealed unsafe class SimdBackend : IBackend
         });
     }
 
-    void SplitElements(int n, Action<int, int> body)
+    void SplitElements(int n, Action<int, int> body, int minimum = ParallelElements)
     {
         // Multiples of 64 floats: every piece starts on a cache line and on a register boundary.
-        if (n < ParallelElements) body(0, n);
+        if (n < minimum) body(0, n);
         else Split(n, 64, long.MaxValue, (s, e, _) => body(s, e));
     }
 
@@ -240,7 +239,7 @@ public sealed unsafe class SimdBackend : IBackend
         _ => "Vector128, not accelerated",
     };
 
-    /// <summary>A growable native float block for one thread's tile panel (or the transposed weights).</summary>
+    /// <summary>A growable native float block for the transposed weights of a backward-data call.</summary>
     sealed class ScratchSpace : IDisposable
     {
         SimdBuffer<float>? buffer;

@@ -4,7 +4,9 @@ namespace GpuSiamese.Model.Backends;
 
 /// <summary>
 /// A <see cref="SimdBackend"/> buffer: native memory aligned to 64 bytes (one AVX-512 register, one cache
-/// line), so the kernels take plain pointers without pinning. A slice shares its parent's block.
+/// line), so the kernels take plain pointers without pinning. A slice shares its parent's block. Every
+/// block is followed by <see cref="Kernels.Simd.Dense.ReadSlackBytes"/> of zeroed slack, which the dense
+/// kernels may read (never write) past a row's end.
 /// </summary>
 public sealed unsafe class SimdBuffer<T> : DeviceBuffer<T> where T : unmanaged
 {
@@ -55,9 +57,9 @@ public sealed unsafe class SimdBuffer<T> : DeviceBuffer<T> where T : unmanaged
 
         public NativeBlock(nuint bytes)
         {
-            // At least one byte, so that an empty buffer still has a valid address.
-            address = NativeMemory.AlignedAlloc(Math.Max(bytes, 1), Alignment);
-            NativeMemory.Clear(address, bytes);
+            nuint total = bytes + Kernels.Simd.Dense.ReadSlackBytes;
+            address = NativeMemory.AlignedAlloc(total, Alignment);
+            NativeMemory.Clear(address, total);
             this.bytes = (long)bytes;
             if (this.bytes > 0) GC.AddMemoryPressure(this.bytes);
         }

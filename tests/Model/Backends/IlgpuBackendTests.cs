@@ -1,6 +1,7 @@
 using GpuSiamese.Kernels;
 using GpuSiamese.Model.Backends;
 using GpuSiamese.Tests.Kernels;
+using Parity = GpuSiamese.Tests.Kernels.Parity;
 
 namespace GpuSiamese.Tests.Model.Backends;
 
@@ -91,6 +92,38 @@ public class IlgpuBackendTests
         Cpu.PairDistanceForward(buf, buf, 0, 2, 1e-7f);
         Assert.That(Cpu.Sum(buf, 0), Is.EqualTo(0f));
         Assert.That(Cpu.Sum(buf, 4), Is.EqualTo(-2f), "nothing was written");
+    }
+
+    [Test]
+    public void DenseThroughSlicesMatchesReferenceOnAndOffTheFloat4Boundary([Values(0, 2, 4, 8)] int offset)
+    {
+        // Widths that are multiples of 4 take the CPU accelerator's Float4 kernels only when the slices
+        // start on a 4-float boundary; both paths must address the slice's own elements.
+        const int rows = 5, inW = 8, outW = 12;
+        var rng = new Random(offset + 1);
+        var x = Parity.Random(rng, offset + rows * inW);
+        var w = Parity.Random(rng, offset + inW * outW);
+        var dy = Parity.Random(rng, offset + rows * outW);
+        var bias = Parity.Random(rng, outW);
+        double[] D(float[] a, int n) => a.Skip(offset).Take(n).Select(v => (double)v).ToArray();
+        var ey = new double[rows * outW];
+        GpuSiamese.Kernels.Reference.Dense.Forward(D(x, rows * inW), D(w, inW * outW), bias.Select(v => (double)v).ToArray(), ey, rows, inW, outW, Activation.Relu);
+        var ew = new double[inW * outW];
+        var eb = new double[outW];
+        GpuSiamese.Kernels.Reference.Dense.BackwardWeights(D(x, rows * inW), D(dy, rows * outW), ew, eb, rows, inW, outW);
+
+        using var bx = Cpu.Allocate<float>(x.Length); Cpu.Upload<float>(bx, x);
+        using var bw = Cpu.Allocate<float>(w.Length); Cpu.Upload<float>(bw, w);
+        using var bdy = Cpu.Allocate<float>(dy.Length); Cpu.Upload<float>(bdy, dy);
+        using var bb = Cpu.Allocate<float>(outW); Cpu.Upload<float>(bb, bias);
+        using var y = Cpu.Allocate<float>(rows * outW);
+        using var dw = Cpu.Allocate<float>(inW * outW);
+        using var db = Cpu.Allocate<float>(outW);
+        Cpu.DenseForward(bx.Slice(offset, rows * inW), bw.Slice(offset, inW * outW), bb, y, rows, inW, outW, Activation.Relu);
+        Cpu.DenseBackwardWeights(bx.Slice(offset, rows * inW), bdy.Slice(offset, rows * outW), dw, db, rows, inW, outW);
+        Parity.AssertClose(ey, Parity.Down(Cpu, y), "forward");
+        Parity.AssertClose(ew, Parity.Down(Cpu, dw), "dW");
+        Parity.AssertClose(eb, Parity.Down(Cpu, db), "db");
     }
 
     [Test]

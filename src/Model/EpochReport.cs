@@ -1,0 +1,17 @@
+namespace GpuSiamese.Model;
+
+/// <summary>
+/// The figures of one finished epoch. Accuracies are pair accuracies at <see cref="Threshold"/>, the Youden
+/// point of the validation ROC, on the trainer's fixed balanced monitor sets.
+/// </summary>
+public sealed record EpochReport(
+    int Epoch,
+    double MeanLoss,
+    double TrainAccuracy,
+    double ValidationAccuracy,
+    double ValidationAuc,
+    double Threshold,
+    double LearningRate,
+    double PairsPerSecond,
+    TimeSpan EpochTime,
+    TimeSpan Elapsed);

@@ -1,0 +1,88 @@
+namespace GpuSiamese.Data;
+
+/// <summary>
+/// Balanced training batches (SPEC §2, <c>make_batch</c>). A batch of B pairs holds ⌊B/2⌋ positives followed by
+/// ⌊B/2⌋ negatives; when B is odd the extra pair goes to whichever kind is behind over the run so far
+/// (positives on a tie), so the totals never differ by more than one. Positive digits follow a shuffled
+/// round-robin over the 10 digits, negative digit pairs a shuffled round-robin over the 45 unordered pairs with
+/// the side of each digit a coin flip; images are uniform within their digit, and a positive pair's two images
+/// are different images. Labels: 0 = same digit, 1 = different. The sampler forks its own stream from the
+/// generator it is given, so its state is its own and <see cref="GetState"/>/<see cref="Restore"/> resume it.
+/// </summary>
+public sealed class PairSampler
+{
+    public const int Same = 0;
+    public const int Different = 1;
+
+    readonly int[][] _byDigit;
+    readonly ShuffledCycle _digits = new(10);
+    readonly ShuffledCycle _pairs = new(DigitPairs.Count);
+    Rng _rng;
+    long _balance; // positives minus negatives drawn so far
+
+    public PairSampler(ImageSet set, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(rng);
+        _byDigit = set.IndicesByDigit();
+        for (int d = 0; d < 10; d++)
+            if (_byDigit[d].Length < 2)
+                throw new ArgumentException($"the image set holds {_byDigit[d].Length} images of digit {d}; pairs need at least 2 of each digit", nameof(set));
+        _rng = rng.Fork();
+    }
+
+    /// <summary>Fills one batch; its size is the spans' common length.</summary>
+    public void NextBatch(Span<int> left, Span<int> right, Span<int> labels)
+    {
+        int b = left.Length;
+        if (right.Length != b || labels.Length != b)
+            throw new ArgumentException($"left, right and labels must have one length, got {left.Length}, {right.Length}, {labels.Length}");
+        int positives = b / 2;
+        if (b % 2 == 1 && _balance <= 0)
+            positives++;
+        _balance += positives - (b - positives);
+
+        for (int i = 0; i < positives; i++)
+        {
+            var images = _byDigit[_digits.Next(_rng)];
+            int x = _rng.NextInt(images.Length);
+            int y = _rng.NextInt(images.Length - 1);
+            if (y >= x)
+                y++;
+            left[i] = images[x];
+            right[i] = images[y];
+            labels[i] = Same;
+        }
+        for (int i = positives; i < b; i++)
+        {
+            var (a, c) = DigitPairs.All[_pairs.Next(_rng)];
+            if (_rng.NextInt(2) == 1)
+                (a, c) = (c, a);
+            left[i] = _byDigit[a][_rng.NextInt(_byDigit[a].Length)];
+            right[i] = _byDigit[c][_rng.NextInt(_byDigit[c].Length)];
+            labels[i] = Different;
+        }
+    }
+
+    public PairSamplerState GetState()
+    {
+        var (digitOrder, digitCursor) = _digits.GetState();
+        var (pairOrder, pairCursor) = _pairs.GetState();
+        return new PairSamplerState(_rng.GetState(), digitOrder, digitCursor, pairOrder, pairCursor, _balance);
+    }
+
+    /// <summary>Continues from a state taken by <see cref="GetState"/> on a sampler over the same image set.</summary>
+    public void Restore(PairSamplerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (Math.Abs(state.PositiveMinusNegative) > 1)
+            throw new ArgumentException($"sampler state: positive-minus-negative balance {state.PositiveMinusNegative}, expected -1, 0 or 1");
+        var rng = Rng.FromState(state.Rng);
+        _digits.Validate(state.DigitOrder, state.DigitCursor, "digit");
+        _pairs.Validate(state.PairOrder, state.PairCursor, "digit-pair");
+        _digits.Restore(state.DigitOrder, state.DigitCursor, "digit");
+        _pairs.Restore(state.PairOrder, state.PairCursor, "digit-pair");
+        _rng = rng;
+        _balance = state.PositiveMinusNegative;
+    }
+}

@@ -1,0 +1,31 @@
+namespace GpuSiamese.Data;
+
+/// <summary>Holds a validation part out of the training images, stratified by digit and seeded.</summary>
+public static class TrainValidationSplit
+{
+    /// <summary>
+    /// For each digit d with n_d images, round(n_d · fraction) of them, chosen uniformly, go to validation and the rest
+    /// to training; both parts keep the original order of the images.
+    /// </summary>
+    public static (ImageSet Train, ImageSet Validation) Create(ImageSet train, double validationFraction, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (!(validationFraction >= 0 && validationFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "expected a validation fraction in [0, 1)");
+        var byDigit = train.IndicesByDigit();
+        var keep = new List<int>(train.Count);
+        var hold = new List<int>((int)(train.Count * validationFraction) + 10);
+        for (int d = 0; d < 10; d++)
+        {
+            var indices = (int[])byDigit[d].Clone();
+            rng.Shuffle(indices.AsSpan());
+            int held = (int)Math.Round(indices.Length * validationFraction, MidpointRounding.ToEven);
+            hold.AddRange(indices.AsSpan(0, held));
+            keep.AddRange(indices.AsSpan(held));
+        }
+        keep.Sort();
+        hold.Sort();
+        return (train.Subset(keep.ToArray()), train.Subset(hold.ToArray()));
+    }
+}

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace GpuSiamese.Host.Options;
@@ -10,6 +9,7 @@ namespace GpuSiamese.Host.Options;
 /// </summary>
 public static class OptionFactory
 {
+
     public static Option<int> Int(string name, int defaultValue, int min, string description) =>
         Parsed(name, defaultValue, description, "N", $"a whole number ≥ {min}",
             s => (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min, v));
@@ -58,8 +58,16 @@ public static class OptionFactory
 
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 
-    /// <summary>Writes a number the way the options read it back (invariant culture, round-trip).</summary>
-    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>Writes a number the way the options read it back: invariant culture, round-trip, "1e-7" not "1E-07".</summary>
+    public static string Format(double value)
+    {
+        string s = value.ToString("R", CultureInfo.InvariantCulture);
+        int e = s.IndexOf('E');
+        if (e < 0) return s;
+        string exponent = s[(e + 1)..];
+        string sign = exponent.StartsWith('-') ? "-" : "";
+        return s[..e] + "e" + sign + exponent.TrimStart('+', '-').TrimStart('0');
+    }
 
     static bool TryDouble(string s, out double v) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && double.IsFinite(v);

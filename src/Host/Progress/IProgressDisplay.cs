@@ -1,9 +1,12 @@
 namespace GpuSiamese.Host.Progress;
 
-/// <summary>Shows training progress while <c>work</c> runs; <c>work</c> reports through the progress sink it is handed.</summary>
+/// <summary>
+/// Shows training progress while <c>work</c> runs; <c>work</c> reports through the progress sink and writes messages
+/// (e.g. "fetching MNIST") through the log it is handed, so they do not tear the live display.
+/// </summary>
 public interface IProgressDisplay
 {
-    T Run<T>(Func<IProgress<TrainingProgress>, T> work);
+    T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work);
 }
 
 /// <summary>Picks the display: none with --quiet, live bars on a terminal, plain lines otherwise.</summary>
@@ -15,10 +18,10 @@ public static class ProgressDisplay
         : new PlainProgressDisplay(console.Out);
 }
 
-/// <summary>--quiet: progress is dropped.</summary>
+/// <summary>--quiet: progress and messages are dropped.</summary>
 public sealed class SilentProgressDisplay : IProgressDisplay
 {
-    public T Run<T>(Func<IProgress<TrainingProgress>, T> work) => work(new Sink(_ => { }));
+    public T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work) => work(new Sink(_ => { }), _ => { });
 
     sealed class Sink(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

@@ -19,13 +19,13 @@ public sealed class LiveProgressDisplay : IProgressDisplay
         });
     }
 
-    public T Run<T>(Func<IProgress<TrainingProgress>, T> work) =>
+    public T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work) =>
         _console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(),
                 new PercentageColumn(), new RemainingTimeColumn())
-            .Start(context => work(new Sink(context)));
+            .Start(context => work(new Sink(context), message => _console.WriteLine(message)));
 
     sealed class Sink(ProgressContext context) : IProgress<TrainingProgress>
     {

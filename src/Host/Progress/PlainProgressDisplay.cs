@@ -8,7 +8,8 @@ namespace GpuSiamese.Host.Progress;
 /// </summary>
 public sealed class PlainProgressDisplay(TextWriter output) : IProgressDisplay
 {
-    public T Run<T>(Func<IProgress<TrainingProgress>, T> work) => work(new Sink(output));
+    public T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work) =>
+        work(new Sink(output), message => { output.WriteLine(message); output.Flush(); });
 
     sealed class Sink(TextWriter output) : IProgress<TrainingProgress>
     {

@@ -15,7 +15,7 @@ namespace GpuSiamese.Data;
 /// </summary>
 public static partial class Npy
 {
-    static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
     const int MaxHeaderLength = 1 << 16;
 
     /// <summary>What a .npy header says: dtype descriptor, order, shape, and where the data starts.</summary>

@@ -1,0 +1,63 @@
+using GpuSiamese.Data;
+
+namespace GpuSiamese.Tests.Data;
+
+public class TripletSamplerTests
+{
+    [TestCase(64)]
+    [TestCase(13)]
+    public void AnchorsAndNegativesAreBalancedAndPositivesAreOtherImages(int batch)
+    {
+        var set = SyntheticSets.WithCounts(3, 8, 12, 5, 2, 30, 7, 9, 4, 6);
+        var sampler = new TripletSampler(set, new Rng(4));
+        var anchor = new int[batch];
+        var positive = new int[batch];
+        var negative = new int[batch];
+        var anchors = new long[10];
+        var negatives = new long[10, 10];
+        for (int t = 0; t < 3000; t++)
+        {
+            sampler.NextBatch(anchor, positive, negative);
+            for (int i = 0; i < batch; i++)
+            {
+                int d = set.Labels[anchor[i]];
+                int n = set.Labels[negative[i]];
+                if (set.Labels[positive[i]] != d || positive[i] == anchor[i] || n == d)
+                    Assert.Fail($"batch {t} triplet {i}: anchor {anchor[i]} (digit {d}), positive {positive[i]} (digit {set.Labels[positive[i]]}), negative digit {n}");
+                anchors[d]++;
+                negatives[d, n]++;
+            }
+            if (anchors.Max() - anchors.Min() > 1)
+                Assert.Fail($"after batch {t} anchor digits spread {anchors.Min()}..{anchors.Max()}");
+            for (int d = 0; d < 10; d++)
+            {
+                var counts = Enumerable.Range(0, 10).Where(n => n != d).Select(n => negatives[d, n]).ToArray();
+                if (counts.Max() - counts.Min() > 1)
+                    Assert.Fail($"after batch {t} negatives of anchor digit {d} spread {counts.Min()}..{counts.Max()}");
+            }
+        }
+    }
+
+    [Test]
+    public void DeterministicPerSeed()
+    {
+        var set = SyntheticSets.Uniform(10);
+        int[] Draw(ulong seed)
+        {
+            var s = new TripletSampler(set, new Rng(seed));
+            var a = new int[50]; var p = new int[50]; var n = new int[50];
+            s.NextBatch(a, p, n);
+            return [.. a, .. p, .. n];
+        }
+        Assert.That(Draw(3), Is.EqualTo(Draw(3)));
+        Assert.That(Draw(3), Is.Not.EqualTo(Draw(4)));
+    }
+
+    [Test]
+    public void RefusesTooFewImagesAndMismatchedSpans()
+    {
+        Assert.Throws<ArgumentException>(() => new TripletSampler(SyntheticSets.WithCounts(1, 5, 5, 5, 5, 5, 5, 5, 5, 5), new Rng(1)));
+        var s = new TripletSampler(SyntheticSets.Uniform(3), new Rng(1));
+        Assert.Throws<ArgumentException>(() => s.NextBatch(new int[2], new int[2], new int[1]));
+    }
+}

@@ -38,7 +38,8 @@ public static class EmbedCommand
         invert.AddTo(command);
         command.Validators.Add(result =>
         {
-            bool hasSplit = result.GetValue(split) is not null;
+            if (!OptionFactory.TryGet(result, split, out var chosen)) return;
+            bool hasSplit = chosen is not null;
             bool hasImages = result.GetValue(images) is { Length: > 0 };
             if (hasSplit == hasImages)
                 result.AddError("embed needs either --split or image files, not both and not neither");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace GpuSiamese.Host.Options;
@@ -57,6 +58,25 @@ public static class OptionFactory
         new(name) { Description = description, Required = required, HelpName = helpName };
 
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
+
+    /// <summary>
+    /// The option's value in a command validator, or false when the option itself failed to parse (its own error is
+    /// then the one reported, and asking System.CommandLine for the value would throw).
+    /// </summary>
+    public static bool TryGet<T>(CommandResult result, Option<T> option, out T value)
+    {
+        // The conversion error sits on the option's internal argument result, out of reach; GetValue throws on it.
+        try
+        {
+            value = result.GetValue(option)!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
+    }
 
     /// <summary>Writes a number the way the options read it back: invariant culture, round-trip, "1e-7" not "1E-07".</summary>
     public static string Format(double value)

@@ -63,9 +63,10 @@ public sealed class TrainOptionSet
         {
             if (result.GetValue(_reluOutput) && result.GetValue(_noReluOutput))
                 result.AddError("--relu-output and --no-relu-output contradict each other: give one");
-            if (result.GetValue(_pairsPerEpoch) < result.GetValue(_batch))
-                result.AddError($"--pairs-per-epoch ({result.GetValue(_pairsPerEpoch)}) must be at least --batch ({result.GetValue(_batch)})");
-            if (result.GetValue(_nesterov) && result.GetValue(_optimizer) != OptimizerChoice.Sgd)
+            if (OptionFactory.TryGet(result, _pairsPerEpoch, out int pairs) && OptionFactory.TryGet(result, _batch, out int batch)
+                && pairs < batch)
+                result.AddError($"--pairs-per-epoch ({pairs}) must be at least --batch ({batch})");
+            if (result.GetValue(_nesterov) && OptionFactory.TryGet(result, _optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
                 result.AddError("--nesterov applies to --optimizer sgd only");
         });
     }

@@ -39,7 +39,12 @@ public static class TrainingPlot
             epochs.Select(e => new Tick(e, e.ToString("0", System.Globalization.CultureInfo.InvariantCulture))).ToArray());
         double pad = 0.25;
         plot.Axes.SetLimitsX(epochs.Min() - pad, epochs.Max() + pad);
-        plot.ShowLegend(Alignment.MiddleRight);
+        // Loss from zero; accuracy up to 1 from a little under its lowest value, so one epoch still reads right.
+        double topLoss = meanLoss.Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimitsY(0, topLoss > 0 ? topLoss * 1.1 : 1, plot.Axes.Left);
+        double lowest = trainAccuracy.Concat(validationAccuracy).Where(double.IsFinite).DefaultIfEmpty(0).Min();
+        plot.Axes.SetLimitsY(Math.Max(0, lowest - 0.05), 1.005, plot.Axes.Right);
+        plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, width, height);
     }
 }

@@ -1,0 +1,41 @@
+namespace GpuSiamese.Perf;
+
+/// <summary>The profiler's command line.</summary>
+public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVectorBits, bool Quick, string OutputDirectory)
+{
+    public const string Usage =
+        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--out DIR]";
+
+    /// <summary>Parses the arguments; a bad one is an <see cref="ArgumentException"/> naming the option.</summary>
+    public static ProfilerOptions Parse(string[] args, string defaultOutput)
+    {
+        string accelerator = "all", output = defaultOutput;
+        int? threads = null;
+        int bits = 512;
+        bool quick = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--accelerator":
+                    accelerator = Value();
+                    if (accelerator != "all" && !BackendCatalog.Accelerators.Contains(accelerator))
+                        throw new ArgumentException($"--accelerator: '{accelerator}' is not one of all, {string.Join(", ", BackendCatalog.Accelerators)}");
+                    break;
+                case "--threads":
+                    string t = Value();
+                    threads = int.TryParse(t, out int n) && n >= 1 && n <= 256 ? n : throw new ArgumentException($"--threads: '{t}' is not a count from 1 to 256");
+                    break;
+                case "--vector-bits":
+                    string b = Value();
+                    bits = b is "512" or "256" or "128" ? int.Parse(b) : throw new ArgumentException($"--vector-bits: '{b}' is not 512, 256 or 128");
+                    break;
+                case "--quick": quick = true; break;
+                case "--out": output = Value(); break;
+                default: throw new ArgumentException($"unknown option '{args[i]}'");
+            }
+        }
+        return new ProfilerOptions(accelerator, threads, bits, quick, output);
+    }
+}

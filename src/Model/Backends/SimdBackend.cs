@@ -1,0 +1,260 @@
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
+using GpuSiamese.Kernels;
+using GpuSiamese.Kernels.Simd;
+using SimdKernels = GpuSiamese.Kernels.Simd;
+
+namespace GpuSiamese.Model.Backends;
+
+/// <summary>
+/// The training step's operations on the host's cores (<c>src/Kernels/Simd</c>), synchronously: every call
+/// has finished when it returns, so <see cref="Synchronize"/> has nothing to wait for. Work is split over
+/// threads only where it pays: a 128-row step is mostly operations of a few µs, which run on the caller.
+/// </summary>
+public sealed unsafe class SimdBackend : IBackend
+{
+    /// <summary>Below this many flops a product runs on the calling thread (a split costs a few µs).</summary>
+    public const long ParallelFlops = 1 << 20;
+
+    /// <summary>Below this many elements an element-wise step runs on the calling thread.</summary>
+    public const int ParallelElements = 1 << 16;
+
+    /// <summary>Pieces per thread of a split operation: enough for a late thread's share to be taken over.</summary>
+    const int PartsPerThread = 4;
+
+    readonly SimdWorkerPool pool;
+    readonly VectorWidth width;
+    readonly ScratchSpace[] scratch;
+    ScratchSpace transposed = new();
+
+    /// <param name="threads">Threads to split large operations over; default: the machine's logical cores.</param>
+    /// <param name="maxVectorBits">512, 256 or 128: the widest register the kernels may use (narrower widths
+    /// are for testing the fall-back paths on a machine that has the wider ones).</param>
+    public SimdBackend(int? threads = null, int maxVectorBits = 512)
+    {
+        if (maxVectorBits is not (512 or 256 or 128))
+            throw new ArgumentOutOfRangeException(nameof(maxVectorBits), maxVectorBits, "the vector width must be 512, 256 or 128 bits");
+        int n = threads ?? Environment.ProcessorCount;
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "the SIMD backend needs at least one thread");
+        width = VectorWidths.Widest(maxVectorBits);
+        pool = new SimdWorkerPool(n);
+        scratch = new ScratchSpace[n];
+        for (int i = 0; i < n; i++) scratch[i] = new ScratchSpace();
+        Name = $"simd ({InstructionSet(width)}, {n} thread{(n == 1 ? "" : "s")})";
+    }
+
+    public string Name { get; }
+
+    /// <summary>The register width the kernels run with.</summary>
+    public VectorWidth Width => width;
+
+    public int Threads => pool.Threads;
+
+    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => new SimdBuffer<T>(length);
+
+    public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged
+    {
+        var d = Own(dst, nameof(dst));
+        if (src.Length > d.Length) throw new ArgumentException($"upload of {src.Length} elements into a buffer of {d.Length}", nameof(src));
+        src.CopyTo(d.Span);
+    }
+
+    public void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged
+    {
+        var s = Own(src, nameof(src));
+        if (dst.Length < s.Length) throw new ArgumentException($"download of {s.Length} elements into a span of {dst.Length}", nameof(dst));
+        s.Span.CopyTo(dst);
+    }
+
+    public void Synchronize() { }
+
+    public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
+    {
+        var t = Own(table, nameof(table));
+        var ix = Need(indices, rows, nameof(indices));
+        var d = Need(dst, (long)rows * width, nameof(dst));
+        int tableRows = width == 0 ? 0 : t.Length / width;
+        float* tp = t.Pointer, dp = d.Pointer;
+        int* ip = ix.Pointer;
+        Split(rows, 1, (long)rows * width * 2, (s, e, _) => SimdKernels.Gather.Rows(tp, tableRows, ip, dp, s, e, width));
+    }
+
+    public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        int rows, int inW, int outW, Activation act)
+    {
+        float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
+        float* bp = Need(b, outW, nameof(b)).Pointer, yp = Need(y, (long)rows * outW, nameof(y)).Pointer;
+        var sw = width;
+        int need = SimdKernels.Dense.ScratchLength(sw, inW);
+        Split(rows, 4, 2L * rows * inW * outW,
+            (s, e, worker) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act, scratch[worker].Get(need)));
+    }
+
+    public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
+    {
+        float* yp = Need(y, n, nameof(y)).Pointer, dp = Need(dy, n, nameof(dy)).Pointer;
+        var sw = width;
+        SplitElements(n, (s, e) => SimdKernels.Dense.ActivationBackward(sw, yp, dp, s, e, act));
+    }
+
+    public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
+    {
+        float* dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
+        float* dxp = Need(dx, (long)rows * inW, nameof(dx)).Pointer;
+        // dX = dY·Wᵀ runs through the forward tile on Wᵀ, transposed once per call on this thread.
+        float* wT = transposed.Get(inW * outW);
+        SimdKernels.Dense.Transpose(wp, wT, inW, outW);
+        var sw = width;
+        int need = SimdKernels.Dense.ScratchLength(sw, outW);
+        Split(rows, 4, 2L * rows * inW * outW,
+            (s, e, worker) => SimdKernels.Dense.BackwardData(sw, dyp, wT, dxp, s, e, inW, outW, scratch[worker].Get(need)));
+    }
+
+    public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        int rows, int inW, int outW)
+    {
+        float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer;
+        float* dwp = Need(dw, (long)inW * outW, nameof(dw)).Pointer, dbp = Need(db, outW, nameof(db)).Pointer;
+        var sw = width;
+        int need = SimdKernels.Dense.ScratchLength(sw, rows);
+        // Threads split the rows of dW (the inputs); whoever takes the first piece also sums db.
+        Split(inW, 4, 2L * rows * inW * outW, (s, e, worker) =>
+        {
+            SimdKernels.Dense.BackwardWeights(sw, xp, dyp, dwp, s, e, rows, inW, outW, scratch[worker].Get(need));
+            if (s == 0) SimdKernels.Dense.BiasGradient(sw, dyp, dbp, rows, outW);
+        });
+    }
+
+    public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
+    {
+        float* ep = Need(emb, 2L * pairs * dim, nameof(emb)).Pointer, dp = Need(dist, pairs, nameof(dist)).Pointer;
+        var sw = width;
+        Split(pairs, 1, 3L * pairs * dim, (s, e, _) => SimdKernels.PairDistance.Forward(sw, ep, dp, s, e, pairs, dim, eps));
+    }
+
+    public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
+        DeviceBuffer<float> dEmb, int pairs, int dim, float eps)
+    {
+        float* ep = Need(emb, 2L * pairs * dim, nameof(emb)).Pointer, dp = Need(dist, pairs, nameof(dist)).Pointer;
+        float* ddp = Need(dDist, pairs, nameof(dDist)).Pointer, gp = Need(dEmb, 2L * pairs * dim, nameof(dEmb)).Pointer;
+        var sw = width;
+        Split(pairs, 1, 5L * pairs * dim, (s, e, _) => SimdKernels.PairDistance.Backward(sw, ep, dp, ddp, gp, s, e, pairs, dim, eps));
+    }
+
+    public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+        DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
+    {
+        var d = Need(dist, count, nameof(dist)).Span;
+        var l = Need(labels, count, nameof(labels)).Span;
+        var lo = Need(loss, count, nameof(loss)).Span;
+        var g = Need(dDist, count, nameof(dDist)).Span;
+        switch (kind)
+        {
+            case PairLossKind.ContrastiveBounded: SimdKernels.ContrastiveLoss.Bounded(d, l, lo, g, 0, count, count, parameter); break;
+            case PairLossKind.ContrastiveMargin: SimdKernels.ContrastiveLoss.Margin(d, l, lo, g, 0, count, count, parameter); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown pair loss");
+        }
+    }
+
+    public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
+        float lr, float beta1, float beta2, float eps, int t, float gradScale)
+    {
+        float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer;
+        float* mp = Need(m, n, nameof(m)).Pointer, vp = Need(v, n, nameof(v)).Pointer;
+        var sw = width;
+        SplitElements(n, (s, e) => SimdKernels.Optimizers.Adam(sw, pp, gp, mp, vp, s, e, lr, beta1, beta2, eps, t, gradScale));
+    }
+
+    public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
+        float lr, float rho, float eps, float gradScale)
+    {
+        float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer, sp = Need(s, n, nameof(s)).Pointer;
+        var sw = width;
+        SplitElements(n, (a, e) => SimdKernels.Optimizers.RmsProp(sw, pp, gp, sp, a, e, lr, rho, eps, gradScale));
+    }
+
+    public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
+        float lr, float momentum, bool nesterov, float gradScale)
+    {
+        float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer, up = Need(u, n, nameof(u)).Pointer;
+        var sw = width;
+        SplitElements(n, (s, e) => SimdKernels.Optimizers.Sgd(sw, pp, gp, up, s, e, lr, momentum, nesterov, gradScale));
+    }
+
+    public float Sum(DeviceBuffer<float> x, int n) => SimdKernels.Reductions.Sum(width, Need(x, n, nameof(x)).Pointer, n);
+
+    public float SumOfSquares(DeviceBuffer<float> x, int n) => SimdKernels.Reductions.SumOfSquares(width, Need(x, n, nameof(x)).Pointer, n);
+
+    public void Dispose()
+    {
+        pool.Dispose();
+        foreach (var s in scratch) s.Dispose();
+        transposed.Dispose();
+    }
+
+    /// <summary>
+    /// Runs body(start, end, worker) over [0, count): in one piece on this thread when the work is small,
+    /// else in pieces a multiple of <paramref name="align"/> long (the kernels' row tile), a few per thread
+    /// so that whichever thread is free takes the next.
+    /// </summary>
+    void Split(int count, int align, long work, Action<int, int, int> body)
+    {
+        int threads = pool.Threads;
+        int tiles = (count + align - 1) / align;
+        int parts = Math.Min(tiles, PartsPerThread * threads);
+        if (threads == 1 || work < ParallelFlops || parts < 2)
+        {
+            body(0, count, 0);
+            return;
+        }
+        pool.Run(parts, (part, worker) =>
+        {
+            int s = (int)((long)tiles * part / parts) * align, e = Math.Min((int)((long)tiles * (part + 1) / parts) * align, count);
+            if (s < e) body(s, e, worker);
+        });
+    }
+
+    void SplitElements(int n, Action<int, int> body)
+    {
+        // Multiples of 64 floats: every piece starts on a cache line and on a register boundary.
+        if (n < ParallelElements) body(0, n);
+        else Split(n, 64, long.MaxValue, (s, e, _) => body(s, e));
+    }
+
+    static SimdBuffer<T> Own<T>(DeviceBuffer<T> buffer, string name) where T : unmanaged =>
+        buffer as SimdBuffer<T> ?? throw new ArgumentException($"{name} was allocated by another backend ({buffer.GetType().Name}), not by the SIMD backend", name);
+
+    static SimdBuffer<T> Need<T>(DeviceBuffer<T> buffer, long length, string name) where T : unmanaged
+    {
+        var b = Own(buffer, name);
+        if (b.Length < length) throw new ArgumentException($"{name} holds {b.Length} elements; the shape needs {length}", name);
+        return b;
+    }
+
+    static string InstructionSet(VectorWidth w) => w switch
+    {
+        VectorWidth.V512 => Avx512F.IsSupported ? "AVX-512" : "Vector512",
+        VectorWidth.V256 => Avx2.IsSupported ? "AVX2" : "Vector256",
+        _ when Sse2.IsSupported => "SSE",
+        _ when AdvSimd.IsSupported => "NEON",
+        _ => "Vector128, not accelerated",
+    };
+
+    /// <summary>A growable native float block for one thread's tile panel (or the transposed weights).</summary>
+    sealed class ScratchSpace : IDisposable
+    {
+        SimdBuffer<float>? buffer;
+
+        public float* Get(int length)
+        {
+            if (buffer == null || buffer.Length < length)
+            {
+                buffer?.Dispose();
+                buffer = new SimdBuffer<float>(Math.Max(length, 1024));
+            }
+            return buffer.Pointer;
+        }
+
+        public void Dispose() => buffer?.Dispose();
+    }
+}

@@ -1,0 +1,263 @@
+using System.Security.Cryptography;
+using System.Text;
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Model;
+
+/// <summary>
+/// A saved model: the network's configuration and parameters, the training configuration, the chosen
+/// distance threshold, and (when saved during training) what a resume needs.
+/// </summary>
+public sealed record Checkpoint(
+    NetworkConfig Network,
+    TrainingConfig Training,
+    float[] Parameters,
+    double Threshold,
+    TrainerState? Resume);
+
+/// <summary>
+/// The checkpoint file format, version 1, little-endian:
+/// "GSIAMCKP" magic (8 bytes), format version (int32), payload length (int64), payload, SHA-256 of the payload
+/// (32 bytes). The payload holds the network configuration, the training configuration, the threshold, the
+/// parameter tensor and an optional resume block (optimizer tensors and counters, sampler and generator state).
+/// Saving writes a temporary file in the target's folder, flushes it to disk and renames it over the target,
+/// so a crash mid-write leaves the previous file whole.
+/// </summary>
+public static class CheckpointFile
+{
+    public const int FormatVersion = 1;
+    static readonly byte[] Magic = "GSIAMCKP"u8.ToArray();
+    const int HeaderLength = 8 + 4 + 8;
+    const int HashLength = 32;
+
+    public static void Save(string path, Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        byte[] payload = WritePayload(checkpoint);
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(folder);
+        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                var header = new byte[HeaderLength];
+                Magic.CopyTo(header, 0);
+                BitConverter.TryWriteBytes(header.AsSpan(8), FormatVersion);
+                BitConverter.TryWriteBytes(header.AsSpan(12), (long)payload.Length);
+                stream.Write(header);
+                stream.Write(payload);
+                stream.Write(SHA256.HashData(payload));
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>Reads and checks everything; any fault is an <see cref="InvalidDataException"/> naming the file.</summary>
+    public static Checkpoint Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FileNotFoundException($"checkpoint '{path}' does not exist", path);
+        }
+        if (bytes.Length < HeaderLength)
+            throw Bad(path, $"it is {bytes.Length} bytes long, shorter than the {HeaderLength}-byte header (truncated or not a checkpoint)");
+        if (!bytes.AsSpan(0, 8).SequenceEqual(Magic))
+            throw Bad(path, "it does not start with the checkpoint magic 'GSIAMCKP' (not a GpuSiamese checkpoint)");
+        int version = BitConverter.ToInt32(bytes, 8);
+        if (version > FormatVersion)
+            throw Bad(path, $"it is format version {version}, written by a newer GpuSiamese; this build reads version {FormatVersion} and older");
+        if (version < 1)
+            throw Bad(path, $"format version {version} is not valid");
+        long payloadLength = BitConverter.ToInt64(bytes, 12);
+        long expected = HeaderLength + payloadLength + HashLength;
+        if (payloadLength < 0 || expected != bytes.Length)
+            throw Bad(path, payloadLength < 0 || expected > bytes.Length
+                ? $"it is truncated: the header announces {expected} bytes, the file has {bytes.Length}"
+                : $"it has {bytes.Length - expected} unexpected trailing bytes after the {expected} the header announces");
+        var payload = bytes.AsSpan(HeaderLength, (int)payloadLength);
+        var stored = bytes.AsSpan(HeaderLength + (int)payloadLength, HashLength);
+        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(stored))
+            throw Bad(path, "its SHA-256 checksum does not match the contents (the file is corrupt)");
+        try
+        {
+            return ReadPayload(path, payload.ToArray());
+        }
+        catch (EndOfStreamException)
+        {
+            throw Bad(path, "its payload ends before all its fields were read");
+        }
+        catch (ArgumentException e)
+        {
+            throw Bad(path, $"it holds an invalid configuration: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Loads for scoring: when <paramref name="expected"/> is given, a checkpoint of another architecture is
+    /// refused with both shapes in the message.
+    /// </summary>
+    public static Checkpoint LoadForInference(string path, NetworkConfig? expected)
+    {
+        var checkpoint = Load(path);
+        if (expected is not null && !expected.Equals(checkpoint.Network))
+            throw Bad(path, $"it holds a {checkpoint.Network} network, but {expected} was expected");
+        return checkpoint;
+    }
+
+    static InvalidDataException Bad(string path, string what) => new($"checkpoint '{path}': {what}");
+
+    static byte[] WritePayload(Checkpoint c)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteNetwork(w, c.Network);
+            WriteTraining(w, c.Training);
+            w.Write(c.Threshold);
+            WriteTensor(w, c.Parameters);
+            w.Write(c.Resume is not null);
+            if (c.Resume is { } r)
+            {
+                w.Write(r.OptimizerState.Length);
+                foreach (var t in r.OptimizerState) WriteTensor(w, t);
+                w.Write(r.OptimizerSteps);
+                w.Write(r.Step);
+                w.Write(r.EpochLossSum);
+                w.Write(r.SamplerState.Length);
+                w.Write(r.SamplerState);
+                w.Write(r.RngState.Length);
+                foreach (ulong s in r.RngState) w.Write(s);
+            }
+        }
+        return ms.ToArray();
+    }
+
+    static Checkpoint ReadPayload(string path, byte[] payload)
+    {
+        using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
+        var network = ReadNetwork(r);
+        var training = ReadTraining(r, network);
+        double threshold = r.ReadDouble();
+        var parameters = ReadTensor(r, path, "parameters");
+        if (parameters.Length != network.ParameterCount)
+            throw Bad(path, $"its parameter tensor holds {parameters.Length} values, but a {network} network has {network.ParameterCount}");
+        TrainerState? resume = null;
+        if (r.ReadBoolean())
+        {
+            int count = r.ReadInt32();
+            int expectedCount = Optimizer.StateNamesOf(training.Optimizer).Count;
+            if (count != expectedCount)
+                throw Bad(path, $"it holds {count} optimizer tensors, {training.Optimizer} keeps {expectedCount}");
+            var state = new float[count][];
+            for (int i = 0; i < count; i++)
+            {
+                state[i] = ReadTensor(r, path, $"optimizer tensor {i}");
+                if (state[i].Length != network.ParameterCount)
+                    throw Bad(path, $"optimizer tensor {i} holds {state[i].Length} values, expected {network.ParameterCount}");
+            }
+            long optimizerSteps = r.ReadInt64();
+            long step = r.ReadInt64();
+            double lossSum = r.ReadDouble();
+            if (optimizerSteps < 0 || step < 0)
+                throw Bad(path, $"negative step counters ({optimizerSteps}, {step})");
+            int samplerLength = Count(r, path, "sampler state", sizeof(byte));
+            byte[] sampler = r.ReadBytes(samplerLength);
+            if (sampler.Length != samplerLength) throw new EndOfStreamException();
+            int rngLength = Count(r, path, "generator state", sizeof(ulong));
+            var rng = new ulong[rngLength];
+            for (int i = 0; i < rngLength; i++) rng[i] = r.ReadUInt64();
+            resume = new TrainerState(state, optimizerSteps, step, lossSum, sampler, rng);
+        }
+        if (r.BaseStream.Position != payload.Length)
+            throw Bad(path, $"{payload.Length - r.BaseStream.Position} bytes of its payload are not accounted for");
+        return new Checkpoint(network, training, parameters, threshold, resume);
+    }
+
+    static void WriteNetwork(BinaryWriter w, NetworkConfig n)
+    {
+        w.Write(n.Widths.Count);
+        foreach (int width in n.Widths) w.Write(width);
+        w.Write(n.ReluOnOutput);
+    }
+
+    static NetworkConfig ReadNetwork(BinaryReader r)
+    {
+        int count = r.ReadInt32();
+        if (count < 0 || count > 1024) throw new ArgumentException($"{count} layer widths");
+        var widths = new int[count];
+        for (int i = 0; i < count; i++) widths[i] = r.ReadInt32();
+        return new NetworkConfig(widths, r.ReadBoolean());
+    }
+
+    // Fields in a fixed order; a new field means a new format version.
+    static void WriteTraining(BinaryWriter w, TrainingConfig t)
+    {
+        w.Write((int)t.Loss); w.Write(t.Q); w.Write(t.Margin);
+        w.Write((int)t.Optimizer); w.Write(t.LearningRate); w.Write(t.Beta1); w.Write(t.Beta2);
+        w.Write(t.OptimizerEpsilon); w.Write(t.Rho); w.Write(t.Momentum); w.Write(t.Nesterov);
+        w.Write(t.Epochs); w.Write(t.BatchPairs); w.Write(t.PairsPerEpoch); w.Write(t.DistanceEpsilon);
+        w.Write(t.ValidationFraction); w.Write(t.Seed); w.Write((int)t.Schedule); w.Write(t.StepEpochs);
+        w.Write(t.StepGamma); w.Write(t.CosineFinalFraction); w.Write(t.ClipNorm); w.Write(t.MonitorPairs);
+    }
+
+    static TrainingConfig ReadTraining(BinaryReader r, NetworkConfig network)
+    {
+        var t = new TrainingConfig
+        {
+            Network = network,
+            Loss = (PairLossKind)r.ReadInt32(), Q = r.ReadDouble(), Margin = r.ReadDouble(),
+            Optimizer = (OptimizerKind)r.ReadInt32(), LearningRate = r.ReadDouble(), Beta1 = r.ReadDouble(),
+            Beta2 = r.ReadDouble(), OptimizerEpsilon = r.ReadDouble(), Rho = r.ReadDouble(), Momentum = r.ReadDouble(),
+            Nesterov = r.ReadBoolean(), Epochs = r.ReadInt32(), BatchPairs = r.ReadInt32(), PairsPerEpoch = r.ReadInt32(),
+            DistanceEpsilon = r.ReadDouble(), ValidationFraction = r.ReadDouble(), Seed = r.ReadUInt64(),
+            Schedule = (LearningRateSchedule)r.ReadInt32(), StepEpochs = r.ReadInt32(), StepGamma = r.ReadDouble(),
+            CosineFinalFraction = r.ReadDouble(), ClipNorm = r.ReadDouble(), MonitorPairs = r.ReadInt32(),
+        };
+        t.Validate();
+        return t;
+    }
+
+    static void WriteTensor(BinaryWriter w, float[] values)
+    {
+        w.Write(values.Length);
+        var bytes = new byte[values.Length * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are written little-endian");
+        w.Write(bytes);
+    }
+
+    static float[] ReadTensor(BinaryReader r, string path, string name)
+    {
+        int length = Count(r, path, name, sizeof(float));
+        var bytes = r.ReadBytes(length * sizeof(float));
+        if (bytes.Length != length * sizeof(float)) throw new EndOfStreamException();
+        var values = new float[length];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+
+    /// <summary>An element count, checked against what is left of the payload before anything is allocated.</summary>
+    static int Count(BinaryReader r, string path, string name, int elementSize)
+    {
+        int n = r.ReadInt32();
+        long left = r.BaseStream.Length - r.BaseStream.Position;
+        if (n < 0 || (long)n * elementSize > left)
+            throw Bad(path, $"{name} claims {n} elements but only {left} bytes remain");
+        return n;
+    }
+}

@@ -1,0 +1,138 @@
+using GpuSiamese.Data;
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Model;
+
+/// <summary>
+/// Forward-only scoring with a <see cref="Network"/>: pair distances over an image table and embeddings,
+/// in chunks of at most <see cref="ChunkPairs"/> pairs (2·ChunkPairs rows) so memory stays bounded.
+/// </summary>
+public sealed class Evaluator : IDisposable
+{
+    readonly Network _network;
+    readonly IBackend _backend;
+    readonly float _eps;
+    readonly DeviceBuffer<int> _indices;
+    readonly DeviceBuffer<float> _input;
+    readonly DeviceBuffer<float>[] _outputs;
+    readonly DeviceBuffer<float> _dist;
+    readonly int[] _hostIndices;
+
+    public Evaluator(Network network, double distanceEpsilon = 1e-7, int chunkPairs = 4096)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkPairs, 1);
+        _network = network;
+        _backend = network.Backend;
+        _eps = (float)distanceEpsilon;
+        DistanceEpsilon = distanceEpsilon;
+        ChunkPairs = chunkPairs;
+        int rows = 2 * chunkPairs;
+        _indices = _backend.Allocate<int>(rows);
+        _input = _backend.Allocate<float>(rows * ImageSet.Size);
+        _outputs = network.AllocateLayerOutputs(rows);
+        _dist = _backend.Allocate<float>(chunkPairs);
+        _hostIndices = new int[rows];
+    }
+
+    public int ChunkPairs { get; }
+
+    /// <summary>eps of E = sqrt(max(Σ(a−b)², eps)).</summary>
+    public double DistanceEpsilon { get; }
+
+    public Network Network => _network;
+
+    /// <summary>E of every pair of <paramref name="pairs"/>, whose indices point into <paramref name="table"/>.</summary>
+    public float[] Distances(ImageTable table, PairSet pairs)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(pairs);
+        return Distances(table, pairs.Count, pairs.Left, pairs.Right);
+    }
+
+    /// <summary>Uploads <paramref name="set"/> as a table for this call, then as <see cref="Distances(ImageTable, PairSet)"/>.</summary>
+    public float[] Distances(ImageSet set, PairSet pairs)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        using var table = new ImageTable(_backend, set);
+        return Distances(table, pairs);
+    }
+
+    /// <summary>
+    /// E of explicit pairs (pair p's images at p·392 and p·392+196): uploaded as a 2N-row table, image 2p
+    /// the left one and 2p+1 the right one.
+    /// </summary>
+    public float[] Distances(PairArrays pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        if (pairs.Count == 0) return [];
+        using var table = new ImageTable(_backend, pairs.Pixels.AsSpan(0, pairs.Count * 2 * ImageSet.Size));
+        var left = new int[pairs.Count];
+        var right = new int[pairs.Count];
+        for (int p = 0; p < pairs.Count; p++)
+        {
+            left[p] = 2 * p;
+            right[p] = 2 * p + 1;
+        }
+        return Distances(table, pairs.Count, left, right);
+    }
+
+    float[] Distances(ImageTable table, int count, int[] left, int[] right)
+    {
+        if (left.Length < count || right.Length < count)
+            throw new ArgumentException($"pair set says {count} pairs but holds {left.Length} left and {right.Length} right indices");
+        var result = new float[count];
+        int dim = _network.Config.OutputWidth;
+        for (int start = 0; start < count; start += ChunkPairs)
+        {
+            int n = Math.Min(ChunkPairs, count - start);
+            for (int p = 0; p < n; p++)
+            {
+                int a = left[start + p], b = right[start + p];
+                if ((uint)a >= (uint)table.Count || (uint)b >= (uint)table.Count)
+                    throw new ArgumentException($"pair {start + p} refers to image {Math.Max(a, b)}, outside a table of {table.Count} images");
+                _hostIndices[p] = a;
+                _hostIndices[n + p] = b;
+            }
+            _backend.Upload(_indices.Slice(0, 2 * n), _hostIndices.AsSpan(0, 2 * n));
+            _backend.GatherRows(table.Pixels, _indices, _input, 2 * n, ImageSet.Size);
+            _network.Forward(_input, _outputs, 2 * n);
+            _backend.PairDistanceForward(_outputs[^1], _dist, n, dim, _eps);
+            _backend.Download(_dist.Slice(0, n), result.AsSpan(start, n));
+        }
+        return result;
+    }
+
+    /// <summary>The embeddings G(x) of <paramref name="count"/> images, row-major [count, OutputWidth].</summary>
+    public float[] Embed(ReadOnlySpan<float> pixels, int count)
+    {
+        if (pixels.Length < count * ImageSet.Size)
+            throw new ArgumentException($"{count} images need {count * ImageSet.Size} pixels, got {pixels.Length}", nameof(pixels));
+        int dim = _network.Config.OutputWidth;
+        var result = new float[count * dim];
+        int chunkRows = 2 * ChunkPairs;
+        for (int start = 0; start < count; start += chunkRows)
+        {
+            int n = Math.Min(chunkRows, count - start);
+            _backend.Upload(_input.Slice(0, n * ImageSet.Size), pixels.Slice(start * ImageSet.Size, n * ImageSet.Size));
+            _network.Forward(_input, _outputs, n);
+            _backend.Download(_outputs[^1].Slice(0, n * dim), result.AsSpan(start * dim, n * dim));
+        }
+        return result;
+    }
+
+    /// <summary>The embeddings of every image of <paramref name="set"/>.</summary>
+    public float[] Embed(ImageSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        return Embed(set.Pixels, set.Count);
+    }
+
+    public void Dispose()
+    {
+        _indices.Dispose();
+        _input.Dispose();
+        foreach (var o in _outputs) o.Dispose();
+        _dist.Dispose();
+    }
+}

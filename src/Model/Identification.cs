@@ -1,0 +1,88 @@
+using GpuSiamese.Data;
+
+namespace GpuSiamese.Model;
+
+/// <summary>
+/// Outcome of nearest-neighbour identification: <see cref="Accuracy"/> counts probes answered with their own
+/// digit among all probes; <see cref="UnknownRate"/> the probes answered "unknown"; <see cref="AnsweredAccuracy"/>
+/// the right answers among those not unknown (NaN when every probe was unknown).
+/// </summary>
+public sealed record IdentificationResult(
+    int GalleryPerDigit,
+    int Probes,
+    double Threshold,
+    double Accuracy,
+    double UnknownRate,
+    double AnsweredAccuracy);
+
+/// <summary>
+/// Identification against a gallery of k images per digit: a probe's answer is the digit of its nearest gallery
+/// image, or "unknown" when that nearest distance exceeds the threshold.
+/// </summary>
+public static class Identification
+{
+    /// <summary>
+    /// Draws the gallery (k distinct images per digit) from <paramref name="gallerySet"/> with
+    /// <paramref name="rng"/>, and identifies every image of <paramref name="probes"/>.
+    /// </summary>
+    public static IdentificationResult Evaluate(Evaluator evaluator, ImageSet gallerySet, ImageSet probes,
+        int galleryPerDigit, double threshold, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(evaluator);
+        ArgumentNullException.ThrowIfNull(gallerySet);
+        ArgumentNullException.ThrowIfNull(probes);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (galleryPerDigit < 1) throw new ArgumentException($"--gallery must be at least 1, got {galleryPerDigit}", nameof(galleryPerDigit));
+        if (double.IsNaN(threshold)) throw new ArgumentException("--threshold must be a number", nameof(threshold));
+        if (probes.Count == 0) throw new ArgumentException("identification needs at least one probe image", nameof(probes));
+
+        var byDigit = gallerySet.IndicesByDigit();
+        var gallery = new List<int>();
+        for (int d = 0; d < 10; d++)
+        {
+            if (byDigit[d].Length < galleryPerDigit)
+                throw new ArgumentException($"a gallery of {galleryPerDigit} per digit needs that many images of digit {d}; there are {byDigit[d].Length}", nameof(galleryPerDigit));
+            var pool = byDigit[d].ToArray();
+            rng.Shuffle(pool.AsSpan());
+            gallery.AddRange(pool.AsSpan(0, galleryPerDigit).ToArray());
+        }
+        var galleryImages = gallerySet.Subset(gallery.ToArray());
+        var galleryEmbeddings = evaluator.Embed(galleryImages);
+        var probeEmbeddings = evaluator.Embed(probes);
+        int dim = evaluator.Network.Config.OutputWidth;
+        var (correct, unknown) = Identify(galleryEmbeddings, galleryImages.Labels, probeEmbeddings, probes.Labels, dim, threshold, evaluator.DistanceEpsilon);
+        int answered = probes.Count - unknown;
+        return new IdentificationResult(galleryPerDigit, probes.Count, threshold,
+            (double)correct / probes.Count, (double)unknown / probes.Count,
+            answered == 0 ? double.NaN : (double)correct / answered);
+    }
+
+    /// <summary>Counts right answers and "unknown" answers; the nearest gallery image decides (first one on ties).</summary>
+    public static (int Correct, int Unknown) Identify(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
+        ReadOnlySpan<float> probes, ReadOnlySpan<byte> probeLabels, int dim, double threshold, double eps)
+    {
+        int galleryCount = galleryLabels.Length;
+        int correct = 0, unknown = 0;
+        for (int p = 0; p < probeLabels.Length; p++)
+        {
+            var probe = probes.Slice(p * dim, dim);
+            double best = double.PositiveInfinity;
+            int bestLabel = -1;
+            for (int g = 0; g < galleryCount; g++)
+            {
+                var row = gallery.Slice(g * dim, dim);
+                double s = 0;
+                for (int k = 0; k < dim; k++)
+                {
+                    double d = (double)probe[k] - row[k];
+                    s += d * d;
+                }
+                double e = Math.Sqrt(Math.Max(s, eps));
+                if (e < best) { best = e; bestLabel = galleryLabels[g]; }
+            }
+            if (best > threshold) unknown++;
+            else if (bestLabel == probeLabels[p]) correct++;
+        }
+        return (correct, unknown);
+    }
+}

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GpuSiamese.Data;
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Model;
+
+/// <summary>
+/// Trains a <see cref="Network"/> on balanced pairs. The train and validation images are uploaded once as
+/// device tables; a step uploads only the batch's 2B indices (left images, then right) and B labels, then
+/// gather → dense layers over 2B rows → pair distance → loss → backward (one Xᵀ·dY per layer serves both
+/// branches) → optional clipping → optimizer update of the flat parameter vector.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    static readonly JsonSerializerOptions SamplerJson = new() { IncludeFields = true };
+
+    readonly IBackend _backend;
+    Rng _rng;
+    readonly PairSampler _sampler;
+    readonly Optimizer _optimizer;
+    readonly ImageTable _trainTable, _validationTable;
+    readonly PairSet _trainMonitor, _validationMonitor;
+    readonly DeviceBuffer<int> _indices, _labels;
+    readonly DeviceBuffer<float> _input, _dist, _loss, _dDist;
+    readonly DeviceBuffer<float>[] _outputs, _dOutputs;
+    readonly int[] _left, _right, _pairLabels, _hostIndices;
+    readonly List<EpochReport> _history = [];
+    double _epochLossSum;
+
+    /// <summary>
+    /// Validates <paramref name="config"/>, then forks <paramref name="rng"/> in a fixed order: parameter
+    /// initialisation, the pair sampler, the monitor pair sets; the trainer keeps <paramref name="rng"/> itself.
+    /// </summary>
+    public Trainer(IBackend backend, TrainingConfig config, ImageSet train, ImageSet validation, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(rng);
+        config.Validate();
+        _backend = backend;
+        Config = config;
+        _rng = rng;
+        var initRng = rng.Fork();
+        var samplerRng = rng.Fork();
+        var monitorRng = rng.Fork();
+
+        Network = Network.Create(backend, config.Network, initRng);
+        _optimizer = new Optimizer(backend, config, config.Network.ParameterCount);
+        _trainTable = new ImageTable(backend, train);
+        _validationTable = new ImageTable(backend, validation);
+        _sampler = new PairSampler(train, samplerRng);
+        int positivesPerDigit = Math.Max(1, config.MonitorPairs / 20);
+        int negativesPerPair = Math.Max(1, config.MonitorPairs / 90);
+        _validationMonitor = BalancedPairSet.Create(validation, monitorRng.Fork(), positivesPerDigit, negativesPerPair);
+        _trainMonitor = BalancedPairSet.Create(train, monitorRng.Fork(), positivesPerDigit, negativesPerPair);
+        Evaluator = new Evaluator(Network, config.DistanceEpsilon, Math.Max(_validationMonitor.Count, _trainMonitor.Count));
+
+        int b = config.BatchPairs, rows = 2 * b;
+        _indices = backend.Allocate<int>(rows);
+        _labels = backend.Allocate<int>(b);
+        _input = backend.Allocate<float>(rows * ImageSet.Size);
+        _outputs = Network.AllocateLayerOutputs(rows);
+        _dOutputs = Network.AllocateLayerOutputs(rows);
+        _dist = backend.Allocate<float>(b);
+        _loss = backend.Allocate<float>(b);
+        _dDist = backend.Allocate<float>(b);
+        _left = new int[b];
+        _right = new int[b];
+        _pairLabels = new int[b];
+        _hostIndices = new int[rows];
+    }
+
+    public TrainingConfig Config { get; }
+
+    public Network Network { get; }
+
+    /// <summary>Scores with this trainer's network (the monitor sets use it too).</summary>
+    public Evaluator Evaluator { get; }
+
+    /// <summary>Steps completed over the whole run.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>Epochs completed.</summary>
+    public int CompletedEpochs => (int)(Step / Config.StepsPerEpoch);
+
+    public long TotalSteps => (long)Config.Epochs * Config.StepsPerEpoch;
+
+    public bool IsFinished => Step >= TotalSteps;
+
+    /// <summary>The Youden threshold of the last monitored epoch (NaN before the first).</summary>
+    public double Threshold { get; private set; } = double.NaN;
+
+    public IReadOnlyList<EpochReport> History => _history;
+
+    /// <summary>
+    /// Runs the remaining steps. Cancellation is checked between steps: the current step finishes, the state
+    /// stays consistent for a checkpoint, then <see cref="OperationCanceledException"/> is thrown.
+    /// </summary>
+    public IReadOnlyList<EpochReport> Train(IProgress<TrainingProgress>? progress = null,
+        Action<EpochReport>? epochCompleted = null, CancellationToken cancellationToken = default)
+    {
+        var total = Stopwatch.StartNew();
+        var epochClock = Stopwatch.StartNew();
+        long pairsThisEpoch = 0;
+        while (!IsFinished)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int epoch = CompletedEpochs;
+            int stepInEpoch = (int)(Step % Config.StepsPerEpoch);
+            int pairs = Math.Min(Config.BatchPairs, Config.PairsPerEpoch - stepInEpoch * Config.BatchPairs);
+            Span<int> left = _left.AsSpan(0, pairs), right = _right.AsSpan(0, pairs), labels = _pairLabels.AsSpan(0, pairs);
+            _sampler.NextBatch(left, right, labels);
+            double loss = ComputeGradients(left, right, labels);
+            if (!double.IsFinite(loss))
+                throw new TrainingDivergedException(epoch + 1, stepInEpoch + 1, Step + 1, $"the loss is {loss}");
+            ApplyUpdate(epoch, stepInEpoch);
+            _epochLossSum += loss;
+            Step++;
+            pairsThisEpoch += pairs;
+            int done = stepInEpoch + 1;
+            double seconds = Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
+            progress?.Report(new TrainingProgress(epoch + 1, Config.Epochs, done, Config.StepsPerEpoch,
+                _epochLossSum / done, pairsThisEpoch / seconds, total.Elapsed));
+
+            if (done == Config.StepsPerEpoch)
+            {
+                var trainTime = epochClock.Elapsed;
+                CheckParameters(epoch, done);
+                var report = Monitor(epoch, _epochLossSum / done, pairsThisEpoch / Math.Max(trainTime.TotalSeconds, 1e-9),
+                    epochClock.Elapsed, total.Elapsed);
+                _history.Add(report);
+                _epochLossSum = 0;
+                pairsThisEpoch = 0;
+                epochCompleted?.Invoke(report);
+                epochClock.Restart();
+            }
+        }
+        return _history;
+    }
+
+    /// <summary>
+    /// Forward and backward of one batch: fills <see cref="Network.Gradients"/> with dL/dθ of the batch-mean
+    /// loss and returns that loss. Indices point into the training table.
+    /// </summary>
+    public double ComputeGradients(ReadOnlySpan<int> left, ReadOnlySpan<int> right, ReadOnlySpan<int> labels)
+    {
+        int b = left.Length;
+        if (b < 1 || b > Config.BatchPairs || right.Length != b || labels.Length != b)
+            throw new ArgumentException($"a batch holds 1..{Config.BatchPairs} pairs with as many left, right and labels; got {left.Length}, {right.Length}, {labels.Length}");
+        int rows = 2 * b;
+        left.CopyTo(_hostIndices);
+        right.CopyTo(_hostIndices.AsSpan(b));
+        var net = Network.Config;
+        int dim = net.OutputWidth;
+        float eps = (float)Config.DistanceEpsilon;
+
+        _backend.Upload(_indices.Slice(0, rows), _hostIndices.AsSpan(0, rows));
+        _backend.Upload(_labels.Slice(0, b), labels);
+        _backend.GatherRows(_trainTable.Pixels, _indices, _input, rows, ImageSet.Size);
+        Network.Forward(_input, _outputs, rows);
+        _backend.PairDistanceForward(_outputs[^1], _dist, b, dim, eps);
+        _backend.PairLoss(Config.Loss, (float)Config.LossParameter, _dist, _labels, _loss, _dDist, b);
+
+        _backend.PairDistanceBackward(_outputs[^1], _dist, _dDist, _dOutputs[^1], b, dim, eps);
+        for (int l = net.LayerCount - 1; l >= 0; l--)
+        {
+            int inW = net.InWidth(l), outW = net.OutWidth(l);
+            _backend.ActivationBackward(_outputs[l], _dOutputs[l], rows * outW, net.ActivationOf(l));
+            var x = l == 0 ? _input : _outputs[l - 1];
+            _backend.DenseBackwardWeights(x, _dOutputs[l], Network.WeightGradients(l), Network.BiasGradients(l), rows, inW, outW);
+            if (l > 0)
+                _backend.DenseBackwardData(_dOutputs[l], Network.Weights(l), _dOutputs[l - 1], rows, inW, outW);
+        }
+        return _backend.Sum(_loss, b) / b;
+    }
+
+    void ApplyUpdate(int epoch, int stepInEpoch)
+    {
+        float gradScale = 1f;
+        if (Config.ClipNorm > 0)
+        {
+            double norm = Math.Sqrt(_backend.SumOfSquares(Network.Gradients, Network.Config.ParameterCount));
+            if (!double.IsFinite(norm))
+                throw new TrainingDivergedException(epoch + 1, stepInEpoch + 1, Step + 1, $"the gradient norm is {norm}");
+            if (norm > Config.ClipNorm) gradScale = (float)(Config.ClipNorm / norm);
+        }
+        _optimizer.Step(Network.Parameters, Network.Gradients, Config.LearningRateAt(epoch, Step), gradScale);
+    }
+
+    void CheckParameters(int epoch, int stepInEpoch)
+    {
+        double ss = _backend.SumOfSquares(Network.Parameters, Network.Config.ParameterCount);
+        if (!double.IsFinite(ss))
+            throw new TrainingDivergedException(epoch + 1, stepInEpoch, Step, "a parameter is no longer finite");
+    }
+
+    EpochReport Monitor(int epoch, double meanLoss, double pairsPerSecond, TimeSpan epochTime, TimeSpan elapsed)
+    {
+        var validationDistances = Evaluator.Distances(_validationTable, _validationMonitor);
+        var metrics = Roc.Analyze(validationDistances, _validationMonitor.Labels);
+        var trainDistances = Evaluator.Distances(_trainTable, _trainMonitor);
+        Threshold = metrics.YoudenThreshold;
+        return new EpochReport(epoch + 1, meanLoss,
+            Roc.AccuracyAt(trainDistances, _trainMonitor.Labels, Threshold),
+            metrics.YoudenAccuracy, metrics.Auc, Threshold, Config.LearningRateAt(epoch, Step - 1),
+            pairsPerSecond, epochTime, elapsed);
+    }
+
+    /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
+    public TrainerState CaptureState() => new(
+        _optimizer.DownloadState(), _optimizer.StepCount, Step, _epochLossSum,
+        JsonSerializer.SerializeToUtf8Bytes(_sampler.GetState(), SamplerJson), _rng.GetState());
+
+    /// <summary>
+    /// Continues from a checkpoint of a run with the same configuration and seed: parameters, optimizer,
+    /// step, sampler position and generator. (The monitor sets are rebuilt from the seed, so they match.)
+    /// </summary>
+    public void Restore(ReadOnlySpan<float> parameters, TrainerState state, double threshold = double.NaN)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Step < 0 || state.Step > TotalSteps)
+            throw new ArgumentException($"resume step {state.Step} is outside this run's 0..{TotalSteps} steps", nameof(state));
+        var samplerState = JsonSerializer.Deserialize<PairSamplerState>(state.SamplerState, SamplerJson)
+            ?? throw new ArgumentException("the saved sampler state is empty", nameof(state));
+        Network.UploadParameters(parameters);
+        _optimizer.Restore(state.OptimizerState, state.OptimizerSteps);
+        _sampler.Restore(samplerState);
+        _rng = Rng.FromState(state.RngState);
+        Step = state.Step;
+        _epochLossSum = state.EpochLossSum;
+        Threshold = threshold;
+    }
+
+    /// <summary>The generator the run draws from (after a restore, the restored one).</summary>
+    public Rng Rng => _rng;
+
+    public void Dispose()
+    {
+        Evaluator.Dispose();
+        _optimizer.Dispose();
+        _trainTable.Dispose();
+        _validationTable.Dispose();
+        _indices.Dispose();
+        _labels.Dispose();
+        _input.Dispose();
+        foreach (var o in _outputs) o.Dispose();
+        foreach (var o in _dOutputs) o.Dispose();
+        _dist.Dispose();
+        _loss.Dispose();
+        _dDist.Dispose();
+        Network.Dispose();
+    }
+}

@@ -1,0 +1,43 @@
+using GpuSiamese.Data;
+using GpuSiamese.Model;
+
+namespace GpuSiamese.Tests.Model;
+
+public class IdentificationTests
+{
+    [Test]
+    public void HandMadeEmbeddingsNearestOrUnknown()
+    {
+        // Gallery in 1-D: digit 0 at 0, digit 1 at 10. Probes at 1 (→0), 9 (→1), 5.5 (→1, 4.5 away), 0.5 labelled 1 (→0, wrong).
+        float[] gallery = [0, 10];
+        byte[] galleryLabels = [0, 1];
+        float[] probes = [1, 9, 5.5f, 0.5f];
+        byte[] probeLabels = [0, 1, 1, 1];
+        Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 100, 1e-7), Is.EqualTo((3, 0)));
+        Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 2, 1e-7), Is.EqualTo((2, 1)));
+        Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 0.1, 1e-7), Is.EqualTo((0, 4)));
+    }
+
+    [Test]
+    public void ThresholdTradesAnswersForUnknowns()
+    {
+        var set = SyntheticDigits.Create(perDigit: 8, seed: 4, noise: 0.2);
+        var probes = SyntheticDigits.Create(perDigit: 5, seed: 6, noise: 0.2);
+        using var backend = new ReferenceBackend();
+        var config = new NetworkConfig([196, 196]);
+        var theta = new float[config.ParameterCount];
+        for (int i = 0; i < 196; i++) theta[i * 196 + i] = 1;
+        using var net = new Network(backend, config, theta);
+        using var evaluator = new Evaluator(net);
+        var open = Identification.Evaluate(evaluator, set, probes, 3, double.PositiveInfinity, new Rng(1));
+        Assert.That(open.UnknownRate, Is.EqualTo(0));
+        Assert.That(open.Accuracy, Is.GreaterThan(0.95));
+        Assert.That(open.AnsweredAccuracy, Is.EqualTo(open.Accuracy));
+        var closed = Identification.Evaluate(evaluator, set, probes, 3, 0, new Rng(1));
+        Assert.That(closed.UnknownRate, Is.EqualTo(1));
+        Assert.That(closed.Accuracy, Is.EqualTo(0));
+        Assert.That(double.IsNaN(closed.AnsweredAccuracy));
+        Assert.That(() => Identification.Evaluate(evaluator, set, probes, 9, 1, new Rng(1)),
+            Throws.ArgumentException.With.Message.Contains("gallery of 9 per digit"));
+    }
+}

@@ -1,0 +1,181 @@
+using GpuSiamese.Kernels;
+using GpuSiamese.Model.Backends;
+using Ref = GpuSiamese.Kernels.Reference;
+
+namespace GpuSiamese.Tests.Model;
+
+/// <summary>
+/// An <see cref="IBackend"/> made of the double-precision reference methods: each call widens its float
+/// operands to double, runs the reference and rounds the outputs back. Slow and exact enough to test the
+/// trainer and evaluator without a fast backend.
+/// </summary>
+public sealed class ReferenceBackend : IBackend
+{
+    sealed class HostBuffer<T>(T[] array, int offset, int length) : DeviceBuffer<T> where T : unmanaged
+    {
+        public T[] Array { get; } = array;
+        public int Offset { get; } = offset;
+        public override int Length { get; } = length;
+        public Span<T> Span => Array.AsSpan(Offset, Length);
+
+        public override DeviceBuffer<T> Slice(int offset, int length)
+        {
+            if (offset < 0 || length < 0 || offset + length > Length)
+                throw new ArgumentOutOfRangeException(nameof(offset), $"slice {offset}+{length} of a {Length}-element buffer");
+            return new HostBuffer<T>(Array, Offset + offset, length);
+        }
+
+        public override void Dispose()
+        {
+        }
+    }
+
+    public string Name => "reference (double precision)";
+
+    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => new HostBuffer<T>(new T[length], 0, length);
+
+    public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged
+    {
+        var h = Host(dst);
+        if (src.Length > h.Length) throw new ArgumentException($"upload of {src.Length} into {h.Length}");
+        src.CopyTo(h.Span);
+    }
+
+    public void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged
+    {
+        var h = Host(src);
+        h.Span[..Math.Min(h.Length, dst.Length)].CopyTo(dst);
+    }
+
+    public void Synchronize()
+    {
+    }
+
+    public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
+    {
+        var y = new double[rows * width];
+        Ref.Gather.Rows(D(table), Host(indices).Span.ToArray(), y, rows, width);
+        Put(dst, y);
+    }
+
+    public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        int rows, int inW, int outW, Activation act)
+    {
+        var yd = new double[rows * outW];
+        Ref.Dense.Forward(D(x, rows * inW), D(w, inW * outW), D(b, outW), yd, rows, inW, outW, act);
+        Put(y, yd);
+    }
+
+    public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
+    {
+        var d = D(dy, n);
+        Ref.Dense.ActivationBackward(D(y, n), d, n, act);
+        Put(dy, d);
+    }
+
+    public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
+    {
+        var d = new double[rows * inW];
+        Ref.Dense.BackwardData(D(dy, rows * outW), D(w, inW * outW), d, rows, inW, outW);
+        Put(dx, d);
+    }
+
+    public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        int rows, int inW, int outW)
+    {
+        var w = new double[inW * outW];
+        var b = new double[outW];
+        Ref.Dense.BackwardWeights(D(x, rows * inW), D(dy, rows * outW), w, b, rows, inW, outW);
+        Put(dw, w);
+        Put(db, b);
+    }
+
+    public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
+    {
+        var d = new double[pairs];
+        Ref.PairDistance.Forward(D(emb, 2 * pairs * dim), d, pairs, dim, eps);
+        Put(dist, d);
+    }
+
+    public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
+        DeviceBuffer<float> dEmb, int pairs, int dim, float eps)
+    {
+        var d = new double[2 * pairs * dim];
+        Ref.PairDistance.Backward(D(emb, 2 * pairs * dim), D(dist, pairs), D(dDist, pairs), d, pairs, dim, eps);
+        Put(dEmb, d);
+    }
+
+    public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+        DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
+    {
+        var e = D(dist, count);
+        var y = Host(labels).Span[..count].ToArray();
+        var l = new double[count];
+        var g = new double[count];
+        if (kind == PairLossKind.ContrastiveBounded)
+        {
+            Ref.ContrastiveLoss.BoundedForward(e, y, l, count, parameter);
+            Ref.ContrastiveLoss.BoundedBackward(e, y, g, count, parameter);
+        }
+        else
+        {
+            Ref.ContrastiveLoss.MarginForward(e, y, l, count, parameter);
+            Ref.ContrastiveLoss.MarginBackward(e, y, g, count, parameter);
+        }
+        Put(loss, l);
+        Put(dDist, g);
+    }
+
+    public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
+        float lr, float beta1, float beta2, float eps, int t, float gradScale)
+    {
+        double[] pd = D(p, n), md = D(m, n), vd = D(v, n);
+        Ref.Optimizers.Adam(pd, D(g, n), md, vd, n, lr, beta1, beta2, eps, t, gradScale);
+        Put(p, pd); Put(m, md); Put(v, vd);
+    }
+
+    public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
+        float lr, float rho, float eps, float gradScale)
+    {
+        double[] pd = D(p, n), sd = D(s, n);
+        Ref.Optimizers.RmsProp(pd, D(g, n), sd, n, lr, rho, eps, gradScale);
+        Put(p, pd); Put(s, sd);
+    }
+
+    public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
+        float lr, float momentum, bool nesterov, float gradScale)
+    {
+        double[] pd = D(p, n), ud = D(u, n);
+        Ref.Optimizers.Sgd(pd, D(g, n), ud, n, lr, momentum, nesterov, gradScale);
+        Put(p, pd); Put(u, ud);
+    }
+
+    public float Sum(DeviceBuffer<float> x, int n) => (float)Ref.Reductions.Sum(D(x, n), n);
+
+    public float SumOfSquares(DeviceBuffer<float> x, int n) => (float)Ref.Reductions.SumOfSquares(D(x, n), n);
+
+    public void Dispose()
+    {
+    }
+
+    static HostBuffer<T> Host<T>(DeviceBuffer<T> b) where T : unmanaged =>
+        b as HostBuffer<T> ?? throw new ArgumentException("buffer belongs to another backend");
+
+    static double[] D(DeviceBuffer<float> b) => D(b, b.Length);
+
+    static double[] D(DeviceBuffer<float> b, int n)
+    {
+        var s = Host(b).Span;
+        if (n > s.Length) throw new ArgumentException($"operation needs {n} elements, buffer holds {s.Length}");
+        var d = new double[n];
+        for (int i = 0; i < n; i++) d[i] = s[i];
+        return d;
+    }
+
+    static void Put(DeviceBuffer<float> b, double[] values)
+    {
+        var s = Host(b).Span;
+        if (values.Length > s.Length) throw new ArgumentException($"operation writes {values.Length} elements, buffer holds {s.Length}");
+        for (int i = 0; i < values.Length; i++) s[i] = (float)values[i];
+    }
+}

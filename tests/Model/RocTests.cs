@@ -1,0 +1,135 @@
+using GpuSiamese.Model;
+
+namespace GpuSiamese.Tests.Model;
+
+/// <summary>ROC analysis against brute-force and hand-worked cases.</summary>
+public class RocTests
+{
+    /// <summary>O(P·N) Mann–Whitney: every (same, different) pair, 1 when the same pair is closer, ½ on a tie.</summary>
+    static double BruteForceAuc(float[] e, int[] y)
+    {
+        double u = 0;
+        long pairs = 0;
+        for (int i = 0; i < e.Length; i++)
+            if (y[i] == 0)
+                for (int j = 0; j < e.Length; j++)
+                    if (y[j] == 1)
+                    {
+                        u += e[i] < e[j] ? 1 : e[i] == e[j] ? 0.5 : 0;
+                        pairs++;
+                    }
+        return u / pairs;
+    }
+
+    [TestCase(1, 50, 10)]
+    [TestCase(2, 500, 7)]
+    [TestCase(3, 1000, 1000000)]
+    [TestCase(4, 333, 2)]
+    public void AucMatchesBruteForceWithTies(int seed, int n, int levels)
+    {
+        var rng = new Random(seed);
+        var y = new int[n];
+        var e = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = rng.Next(2);
+            // Few levels force many ties; same pairs lean closer so the AUC is far from ½.
+            e[i] = (float)Math.Round((rng.NextDouble() + (y[i] == 1 ? 0.3 : 0)) * levels) / levels;
+        }
+        y[0] = 0; y[1] = 1;
+        Assert.That(Roc.Auc(e, y), Is.EqualTo(BruteForceAuc(e, y)).Within(1e-12));
+    }
+
+    [Test]
+    public void HandWorkedCurveYoudenAndEer()
+    {
+        // Sorted by distance: 0.1 S, 0.2 S, 0.3 D, 0.4 S, 0.5 D, 0.6 D  (S = same, label 0).
+        float[] e = [0.4f, 0.1f, 0.6f, 0.2f, 0.5f, 0.3f];
+        int[] y = [0, 0, 1, 0, 1, 1];
+        var curve = Roc.Curve(e, y);
+        double[] fpr = [0, 0, 0, 1 / 3.0, 1 / 3.0, 2 / 3.0, 1];
+        double[] tpr = [0, 1 / 3.0, 2 / 3.0, 2 / 3.0, 1, 1, 1];
+        Assert.That(curve, Has.Count.EqualTo(7));
+        for (int k = 0; k < 7; k++)
+        {
+            Assert.That(curve[k].FalsePositiveRate, Is.EqualTo(fpr[k]).Within(1e-12), $"FPR {k}");
+            Assert.That(curve[k].TruePositiveRate, Is.EqualTo(tpr[k]).Within(1e-12), $"TPR {k}");
+        }
+        var m = Roc.Analyze(e, y);
+        // U counts, for each different pair, the same pairs closer: 0.3 → 2, 0.5 → 3, 0.6 → 3; 8 of 9.
+        Assert.That(m.Auc, Is.EqualTo(8 / 9.0).Within(1e-12));
+        // J = 2/3 at t = 0.2 and at t = 0.4; the smaller threshold wins.
+        Assert.That(m.YoudenJ, Is.EqualTo(2 / 3.0).Within(1e-12));
+        Assert.That(m.YoudenThreshold, Is.EqualTo(0.2f));
+        Assert.That(m.YoudenAccuracy, Is.EqualTo(5 / 6.0).Within(1e-12));
+        // FNR − FPR changes sign between t = 0.3 (FPR 1/3, FNR 1/3): exactly equal there.
+        Assert.That(m.EqualErrorRate, Is.EqualTo(1 / 3.0).Within(1e-12));
+        Assert.That(m.EerThreshold, Is.EqualTo(0.3f).Within(1e-7));
+        Assert.That(m.Positives, Is.EqualTo(3));
+        Assert.That(m.Negatives, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void EerIsInterpolatedBetweenPoints()
+    {
+        // Sorted: 1 S, 2 D, 3 S, 4 D. Points (FPR, FNR): (0,1) (0,.5) (.5,.5) (.5,0) (1,0).
+        // FPR − FNR: −1, −.5, 0 → the crossing is the point t = 2 itself, EER = 0.5.
+        float[] e = [1, 2, 3, 4];
+        int[] y = [0, 1, 0, 1];
+        var m = Roc.Analyze(e, y);
+        Assert.That(m.EqualErrorRate, Is.EqualTo(0.5).Within(1e-12));
+        Assert.That(m.Auc, Is.EqualTo(0.75).Within(1e-12));
+
+        // Sorted: 1 S, 2 S, 3 D, 4 S, 5 D, 6 D, 7 D with 3 same and 4 different.
+        // At t=3: FPR .25, FNR 1/3 (d = −1/12); at t=4: FPR .25, FNR 0 (d = .25): α = (1/12)/(1/3) = .25,
+        // EER = .25 and threshold 3.25.
+        float[] e2 = [1, 2, 3, 4, 5, 6, 7];
+        int[] y2 = [0, 0, 1, 0, 1, 1, 1];
+        var m2 = Roc.Analyze(e2, y2);
+        Assert.That(m2.EqualErrorRate, Is.EqualTo(0.25).Within(1e-12));
+        Assert.That(m2.EerThreshold, Is.EqualTo(3.25).Within(1e-12));
+    }
+
+    [Test]
+    public void PerfectAndInvertedSeparation()
+    {
+        float[] e = [0.1f, 0.2f, 0.9f, 1.0f];
+        Assert.That(Roc.Auc(e, [0, 0, 1, 1]), Is.EqualTo(1.0));
+        Assert.That(Roc.Auc(e, [1, 1, 0, 0]), Is.EqualTo(0.0));
+        Assert.That(Roc.Auc([0.5f, 0.5f, 0.5f], [0, 1, 0]), Is.EqualTo(0.5));
+        var m = Roc.Analyze(e, [0, 0, 1, 1]);
+        Assert.That(m.YoudenAccuracy, Is.EqualTo(1.0));
+        Assert.That(m.EqualErrorRate, Is.EqualTo(0.0));
+    }
+
+    [Test]
+    public void AccuracyAtThresholdCountsSameWhenAtOrBelow()
+    {
+        float[] e = [0.5f, 1.0f, 1.5f, 2.0f];
+        int[] y = [0, 0, 1, 0];
+        Assert.That(Roc.AccuracyAt(e, y, 1.0), Is.EqualTo(0.75));
+        Assert.That(Roc.AccuracyAt(e, y, 2.0), Is.EqualTo(0.75));
+        Assert.That(Roc.AccuracyAt(e, y, 0.1), Is.EqualTo(0.25));
+    }
+
+    [Test]
+    public void YoudenAccuracyEqualsAccuracyAtItsThreshold()
+    {
+        var rng = new Random(9);
+        var y = Enumerable.Range(0, 400).Select(i => i % 2).ToArray();
+        var e = y.Select(l => (float)(rng.NextDouble() + 0.4 * l)).ToArray();
+        var m = Roc.Analyze(e, y);
+        Assert.That(Roc.AccuracyAt(e, y, m.YoudenThreshold), Is.EqualTo(m.YoudenAccuracy).Within(1e-12));
+        double bestJ = Roc.Curve(e, y).Max(p => p.TruePositiveRate - p.FalsePositiveRate);
+        Assert.That(m.YoudenJ, Is.EqualTo(bestJ));
+    }
+
+    [Test]
+    public void RefusesOneClassBadLabelsNaNAndMismatchedLengths()
+    {
+        Assert.That(() => Roc.Auc([1f, 2f], [0, 0]), Throws.ArgumentException.With.Message.Contains("both same and different"));
+        Assert.That(() => Roc.Auc([1f, 2f], [0, 2]), Throws.ArgumentException.With.Message.Contains("found 2"));
+        Assert.That(() => Roc.Auc([1f, float.NaN], [0, 1]), Throws.ArgumentException.With.Message.Contains("NaN"));
+        Assert.That(() => Roc.Auc([1f, 2f], [0]), Throws.ArgumentException.With.Message.Contains("2 distances but 1 labels"));
+    }
+}

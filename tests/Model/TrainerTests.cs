@@ -1,0 +1,157 @@
+using GpuSiamese.Data;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Tests.Model;
+
+/// <summary>The trainer on <see cref="ReferenceBackend"/> over small synthetic digit sets.</summary>
+public class TrainerTests
+{
+    static readonly ImageSet Train = SyntheticDigits.Create(perDigit: 30, seed: 1);
+    static readonly ImageSet Validation = SyntheticDigits.Create(perDigit: 12, seed: 2);
+
+    static TrainingConfig Small => new()
+    {
+        Network = new NetworkConfig([196, 16, 4]),
+        Epochs = 3,
+        BatchPairs = 16,
+        PairsPerEpoch = 200,
+        LearningRate = 0.005,
+        MonitorPairs = 200,
+    };
+
+    static Trainer Create(TrainingConfig config, ulong seed = 11) =>
+        new(new ReferenceBackend(), config, Train, Validation, new Rng(seed));
+
+    [Test]
+    public void LossFallsAndValidationAccuracyRises()
+    {
+        using var trainer = Create(Small);
+        var steps = new List<TrainingProgress>();
+        var history = trainer.Train(new SynchronousProgress<TrainingProgress>(steps.Add));
+        Assert.That(history, Has.Count.EqualTo(3));
+        Assert.That(steps, Has.Count.EqualTo(3 * 13));
+        Assert.That(steps[^1].StepInEpoch, Is.EqualTo(13));
+        foreach (var r in history)
+            TestContext.Out.WriteLine($"epoch {r.Epoch}: loss {r.MeanLoss:F4} train {r.TrainAccuracy:P1} val {r.ValidationAccuracy:P1} AUC {r.ValidationAuc:F4} t {r.Threshold:F3}");
+        Assert.That(history[^1].MeanLoss, Is.LessThan(0.6 * history[0].MeanLoss));
+        Assert.That(history[^1].ValidationAuc, Is.GreaterThan(0.9).And.GreaterThan(history[0].ValidationAuc));
+        Assert.That(history[^1].ValidationAccuracy, Is.GreaterThan(0.85));
+        Assert.That(history[^1].TrainAccuracy, Is.GreaterThan(0.85));
+        Assert.That(trainer.IsFinished, Is.True);
+        Assert.That(trainer.Threshold, Is.EqualTo(history[^1].Threshold));
+    }
+
+    [Test]
+    public void SameSeedGivesIdenticalParametersAndOtherSeedDoesNot()
+    {
+        var config = Small with { Epochs = 1 };
+        float[] Run(ulong seed)
+        {
+            using var t = Create(config, seed);
+            t.Train();
+            return t.Network.DownloadParameters();
+        }
+        var a = Run(3);
+        Assert.That(Run(3), Is.EqualTo(a));
+        Assert.That(Run(4), Is.Not.EqualTo(a));
+    }
+
+    [Test]
+    public void ResumeThroughACheckpointMatchesAnUninterruptedRun()
+    {
+        var config = Small with { Epochs = 2, PairsPerEpoch = 96 };
+        float[] straight;
+        using (var t = Create(config))
+        {
+            t.Train();
+            straight = t.Network.DownloadParameters();
+        }
+
+        string dir = Directory.CreateTempSubdirectory("gpusiamese-resume-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "model.ckpt");
+            using (var first = Create(config))
+            using (var cts = new CancellationTokenSource())
+            {
+                // Stop in the middle of the second epoch: after 9 of its 12 steps... and the first epoch's 6.
+                var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
+                Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
+                Assert.That(first.Step, Is.EqualTo(9));
+                CheckpointFile.Save(path, new Checkpoint(config.Network, config, first.Network.DownloadParameters(), first.Threshold, first.CaptureState()));
+            }
+            var saved = CheckpointFile.Load(path);
+            using var second = Create(saved.Training);
+            second.Restore(saved.Parameters, saved.Resume!, saved.Threshold);
+            second.Train();
+            Assert.That(second.Network.DownloadParameters(), Is.EqualTo(straight));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void DivergenceStopsNamingEpochAndStep()
+    {
+        var config = Small with { Optimizer = OptimizerKind.Sgd, Momentum = 0.9, LearningRate = 1e6, Epochs = 2 };
+        using var trainer = Create(config);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train())!;
+        TestContext.Out.WriteLine(e.Message);
+        Assert.That(e.Message, Does.Contain($"epoch {e.Epoch}, step {e.StepInEpoch}"));
+        Assert.That(e.GlobalStep, Is.GreaterThan(1));
+        // A non-finite loss is caught before its update (Step = GlobalStep − 1); a non-finite parameter at the
+        // end of the epoch after it (Step = GlobalStep). Either way nothing later ran.
+        Assert.That(trainer.Step, Is.InRange(e.GlobalStep - 1, e.GlobalStep));
+    }
+
+    [Test]
+    public void ClippingBoundsTheUpdate()
+    {
+        // With SGD, momentum 0 and lr 1, one step moves θ by exactly the (scaled) gradient: its norm is ≤ the clip.
+        var config = Small with { Optimizer = OptimizerKind.Sgd, Momentum = 0, LearningRate = 1, ClipNorm = 1e-3, Epochs = 1, PairsPerEpoch = 16 };
+        using var trainer = Create(config);
+        var before = trainer.Network.DownloadParameters();
+        trainer.Train();
+        var after = trainer.Network.DownloadParameters();
+        double norm = Math.Sqrt(before.Zip(after, (a, b) => (double)(a - b) * (a - b)).Sum());
+        Assert.That(norm, Is.EqualTo(1e-3).Within(1e-5));
+    }
+
+    [Test]
+    public void EveryOptimizerAndLossTrains([Values] OptimizerKind optimizer, [Values] PairLossKind loss)
+    {
+        var config = Small with
+        {
+            Optimizer = optimizer, Loss = loss, Epochs = 3,
+            LearningRate = optimizer == OptimizerKind.Sgd ? 0.05 : 0.005,
+            Nesterov = optimizer == OptimizerKind.Sgd,
+        };
+        using var trainer = Create(config);
+        var pairs = BalancedPairSet.Create(Validation, new Rng(5), 10, 2);
+        double before = Roc.Auc(trainer.Evaluator.Distances(Validation, pairs), pairs.Labels);
+        var history = trainer.Train();
+        double after = Roc.Auc(trainer.Evaluator.Distances(Validation, pairs), pairs.Labels);
+        TestContext.Out.WriteLine($"{optimizer} {loss}: AUC {before:F4} -> {after:F4}, loss {history[0].MeanLoss:F4} -> {history[^1].MeanLoss:F4}");
+        Assert.That(after, Is.GreaterThan(before + 0.15), $"{optimizer} {loss}");
+        Assert.That(history[^1].MeanLoss, Is.LessThan(history[0].MeanLoss));
+    }
+
+    [Test]
+    public void CancelledBeforeTheFirstStepChangesNothing()
+    {
+        using var trainer = Create(Small);
+        var before = trainer.Network.DownloadParameters();
+        Assert.That(() => trainer.Train(null, null, new CancellationToken(true)), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(trainer.Step, Is.EqualTo(0));
+        Assert.That(trainer.Network.DownloadParameters(), Is.EqualTo(before));
+    }
+
+    /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

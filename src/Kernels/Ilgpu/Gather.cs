@@ -1,0 +1,28 @@
+using ILGPU;
+
+namespace GpuSiamese.Kernels.Ilgpu;
+
+/// <summary>
+/// Gathers batch rows from the device-resident image table (twin of <see cref="Reference.Gather"/>).
+/// Units are the rows·width output elements; <c>*Blocked</c> walks a block of them per thread (CPU
+/// accelerator), the other entry point takes one per work-item.
+/// </summary>
+public static class Gather
+{
+    /// <summary>dst[r, c] = table[indices[r]·width + c], a block of elements per thread.</summary>
+    public static void RowsBlocked(Index1D thread, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> dst,
+        int width, WorkSplit work)
+    {
+        for (int k = work.Begin(thread), end = work.End(thread); k < end; k++) RowsAt(k, table, indices, dst, width);
+    }
+
+    /// <summary>dst[r, c] = table[indices[r]·width + c], one element per work-item.</summary>
+    public static void Rows(Index1D k, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> dst,
+        int width, WorkSplit work) => RowsAt(k, table, indices, dst, width);
+
+    static void RowsAt(int k, ArrayView<float> table, ArrayView<int> indices, ArrayView<float> dst, int width)
+    {
+        int r = k / width;
+        dst[k] = table[(long)indices[r] * width + (k - r * width)];
+    }
+}

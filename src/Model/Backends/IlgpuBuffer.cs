@@ -1,0 +1,44 @@
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuSiamese.Model.Backends;
+
+/// <summary>
+/// Device memory of an <see cref="IlgpuBackend"/>: the owner holds the ILGPU buffer; a slice is a
+/// SubView of its parent's view and owns nothing.
+/// </summary>
+public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
+{
+    readonly MemoryBuffer1D<T, Stride1D.Dense>? owner;
+
+    internal IlgpuBuffer(Accelerator accelerator, MemoryBuffer1D<T, Stride1D.Dense> buffer)
+    {
+        Accelerator = accelerator;
+        owner = buffer;
+        View = buffer.View;
+    }
+
+    IlgpuBuffer(Accelerator accelerator, ArrayView<T> view)
+    {
+        Accelerator = accelerator;
+        View = view;
+    }
+
+    /// <summary>The accelerator the memory lives on.</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>The elements as a kernel argument.</summary>
+    public ArrayView<T> View { get; }
+
+    public override int Length => (int)View.Length;
+
+    public override DeviceBuffer<T> Slice(int offset, int length)
+    {
+        if (offset < 0 || length < 0 || offset > Length - length)
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"slice [{offset}, {offset}+{length}) does not fit a buffer of {Length} elements");
+        return new IlgpuBuffer<T>(Accelerator, View.SubView(offset, length));
+    }
+
+    public override void Dispose() => owner?.Dispose();
+}

@@ -55,6 +55,11 @@ public static class Cli
             console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
             return ExitCodes.UsageError;
         }
+        catch (GpuSiamese.Model.TrainingDivergedException e)
+        {
+            console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
+            return ExitCodes.Diverged;
+        }
         catch (EngineUnavailableException e)
         {
             console.Error.WriteLine($"error: {e.Message}");

@@ -8,4 +8,4 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     interrupt.Cancel();
 };
-return Cli.Run(args, HostConsole.System(), jobs: null, interrupt.Token);
+return Cli.Run(args, HostConsole.System(), new GpuSiamese.Host.Jobs.ModelJobs(), interrupt.Token);

@@ -1,4 +1,5 @@
 using GpuSiamese.Data;
+using GpuSiamese.Model.Backends;
 
 namespace GpuSiamese.Host;
 
@@ -9,7 +10,8 @@ namespace GpuSiamese.Host;
 public static class UserErrors
 {
     public static bool Is(Exception e) => e is ArgumentException or InvalidDataException or FileNotFoundException
-        or DirectoryNotFoundException or MnistUnavailableException or UnauthorizedAccessException;
+        or DirectoryNotFoundException or MnistUnavailableException or UnauthorizedAccessException
+        or IlgpuAcceleratorException;
 
     /// <summary>The message's first line: the one line the user sees.</summary>
     public static string OneLine(Exception e)

@@ -27,13 +27,14 @@ public sealed class ModelJobs : IModelJobs
         }
         config.Validate();
 
+        // The device first: a missing one is refused before MNIST is read.
+        using var backend = AcceleratorBackends.Create(options.Accelerator, log);
         var data = Mnist.Load(options.DataDir, log);
         var random = RunRandomness.From(options.Seed);
         var (train, validation) = TrainValidationSplit.Create(data.Train, config.ValidationFraction, random.Split);
         var testPairs = BalancedPairSet.Create(data.Test, random.TestPairs, options.PositivesPerDigit, options.NegativesPerPair);
         double dataSeconds = clock.Elapsed.TotalSeconds;
 
-        using var backend = AcceleratorBackends.Create(options.Accelerator, log);
         using var trainer = new Trainer(backend, config, train, validation, random.Trainer);
         if (resume is not null)
         {
@@ -164,7 +165,7 @@ public sealed class ModelJobs : IModelJobs
         try
         {
             foreach (var d in IlgpuDevices.List())
-                devices.Add(new DeviceDescription(d.Kind, d.Name, d.ToString()[(d.Kind.Length + 1)..].Trim()));
+                devices.Add(new DeviceDescription(d.Kind, d.Name, d.Type + (d.IsPocl ? ", PoCL: compatibility step applied" : "")));
         }
         catch (IlgpuAcceleratorException e)
         {
@@ -207,6 +208,8 @@ public sealed class ModelJobs : IModelJobs
         },
         StepEpochs = o.LrStepEpochs,
         StepGamma = o.LrGamma,
+        CosineFinalFraction = o.CosineFinal,
+        MonitorPairs = o.MonitorPairs,
         ClipNorm = o.ClipNorm,
     };
 

@@ -29,9 +29,11 @@ public sealed class TrainOptionSet
     readonly Option<double> _momentum = OptionFactory.Double("--momentum", D.Momentum, "SGD momentum (0 = plain SGD)", "a number in [0, 1)", v => v is >= 0 and < 1);
     readonly Option<bool> _nesterov = OptionFactory.Flag("--nesterov", "Nesterov momentum for SGD");
     readonly Option<LrScheduleChoice> _schedule = OptionFactory.Choice("--lr-schedule", D.LrSchedule,
-        "Learning-rate schedule: step multiplies by --lr-gamma every --lr-step-epochs epochs; cosine anneals to 0 over the run");
+        "Learning-rate schedule: step multiplies by --lr-gamma every --lr-step-epochs epochs; cosine anneals to --cosine-final x --lr over the run");
     readonly Option<int> _lrStep = OptionFactory.Int("--lr-step-epochs", D.LrStepEpochs, 1, "Epochs between decays of the step schedule");
     readonly Option<double> _lrGamma = OptionFactory.Double("--lr-gamma", D.LrGamma, "Factor of the step schedule", "a number in (0, 1]", v => v is > 0 and <= 1);
+    readonly Option<double> _cosineFinal = OptionFactory.Double("--cosine-final", D.CosineFinal, "Cosine schedule: fraction of --lr reached at the last step", "a number in [0, 1]", v => v is >= 0 and <= 1);
+    readonly Option<int> _monitorPairs = OptionFactory.Int("--monitor-pairs", D.MonitorPairs, 20, "Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on");
     readonly Option<double> _clipNorm = OptionFactory.Double("--clip-norm", D.ClipNorm, "Largest gradient norm; larger gradients are scaled down (0 = off)", "a number ≥ 0", v => v >= 0);
     readonly Option<int> _epochs = OptionFactory.Int("--epochs", D.Epochs, 1, "Epochs");
     readonly Option<int> _batch = OptionFactory.Int("--batch", D.Batch, 1, "Pairs per batch (half same-digit, half different-digit)");
@@ -51,7 +53,7 @@ public sealed class TrainOptionSet
     IEnumerable<Option> All =>
     [
         _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
-        _nesterov, _schedule, _lrStep, _lrGamma, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
+        _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
         _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume,
     ];
 
@@ -89,6 +91,8 @@ public sealed class TrainOptionSet
         LrSchedule = parse.GetValue(_schedule),
         LrStepEpochs = parse.GetValue(_lrStep),
         LrGamma = parse.GetValue(_lrGamma),
+        CosineFinal = parse.GetValue(_cosineFinal),
+        MonitorPairs = parse.GetValue(_monitorPairs),
         ClipNorm = parse.GetValue(_clipNorm),
         Epochs = parse.GetValue(_epochs),
         Batch = parse.GetValue(_batch),

@@ -35,8 +35,12 @@ public sealed record TrainOptions
     public bool Nesterov { get; init; }
     public LrScheduleChoice LrSchedule { get; init; } = LrScheduleChoice.None;
     /// <summary>Step schedule: the rate is multiplied by <see cref="LrGamma"/> every this many epochs.</summary>
-    public int LrStepEpochs { get; init; } = 2;
+    public int LrStepEpochs { get; init; } = 1;
     public double LrGamma { get; init; } = 0.5;
+    /// <summary>Cosine schedule: the fraction of the rate reached at the last step.</summary>
+    public double CosineFinal { get; init; }
+    /// <summary>Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on.</summary>
+    public int MonitorPairs { get; init; } = 4_000;
     /// <summary>Largest gradient norm before scaling; 0 = no clipping.</summary>
     public double ClipNorm { get; init; }
     public int Epochs { get; init; } = 5;

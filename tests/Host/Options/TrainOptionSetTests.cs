@@ -57,7 +57,7 @@ public class TrainOptionSetTests
         var o = Parsed("train", "--layers", "196,128,128,128", "--no-relu-output", "--loss", "margin", "--q", "7",
             "--margin", "2", "--optimizer", "sgd", "--lr", "0.05", "--beta1", "0.8", "--beta2", "0.99", "--adam-eps", "1e-8",
             "--rho", "0.95", "--momentum", "0.5", "--nesterov", "--lr-schedule", "cosine", "--lr-step-epochs", "3",
-            "--lr-gamma", "0.1", "--clip-norm", "4", "--epochs", "2", "--batch", "32", "--pairs-per-epoch", "640",
+            "--lr-gamma", "0.1", "--cosine-final", "0.05", "--monitor-pairs", "100", "--clip-norm", "4", "--epochs", "2", "--batch", "32", "--pairs-per-epoch", "640",
             "--validation", "0.2", "--eps", "1e-6", "--seed", "18446744073709551615", "--accelerator", "opencl",
             "--data", data.Path, "--quiet", "--positives-per-digit", "10", "--negatives-per-pair", "3", "--resume", ckpt);
         Assert.Multiple(() =>
@@ -71,6 +71,7 @@ public class TrainOptionSetTests
             Assert.That(o.Nesterov, Is.True);
             Assert.That((o.LrSchedule, o.LrStepEpochs, o.LrGamma), Is.EqualTo((LrScheduleChoice.Cosine, 3, 0.1)));
             Assert.That(o.ClipNorm, Is.EqualTo(4));
+            Assert.That((o.CosineFinal, o.MonitorPairs), Is.EqualTo((0.05, 100)));
             Assert.That((o.Epochs, o.Batch, o.PairsPerEpoch), Is.EqualTo((2, 32, 640)));
             Assert.That((o.Validation, o.Eps), Is.EqualTo((0.2, 1e-6)));
             Assert.That(o.Seed, Is.EqualTo(ulong.MaxValue));
@@ -105,6 +106,8 @@ public class TrainOptionSetTests
     [TestCase("--accelerator", "tpu", "--accelerator expects one of cpu|cuda|opencl|simd|auto, got 'tpu'")]
     [TestCase("--optimizer", "0", "--optimizer expects one of adam|rmsprop|sgd, got '0'")]
     [TestCase("--seed", "-3", "--seed expects a whole number ≥ 0, got '-3'")]
+    [TestCase("--monitor-pairs", "10", "--monitor-pairs expects a whole number ≥ 20, got '10'")]
+    [TestCase("--cosine-final", "2", "--cosine-final expects a number in [0, 1], got '2'")]
     [TestCase("--clip-norm", "-1", "--clip-norm expects a number ≥ 0, got '-1'")]
     public void A_bad_value_is_one_line_naming_the_option_and_exit_2(string option, string value, string message)
     {

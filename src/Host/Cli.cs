@@ -65,6 +65,12 @@ public static class Cli
             console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;
         }
+        catch (Exception e)
+        {
+            // A fault of the program, not of the input: everything a bug report needs, stack trace included.
+            console.Error.WriteLine($"internal error: {e}");
+            return ExitCodes.Failure;
+        }
     }
 
     public static RootCommand CreateRoot(CommandContext context)

@@ -94,7 +94,8 @@ public class CliTests
     public void A_program_fault_is_not_disguised_as_a_user_error()
     {
         using var runs = new TempFolder();
-        Assert.Throws<NullReferenceException>(() =>
-            HostRun.Of(new FakeModelJobs { Throw = new NullReferenceException() }, "--runs", runs.Path));
+        var run = HostRun.Of(new FakeModelJobs { Throw = new NullReferenceException() }, "--runs", runs.Path);
+        Assert.That(run.ExitCode, Is.EqualTo(1));
+        Assert.That(run.Error, Does.StartWith("internal error: System.NullReferenceException").And.Contains("   at "));
     }
 }

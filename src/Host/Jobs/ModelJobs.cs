@@ -243,12 +243,17 @@ public sealed class ModelJobs : IModelJobs
     /// <summary>The Model's per-step progress as the host's record, with elapsed time counted from the epoch's start.</summary>
     sealed class ProgressAdapter(IProgress<HostProgress> target, Func<TimeSpan> epochStart) : IProgress<ModelProgress>
     {
+        int _epoch;
+        int _firstStep;
+
         public void Report(ModelProgress p)
         {
+            // A resumed run starts mid-epoch: only the steps run here were timed.
+            if (p.Epoch != _epoch) { _epoch = p.Epoch; _firstStep = p.StepInEpoch; }
             // The epoch's last step is followed by the epoch report, which carries the accuracies.
             if (p.StepInEpoch == p.StepsPerEpoch) return;
             target.Report(new HostProgress(p.Epoch, p.Epochs, p.StepInEpoch, p.StepsPerEpoch, p.MeanLossSoFar,
-                p.PairsPerSecond, p.Elapsed - epochStart()));
+                p.PairsPerSecond, p.Elapsed - epochStart(), StepsTimed: p.StepInEpoch - _firstStep + 1));
         }
     }
 }

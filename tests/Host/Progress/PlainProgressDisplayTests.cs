@@ -53,6 +53,16 @@ public class PlainProgressDisplayTests
     }
 
     [Test]
+    public void A_resumed_epoch_estimates_from_the_steps_it_timed()
+    {
+        // Resumed at step 50 of 100: 25 steps in 10 s leave 25 steps, 10 s.
+        var p = new TrainingProgress(1, 1, 75, 100, 0.3, 1000, TimeSpan.FromSeconds(10), StepsTimed: 25);
+        Assert.That(p.EpochRemaining, Is.EqualTo(TimeSpan.FromSeconds(10)));
+        Assert.That((p with { StepsTimed = null }).EpochRemaining, Is.EqualTo(TimeSpan.FromSeconds(10.0 / 75 * 25)).Within(TimeSpan.FromTicks(100)));
+        Assert.That((p with { Step = 100 }).EpochRemaining, Is.Null);
+    }
+
+    [Test]
     public void The_display_follows_the_console()
     {
         var w = new StringWriter();

@@ -46,35 +46,47 @@ public sealed class Augmenter
             throw new ArgumentException($"expected {ImageSet.RawSize} bytes, got {raw28.Length}", nameof(raw28));
         if (out14.Length != ImageSet.Size)
             throw new ArgumentException($"expected {ImageSet.Size} floats, got {out14.Length}", nameof(out14));
-        const double c = (n - 1) / 2.0;
-        double cos = Math.Cos(angle) / scale, sin = Math.Sin(angle) / scale;
-        Span<double> image = stackalloc double[ImageSet.RawSize];
+        if (!double.IsFinite(dx) || !double.IsFinite(dy) || !double.IsFinite(angle) || !(scale > 0 && double.IsFinite(scale)))
+            throw new ArgumentException($"transform shift ({dx}, {dy}), angle {angle}, scale {scale}: expected finite values and a positive scale");
+
+        // The source sits in a zero border wide enough that every clamped sample reads zero outside the image,
+        // which keeps bounds checks out of the inner loop.
+        Span<float> padded = stackalloc float[Padded * Padded];
+        padded.Clear();
         for (int y = 0; y < n; y++)
             for (int x = 0; x < n; x++)
+                padded[(y + Pad) * Padded + x + Pad] = raw28[y * n + x];
+
+        const float c = (n - 1) / 2f;
+        float cos = (float)(Math.Cos(angle) / scale), sin = (float)(Math.Sin(angle) / scale);
+        float tx = (float)dx, ty = (float)dy;
+        Span<float> image = stackalloc float[ImageSet.RawSize];
+        for (int y = 0; y < n; y++)
+        {
+            float py = y - c - ty;
+            for (int x = 0; x < n; x++)
             {
-                double px = x - c - dx, py = y - c - dy;
-                // Inverse rotation by the angle, inverse scale.
-                double sx = c + cos * px + sin * py;
-                double sy = c - sin * px + cos * py;
-                image[y * n + x] = Bilinear(raw28, sx, sy);
+                float px = x - c - tx;
+                // Inverse rotation by the angle, inverse scale, into padded coordinates.
+                float sx = Math.Clamp(c + cos * px + sin * py + Pad, 0f, Padded - 1.001f);
+                float sy = Math.Clamp(c - sin * px + cos * py + Pad, 0f, Padded - 1.001f);
+                int x0 = (int)sx, y0 = (int)sy;
+                float fx = sx - x0, fy = sy - y0;
+                int i = y0 * Padded + x0;
+                image[y * n + x] = (1 - fy) * ((1 - fx) * padded[i] + fx * padded[i + 1])
+                                 + fy * ((1 - fx) * padded[i + Padded] + fx * padded[i + Padded + 1]);
             }
+        }
         // Same pool as Downsample: four values in byte units summed, divided by 1020.
         for (int r = 0; r < ImageSet.Side; r++)
             for (int col = 0; col < ImageSet.Side; col++)
             {
                 int i = 2 * r * n + 2 * col;
-                out14[r * ImageSet.Side + col] = (float)((image[i] + image[i + 1] + image[i + n] + image[i + n + 1]) / 1020.0);
+                out14[r * ImageSet.Side + col] = (float)(((double)image[i] + image[i + 1] + image[i + n] + image[i + n + 1]) / 1020.0);
             }
     }
 
-    static double Bilinear(ReadOnlySpan<byte> img, double x, double y)
-    {
-        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
-        double fx = x - x0, fy = y - y0;
-        return (1 - fy) * ((1 - fx) * At(img, x0, y0) + fx * At(img, x0 + 1, y0))
-             + fy * ((1 - fx) * At(img, x0, y0 + 1) + fx * At(img, x0 + 1, y0 + 1));
-    }
-
-    static double At(ReadOnlySpan<byte> img, int x, int y) =>
-        (uint)x < ImageSet.RawSide && (uint)y < ImageSet.RawSide ? img[y * ImageSet.RawSide + x] : 0.0;
+    /// <summary>Two zero pixels around the 28x28 source: a sample clamped to either edge reads only zeros.</summary>
+    const int Pad = 2;
+    const int Padded = ImageSet.RawSide + 2 * Pad;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace GpuSiamese.Data;
@@ -101,24 +100,32 @@ public static class DigitImage
     internal static byte[] Normalise(float[] grey, int w, int h, InvertMode mode)
     {
         float background = BorderMedian(grey, w, h);
+        float peak = 0, floor = 1;
+        foreach (float v in grey)
+        {
+            peak = Math.Max(peak, v);
+            floor = Math.Min(floor, v);
+        }
         bool invert = mode switch
         {
             InvertMode.Invert => true,
             InvertMode.NoInvert => false,
-            _ => background > 0.5f,
+            // The paper is nearer the brightest pixel than the darkest: dark ink, whatever the lighting.
+            _ => background - floor > peak - background,
         };
         if (invert)
         {
             for (int i = 0; i < grey.Length; i++)
                 grey[i] = 1 - grey[i];
-            background = 1 - background;
+            (background, peak, floor) = (1 - background, 1 - floor, 1 - peak);
         }
-        float peak = 0;
-        foreach (float v in grey)
-            peak = Math.Max(peak, v);
         var result = new byte[ImageSet.RawSize];
+        // A border as bright as the brightest pixel (a forced polarity that makes the paper the ink) is stretched
+        // from the darkest pixel instead, so the output shows what was asked for rather than nothing.
         if (peak - background < 1e-3f)
-            return result; // no ink stands out of the background
+            background = floor;
+        if (peak - background < 1e-3f)
+            return result; // one flat colour: no ink at all
 
         // Stretch so the background goes to 0 and the brightest ink to 1, as on MNIST's clean black paper.
         float range = peak - background;

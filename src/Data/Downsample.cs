@@ -49,6 +49,12 @@ public static class Downsample
             throw new ArgumentException($"expected {count}·{ImageSet.RawSize} bytes, got {raw.Length}", nameof(raw));
         var pixels = new float[count * ImageSet.Size];
         const int chunk = 2048;
+        if (count <= chunk)
+        {
+            for (int i = 0; i < count; i++)
+                Pool(raw.AsSpan(i * ImageSet.RawSize, ImageSet.RawSize), pixels.AsSpan(i * ImageSet.Size, ImageSet.Size));
+            return pixels;
+        }
         Parallel.For(0, (count + chunk - 1) / chunk, b =>
         {
             int end = Math.Min(count, (b + 1) * chunk);

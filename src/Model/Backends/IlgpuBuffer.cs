@@ -18,11 +18,15 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
         View = buffer.View;
     }
 
-    IlgpuBuffer(Accelerator accelerator, ArrayView<T> view)
+    IlgpuBuffer(Accelerator accelerator, ArrayView<T> view, int offset)
     {
         Accelerator = accelerator;
         View = view;
+        Offset = offset;
     }
+
+    /// <summary>Elements between the start of the allocation and the start of this view.</summary>
+    public int Offset { get; }
 
     /// <summary>The accelerator the memory lives on.</summary>
     public Accelerator Accelerator { get; }
@@ -37,7 +41,7 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
         if (offset < 0 || length < 0 || offset > Length - length)
             throw new ArgumentOutOfRangeException(nameof(offset),
                 $"slice [{offset}, {offset}+{length}) does not fit a buffer of {Length} elements");
-        return new IlgpuBuffer<T>(Accelerator, View.SubView(offset, length));
+        return new IlgpuBuffer<T>(Accelerator, View.SubView(offset, length), Offset + offset);
     }
 
     public override void Dispose() => owner?.Dispose();

@@ -13,7 +13,7 @@ public sealed record IlgpuDeviceInfo(string Kind, string Name, string Type, long
     public override string ToString()
     {
         string memory = MemoryBytes <= 0 || MemoryBytes == long.MaxValue ? "host memory" : $"{MemoryBytes / (1024.0 * 1024 * 1024):F1} GiB";
-        return $"{Kind,-7} {Name} ({Type}, {memory}{(IsPocl ? ", PoCL: compatibility step applied" : "")})";
+        return $"{Kind,-7} {Name} ({Type}, {memory}{(IsPocl ? ", PoCL: runs with the compatibility step" : "")})";
     }
 }
 
@@ -73,7 +73,10 @@ public static class IlgpuDevices
         };
         try
         {
+            // A context with no device of the asked type falls back to ILGPU's default CPU device: filter by type.
+            var wanted = kind switch { "cpu" => AcceleratorType.CPU, "cuda" => AcceleratorType.Cuda, _ => AcceleratorType.OpenCL };
             var device = context.Devices
+                .Where(d => d.AcceleratorType == wanted)
                 .OrderBy(d => d.AcceleratorType == AcceleratorType.OpenCL && d is CLDevice cl && cl.DeviceType != CLDeviceType.CL_DEVICE_TYPE_GPU ? 1 : 0)
                 .FirstOrDefault()
                 ?? throw new IlgpuAcceleratorException(

@@ -213,6 +213,8 @@ public static class CheckpointFile
         w.Write(t.Epochs); w.Write(t.BatchPairs); w.Write(t.PairsPerEpoch); w.Write(t.DistanceEpsilon);
         w.Write(t.ValidationFraction); w.Write(t.Seed); w.Write((int)t.Schedule); w.Write(t.StepEpochs);
         w.Write(t.StepGamma); w.Write(t.CosineFinalFraction); w.Write(t.ClipNorm); w.Write(t.MonitorPairs);
+        w.Write(t.Augment); w.Write(t.AugmentShift); w.Write(t.AugmentRotation); w.Write(t.AugmentMinScale);
+        w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
     }
 
     static TrainingConfig ReadTraining(BinaryReader r, NetworkConfig network)
@@ -227,6 +229,8 @@ public static class CheckpointFile
             DistanceEpsilon = r.ReadDouble(), ValidationFraction = r.ReadDouble(), Seed = r.ReadUInt64(),
             Schedule = (LearningRateSchedule)r.ReadInt32(), StepEpochs = r.ReadInt32(), StepGamma = r.ReadDouble(),
             CosineFinalFraction = r.ReadDouble(), ClipNorm = r.ReadDouble(), MonitorPairs = r.ReadInt32(),
+            Augment = r.ReadBoolean(), AugmentShift = r.ReadDouble(), AugmentRotation = r.ReadDouble(),
+            AugmentMinScale = r.ReadDouble(), AugmentMaxScale = r.ReadDouble(), EarlyStoppingPatience = r.ReadInt32(),
         };
         t.Validate();
         return t;

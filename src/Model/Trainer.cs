@@ -9,7 +9,8 @@ namespace GpuSiamese.Model;
 /// Trains a <see cref="Network"/> on balanced pairs. The train and validation images are uploaded once as
 /// device tables; a step uploads only the batch's 2B indices (left images, then right) and B labels, then
 /// gather → dense layers over 2B rows → pair distance → loss → backward (one Xᵀ·dY per layer serves both
-/// branches) → optional clipping → optimizer update of the flat parameter vector.
+/// branches) → optional clipping → optimizer update of the flat parameter vector. With augmentation the
+/// batch's images are transformed on the host from their 28x28 originals and uploaded instead of gathered.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -26,6 +27,9 @@ public sealed class Trainer : IDisposable
     readonly DeviceBuffer<float>[] _outputs, _dOutputs;
     readonly int[] _left, _right, _pairLabels, _hostIndices;
     readonly List<EpochReport> _history = [];
+    readonly ImageSet _train;
+    readonly Augmenter? _augmenter;
+    readonly float[]? _augmented;
     double _epochLossSum;
 
     /// <summary>
@@ -40,8 +44,11 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(rng);
         config.Validate();
+        if (config.Augment && train.Raw28 is null)
+            throw new ArgumentException("--augment needs the 28x28 originals of the training images, and this set has none", nameof(train));
         _backend = backend;
         Config = config;
+        _train = train;
         _rng = rng;
         var initRng = rng.Fork();
         var samplerRng = rng.Fork();
@@ -71,6 +78,11 @@ public sealed class Trainer : IDisposable
         _right = new int[b];
         _pairLabels = new int[b];
         _hostIndices = new int[rows];
+        if (config.Augment)
+        {
+            _augmenter = new Augmenter(config.AugmentShift, config.AugmentRotation, config.AugmentMinScale, config.AugmentMaxScale);
+            _augmented = new float[rows * ImageSet.Size];
+        }
     }
 
     public TrainingConfig Config { get; }
@@ -90,6 +102,20 @@ public sealed class Trainer : IDisposable
 
     public bool IsFinished => Step >= TotalSteps;
 
+    /// <summary>The 1-based epoch with the best validation AUC so far (0 before the first).</summary>
+    public int BestEpoch { get; private set; }
+
+    public double BestValidationAuc { get; private set; } = double.NaN;
+
+    /// <summary>Parameters at <see cref="BestEpoch"/> (null before the first epoch ends).</summary>
+    public float[]? BestParameters { get; private set; }
+
+    /// <summary>The validation Youden threshold at <see cref="BestEpoch"/>.</summary>
+    public double BestThreshold { get; private set; } = double.NaN;
+
+    /// <summary>True when <see cref="TrainingConfig.EarlyStoppingPatience"/> ended the run before its last epoch.</summary>
+    public bool StoppedEarly { get; private set; }
+
     /// <summary>The Youden threshold of the last monitored epoch (NaN before the first).</summary>
     public double Threshold { get; private set; } = double.NaN;
 
@@ -105,7 +131,7 @@ public sealed class Trainer : IDisposable
         var total = Stopwatch.StartNew();
         var epochClock = Stopwatch.StartNew();
         long pairsThisEpoch = 0;
-        while (!IsFinished)
+        while (!IsFinished && !StoppedEarly)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int epoch = CompletedEpochs;
@@ -132,6 +158,7 @@ public sealed class Trainer : IDisposable
                 var report = Monitor(epoch, _epochLossSum / done, pairsThisEpoch / Math.Max(trainTime.TotalSeconds, 1e-9),
                     epochClock.Elapsed, total.Elapsed);
                 _history.Add(report);
+                TrackBest(report);
                 _epochLossSum = 0;
                 pairsThisEpoch = 0;
                 epochCompleted?.Invoke(report);
@@ -153,13 +180,20 @@ public sealed class Trainer : IDisposable
         int rows = 2 * b;
         left.CopyTo(_hostIndices);
         right.CopyTo(_hostIndices.AsSpan(b));
+        // The device gather does not check bounds; 2B comparisons here are free next to the step.
+        for (int r = 0; r < rows; r++)
+            if ((uint)_hostIndices[r] >= (uint)_trainTable.Count)
+                throw new ArgumentException($"batch row {r} refers to image {_hostIndices[r]}, outside the {_trainTable.Count} training images");
         var net = Network.Config;
         int dim = net.OutputWidth;
         float eps = (float)Config.DistanceEpsilon;
 
         _backend.Upload(_indices.Slice(0, rows), _hostIndices.AsSpan(0, rows));
         _backend.Upload(_labels.Slice(0, b), labels);
-        _backend.GatherRows(_trainTable.Pixels, _indices, _input, rows, ImageSet.Size);
+        if (_augmenter is null)
+            _backend.GatherRows(_trainTable.Pixels, _indices, _input, rows, ImageSet.Size);
+        else
+            UploadAugmented(rows);
         Network.Forward(_input, _outputs, rows);
         _backend.PairDistanceForward(_outputs[^1], _dist, b, dim, eps);
         _backend.PairLoss(Config.Loss, (float)Config.LossParameter, _dist, _labels, _loss, _dDist, b);
@@ -176,6 +210,41 @@ public sealed class Trainer : IDisposable
         }
         return _backend.Sum(_loss, b) / b;
     }
+
+    /// <summary>Each of the batch's rows, augmented afresh from its 28x28 original, uploaded as the input.</summary>
+    void UploadAugmented(int rows)
+    {
+        var raw = _train.Raw28!;
+        for (int r = 0; r < rows; r++)
+        {
+            int image = _hostIndices[r];
+            _augmenter!.Augment(raw.AsSpan(image * ImageSet.RawSize, ImageSet.RawSize),
+                _augmented.AsSpan(r * ImageSet.Size, ImageSet.Size), _rng);
+        }
+        _backend.Upload(_input.Slice(0, rows * ImageSet.Size), _augmented.AsSpan(0, rows * ImageSet.Size));
+    }
+
+    void TrackBest(EpochReport report)
+    {
+        if (BestParameters is null || report.ValidationAuc > BestValidationAuc)
+        {
+            BestEpoch = report.Epoch;
+            BestValidationAuc = report.ValidationAuc;
+            BestThreshold = report.Threshold;
+            BestParameters = Network.DownloadParameters();
+        }
+        else if (Config.EarlyStoppingPatience > 0 && report.Epoch - BestEpoch >= Config.EarlyStoppingPatience && !IsFinished)
+        {
+            StoppedEarly = true;
+        }
+    }
+
+    /// <summary>
+    /// A checkpoint for inference of the best epoch seen (by validation AUC), e.g. after early stopping;
+    /// null before the first epoch ends.
+    /// </summary>
+    public Checkpoint? CreateBestCheckpoint() =>
+        BestParameters is null ? null : new Checkpoint(Config.Network, Config, BestParameters, BestThreshold, null);
 
     void ApplyUpdate(int epoch, int stepInEpoch)
     {
@@ -208,6 +277,13 @@ public sealed class Trainer : IDisposable
             metrics.YoudenAccuracy, metrics.Auc, Threshold, Config.LearningRateAt(epoch, Step - 1),
             pairsPerSecond, epochTime, elapsed);
     }
+
+    /// <summary>
+    /// A checkpoint of the run as it stands: configuration, parameters, the current threshold and, when
+    /// <paramref name="includeResume"/>, what <see cref="Restore"/> needs to continue it.
+    /// </summary>
+    public Checkpoint CreateCheckpoint(bool includeResume = true) =>
+        new(Config.Network, Config, Network.DownloadParameters(), Threshold, includeResume ? CaptureState() : null);
 
     /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
     public TrainerState CaptureState() => new(

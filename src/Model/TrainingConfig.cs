@@ -67,6 +67,25 @@ public sealed record TrainingConfig
     /// <summary>Largest global gradient norm; 0 = no clipping. Above it g is scaled by maxNorm/‖g‖.</summary>
     public double ClipNorm { get; init; }
 
+    /// <summary>
+    /// Augment every training image of every step (random shift, rotation and scale of the 28x28 original
+    /// before pooling, drawn from the run's generator); the batch's pixels are then uploaded instead of gathered.
+    /// </summary>
+    public bool Augment { get; init; }
+
+    /// <summary>Largest shift in 28x28 pixels, each axis.</summary>
+    public double AugmentShift { get; init; } = 2;
+
+    /// <summary>Largest rotation in degrees, either way.</summary>
+    public double AugmentRotation { get; init; } = 15;
+
+    public double AugmentMinScale { get; init; } = 0.9;
+
+    public double AugmentMaxScale { get; init; } = 1.1;
+
+    /// <summary>Stop after this many epochs without a better validation AUC; 0 = run every epoch.</summary>
+    public int EarlyStoppingPatience { get; init; }
+
     /// <summary>Pairs in each of the fixed, balanced per-epoch accuracy sets (validation and train subset).</summary>
     public int MonitorPairs { get; init; } = 4_000;
 
@@ -108,6 +127,12 @@ public sealed record TrainingConfig
             throw Bad("--cosine-final", "a fraction in [0, 1]", CosineFinalFraction);
         if (!double.IsFinite(ClipNorm) || ClipNorm < 0) throw Bad("--clip-norm", "0 (off) or a positive norm", ClipNorm);
         if (MonitorPairs < 20) throw Bad("--monitor-pairs", "at least 20", MonitorPairs);
+        if (!double.IsFinite(AugmentShift) || AugmentShift < 0 || AugmentShift > 28) throw Bad("--augment-shift", "0 to 28 pixels", AugmentShift);
+        if (!double.IsFinite(AugmentRotation) || AugmentRotation < 0 || AugmentRotation > 180) throw Bad("--augment-rotation", "0 to 180 degrees", AugmentRotation);
+        Positive("--augment-min-scale", AugmentMinScale);
+        if (!double.IsFinite(AugmentMaxScale) || AugmentMaxScale < AugmentMinScale)
+            throw Bad("--augment-max-scale", $"a finite scale at least --augment-min-scale ({AugmentMinScale})", AugmentMaxScale);
+        if (EarlyStoppingPatience < 0) throw Bad("--patience", "0 (off) or a number of epochs", EarlyStoppingPatience);
     }
 
     /// <summary>The learning rate of global step <paramref name="step"/> (0-based) in epoch <paramref name="epoch"/> (0-based).</summary>

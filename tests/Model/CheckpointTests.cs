@@ -20,6 +20,7 @@ public class CheckpointTests
         {
             Network = network, Q = 3.5, LearningRate = 0.002, Epochs = 7, BatchPairs = 32, Seed = 99,
             Schedule = LearningRateSchedule.Cosine, ClipNorm = 2.5, Nesterov = true, Optimizer = OptimizerKind.Adam,
+            Augment = true, AugmentRotation = 10, EarlyStoppingPatience = 3,
         };
         var rng = new Random(4);
         float[] Tensor() => Enumerable.Range(0, network.ParameterCount).Select(_ => (float)rng.NextDouble()).ToArray();

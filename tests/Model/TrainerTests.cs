@@ -79,7 +79,7 @@ public class TrainerTests
                 var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
                 Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
                 Assert.That(first.Step, Is.EqualTo(9));
-                CheckpointFile.Save(path, new Checkpoint(config.Network, config, first.Network.DownloadParameters(), first.Threshold, first.CaptureState()));
+                CheckpointFile.Save(path, first.CreateCheckpoint());
             }
             var saved = CheckpointFile.Load(path);
             using var second = Create(saved.Training);
@@ -147,6 +147,80 @@ public class TrainerTests
         Assert.That(() => trainer.Train(null, null, new CancellationToken(true)), Throws.InstanceOf<OperationCanceledException>());
         Assert.That(trainer.Step, Is.EqualTo(0));
         Assert.That(trainer.Network.DownloadParameters(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void AugmentedTrainingLearnsIsSeededAndResumesExactly()
+    {
+        var train = SyntheticDigits.CreateWithOriginals(perDigit: 20, seed: 1);
+        var validation = SyntheticDigits.CreateWithOriginals(perDigit: 10, seed: 2);
+        var config = Small with { Augment = true, Epochs = 3, PairsPerEpoch = 160 };
+        Trainer Make() => new(new ReferenceBackend(), config, train, validation, new Rng(21));
+
+        float[] straight;
+        IReadOnlyList<EpochReport> history;
+        using (var t = Make())
+        {
+            history = t.Train();
+            straight = t.Network.DownloadParameters();
+        }
+        Assert.That(history[^1].MeanLoss, Is.LessThan(history[0].MeanLoss));
+        Assert.That(history[^1].ValidationAuc, Is.GreaterThan(0.8));
+
+        using (var plain = new Trainer(new ReferenceBackend(), config with { Augment = false }, train, validation, new Rng(21)))
+        {
+            plain.Train();
+            Assert.That(plain.Network.DownloadParameters(), Is.Not.EqualTo(straight), "augmentation changed what was learned");
+        }
+
+        Checkpoint saved;
+        using (var first = Make())
+        using (var cts = new CancellationTokenSource())
+        {
+            var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 4) cts.Cancel(); });
+            Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
+            saved = first.CreateCheckpoint();
+        }
+        using var second = Make();
+        second.Restore(saved.Parameters, saved.Resume!, saved.Threshold);
+        second.Train();
+        Assert.That(second.Network.DownloadParameters(), Is.EqualTo(straight));
+    }
+
+    [Test]
+    public void BatchIndicesOutsideTheTableAreRefused()
+    {
+        using var trainer = Create(Small);
+        Assert.That(() => trainer.ComputeGradients([0], [Train.Count], [1]), Throws.ArgumentException.With.Message.Contains("outside the 300 training images"));
+        Assert.That(() => trainer.ComputeGradients([-1], [0], [1]), Throws.ArgumentException.With.Message.Contains("image -1"));
+    }
+
+    [Test]
+    public void AugmentationNeedsTheOriginals()
+    {
+        Assert.That(() => Create(Small with { Augment = true }), Throws.ArgumentException.With.Message.Contains("--augment"));
+    }
+
+    [Test]
+    public void EarlyStoppingEndsTheRunAndKeepsTheBestEpoch()
+    {
+        // Adam moves each parameter by about lr per step; 1e-9 is below a float's resolution at these magnitudes,
+        // so no epoch beats the first one's AUC and patience 1 ends the run after epoch 2.
+        var config = Small with { Epochs = 30, PairsPerEpoch = 32, LearningRate = 1e-9, EarlyStoppingPatience = 1 };
+        using var trainer = Create(config);
+        var history = trainer.Train();
+        Assert.That(trainer.StoppedEarly, Is.True);
+        Assert.That(history, Has.Count.EqualTo(2));
+        Assert.That(trainer.BestEpoch, Is.EqualTo(1));
+        Assert.That(trainer.IsFinished, Is.False);
+
+        var patient = Small with { Epochs = 4, EarlyStoppingPatience = 1 };
+        using var improving = Create(patient);
+        Assert.That(improving.Train(), Has.Count.EqualTo(4), "an improving run is not stopped");
+        Assert.That(improving.StoppedEarly, Is.False);
+        var checkpoint = trainer.CreateBestCheckpoint()!;
+        Assert.That(checkpoint.Threshold, Is.EqualTo(history[trainer.BestEpoch - 1].Threshold));
+        Assert.That(checkpoint.Resume, Is.Null);
     }
 
     /// <summary>Reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>

@@ -52,6 +52,11 @@ public class TrainingConfigTests
         yield return new TestCaseData(d with { ClipNorm = -1 }, "--clip-norm").SetName("clip norm -1");
         yield return new TestCaseData(d with { ClipNorm = double.NaN }, "--clip-norm").SetName("clip norm NaN");
         yield return new TestCaseData(d with { MonitorPairs = 5 }, "--monitor-pairs").SetName("monitor pairs 5");
+        yield return new TestCaseData(d with { AugmentShift = -1 }, "--augment-shift").SetName("augment shift -1");
+        yield return new TestCaseData(d with { AugmentRotation = 200 }, "--augment-rotation").SetName("augment rotation 200");
+        yield return new TestCaseData(d with { AugmentMinScale = 0 }, "--augment-min-scale").SetName("augment min scale 0");
+        yield return new TestCaseData(d with { AugmentMaxScale = 0.5 }, "--augment-max-scale").SetName("augment max below min");
+        yield return new TestCaseData(d with { EarlyStoppingPatience = -1 }, "--patience").SetName("patience -1");
         yield return new TestCaseData(d with { Loss = (PairLossKind)7 }, "--loss").SetName("unknown loss");
         yield return new TestCaseData(d with { Optimizer = (OptimizerKind)7 }, "--optimizer").SetName("unknown optimizer");
     }

@@ -64,13 +64,24 @@ public sealed class ModelJobs : IModelJobs
         }
         double trainSeconds = trainClock.Elapsed.TotalSeconds;
         Save(checkpointPath, trainer);
+        double threshold = trainer.Threshold;
+        if (config.EarlyStoppingPatience > 0 && trainer.CreateBestCheckpoint() is { } best)
+        {
+            // Early stopping keeps the best epoch: that model is the one saved and scored.
+            CheckpointFile.Save(checkpointPath, best);
+            trainer.Network.UploadParameters(best.Parameters);
+            threshold = best.Threshold;
+            log(trainer.StoppedEarly
+                ? $"stopped early; keeping epoch {trainer.BestEpoch} (validation AUC {trainer.BestValidationAuc:F4})"
+                : $"keeping epoch {trainer.BestEpoch} (validation AUC {trainer.BestValidationAuc:F4})");
+        }
 
         var evalClock = Stopwatch.StartNew();
         float[] distances = trainer.Evaluator.Distances(data.Test, testPairs);
         var scores = new PairScores(distances, testPairs.Labels, i => new PairImages(
             data.Test.Pixels.AsSpan(testPairs.Left[i] * ImageSet.Size, ImageSet.Size).ToArray(),
             data.Test.Pixels.AsSpan(testPairs.Right[i] * ImageSet.Size, ImageSet.Size).ToArray()));
-        var (metrics, roc) = Analyze(distances, testPairs.Labels, trainer.Threshold);
+        var (metrics, roc) = Analyze(distances, testPairs.Labels, threshold);
         double evalSeconds = evalClock.Elapsed.TotalSeconds;
 
         var history = trainer.History.Select(r => new EpochRecord(r.Epoch, r.MeanLoss, r.TrainAccuracy,
@@ -210,6 +221,12 @@ public sealed class ModelJobs : IModelJobs
         StepGamma = o.LrGamma,
         CosineFinalFraction = o.CosineFinal,
         MonitorPairs = o.MonitorPairs,
+        Augment = o.Augment,
+        AugmentShift = o.AugmentShift,
+        AugmentRotation = o.AugmentRotation,
+        AugmentMinScale = o.AugmentMinScale,
+        AugmentMaxScale = o.AugmentMaxScale,
+        EarlyStoppingPatience = o.Patience,
         ClipNorm = o.ClipNorm,
     };
 
@@ -237,8 +254,7 @@ public sealed class ModelJobs : IModelJobs
         return (metrics, roc);
     }
 
-    static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, new Checkpoint(trainer.Network.Config,
-        trainer.Config, trainer.Network.DownloadParameters(), trainer.Threshold, trainer.CaptureState()));
+    static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());
 
     /// <summary>The Model's per-step progress as the host's record, with elapsed time counted from the epoch's start.</summary>
     sealed class ProgressAdapter(IProgress<HostProgress> target, Func<TimeSpan> epochStart) : IProgress<ModelProgress>

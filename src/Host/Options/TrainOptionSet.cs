@@ -34,6 +34,12 @@ public sealed class TrainOptionSet
     readonly Option<double> _lrGamma = OptionFactory.Double("--lr-gamma", D.LrGamma, "Factor of the step schedule", "a number in (0, 1]", v => v is > 0 and <= 1);
     readonly Option<double> _cosineFinal = OptionFactory.Double("--cosine-final", D.CosineFinal, "Cosine schedule: fraction of --lr reached at the last step", "a number in [0, 1]", v => v is >= 0 and <= 1);
     readonly Option<int> _monitorPairs = OptionFactory.Int("--monitor-pairs", D.MonitorPairs, 20, "Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on");
+    readonly Option<bool> _augment = OptionFactory.Flag("--augment", "Augment training images: random shift, rotation and scale of the 28x28 original before pooling");
+    readonly Option<double> _augmentShift = OptionFactory.Double("--augment-shift", D.AugmentShift, "Largest shift in 28x28 pixels, each axis", "a number in [0, 28]", v => v is >= 0 and <= 28);
+    readonly Option<double> _augmentRotation = OptionFactory.Double("--augment-rotation", D.AugmentRotation, "Largest rotation in degrees, either way", "a number in [0, 180]", v => v is >= 0 and <= 180);
+    readonly Option<double> _augmentMinScale = OptionFactory.Double("--augment-min-scale", D.AugmentMinScale, "Smallest scale factor", "a number > 0", v => v > 0);
+    readonly Option<double> _augmentMaxScale = OptionFactory.Double("--augment-max-scale", D.AugmentMaxScale, "Largest scale factor (at least --augment-min-scale)", "a number > 0", v => v > 0);
+    readonly Option<int> _patience = OptionFactory.Int("--patience", D.Patience, 0, "Early stopping: stop after this many epochs without a better validation AUC and keep the best epoch (0 = off)");
     readonly Option<double> _clipNorm = OptionFactory.Double("--clip-norm", D.ClipNorm, "Largest gradient norm; larger gradients are scaled down (0 = off)", "a number ≥ 0", v => v >= 0);
     readonly Option<int> _epochs = OptionFactory.Int("--epochs", D.Epochs, 1, "Epochs");
     readonly Option<int> _batch = OptionFactory.Int("--batch", D.Batch, 1, "Pairs per batch (half same-digit, half different-digit)");
@@ -53,7 +59,7 @@ public sealed class TrainOptionSet
     IEnumerable<Option> All =>
     [
         _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
-        _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
+        _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _augment, _augmentShift, _augmentRotation, _augmentMinScale, _augmentMaxScale, _patience, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
         _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume,
     ];
 
@@ -68,6 +74,9 @@ public sealed class TrainOptionSet
             if (OptionFactory.TryGet(result, _pairsPerEpoch, out int pairs) && OptionFactory.TryGet(result, _batch, out int batch)
                 && pairs < batch)
                 result.AddError($"--pairs-per-epoch ({pairs}) must be at least --batch ({batch})");
+            if (OptionFactory.TryGet(result, _augmentMinScale, out double low) && OptionFactory.TryGet(result, _augmentMaxScale, out double high)
+                && high < low)
+                result.AddError($"--augment-max-scale ({OptionFactory.Format(high)}) must be at least --augment-min-scale ({OptionFactory.Format(low)})");
             if (result.GetValue(_nesterov) && OptionFactory.TryGet(result, _optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
                 result.AddError("--nesterov applies to --optimizer sgd only");
         });
@@ -93,6 +102,12 @@ public sealed class TrainOptionSet
         LrGamma = parse.GetValue(_lrGamma),
         CosineFinal = parse.GetValue(_cosineFinal),
         MonitorPairs = parse.GetValue(_monitorPairs),
+        Augment = parse.GetValue(_augment),
+        AugmentShift = parse.GetValue(_augmentShift),
+        AugmentRotation = parse.GetValue(_augmentRotation),
+        AugmentMinScale = parse.GetValue(_augmentMinScale),
+        AugmentMaxScale = parse.GetValue(_augmentMaxScale),
+        Patience = parse.GetValue(_patience),
         ClipNorm = parse.GetValue(_clipNorm),
         Epochs = parse.GetValue(_epochs),
         Batch = parse.GetValue(_batch),

@@ -41,6 +41,16 @@ public sealed record TrainOptions
     public double CosineFinal { get; init; }
     /// <summary>Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on.</summary>
     public int MonitorPairs { get; init; } = 4_000;
+    /// <summary>Augment training images: random shift, rotation and scale of the 28x28 original before pooling.</summary>
+    public bool Augment { get; init; }
+    /// <summary>Largest shift in 28x28 pixels, each axis.</summary>
+    public double AugmentShift { get; init; } = 2;
+    /// <summary>Largest rotation in degrees, either way.</summary>
+    public double AugmentRotation { get; init; } = 15;
+    public double AugmentMinScale { get; init; } = 0.9;
+    public double AugmentMaxScale { get; init; } = 1.1;
+    /// <summary>Stop after this many epochs without a better validation AUC and keep the best epoch; 0 = off.</summary>
+    public int Patience { get; init; }
     /// <summary>Largest gradient norm before scaling; 0 = no clipping.</summary>
     public double ClipNorm { get; init; }
     public int Epochs { get; init; } = 5;

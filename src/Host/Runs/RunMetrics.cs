@@ -19,12 +19,14 @@ public sealed record RunMetrics(
 public sealed record RunConfiguration(
     int[] Layers, bool ReluOutput, LossChoice Loss, double Q, double Margin, OptimizerChoice Optimizer,
     double LearningRate, double Beta1, double Beta2, double AdamEps, double Rho, double Momentum, bool Nesterov,
-    LrScheduleChoice LrSchedule, int LrStepEpochs, double LrGamma, double CosineFinal, int MonitorPairs, double ClipNorm, int Epochs, int Batch,
+    LrScheduleChoice LrSchedule, int LrStepEpochs, double LrGamma, double CosineFinal, int MonitorPairs, bool Augment, double AugmentShift,
+    double AugmentRotation, double AugmentMinScale, double AugmentMaxScale, int Patience, double ClipNorm, int Epochs, int Batch,
     int PairsPerEpoch, double Validation, double Eps, int PositivesPerDigit, int NegativesPerPair, string? Resume)
 {
     public static RunConfiguration From(TrainOptions o) => new(
         o.Layers, o.ReluOutput, o.Loss, o.Q, o.Margin, o.Optimizer, o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, o.Rho,
-        o.Momentum, o.Nesterov, o.LrSchedule, o.LrStepEpochs, o.LrGamma, o.CosineFinal, o.MonitorPairs, o.ClipNorm, o.Epochs, o.Batch, o.PairsPerEpoch,
+        o.Momentum, o.Nesterov, o.LrSchedule, o.LrStepEpochs, o.LrGamma, o.CosineFinal, o.MonitorPairs, o.Augment, o.AugmentShift,
+        o.AugmentRotation, o.AugmentMinScale, o.AugmentMaxScale, o.Patience, o.ClipNorm, o.Epochs, o.Batch, o.PairsPerEpoch,
         o.Validation, o.Eps, o.PositivesPerDigit, o.NegativesPerPair, o.Resume);
 }
 

@@ -18,7 +18,8 @@ public class ModelJobsTests
             Layers = [196, 64, 8], ReluOutput = false, Loss = LossChoice.Margin, Q = 3, Margin = 2,
             Optimizer = OptimizerChoice.Sgd, LearningRate = 0.2, Beta1 = 0.7, Beta2 = 0.8, AdamEps = 1e-6, Rho = 0.6,
             Momentum = 0.5, Nesterov = true, LrSchedule = LrScheduleChoice.Step, LrStepEpochs = 3, LrGamma = 0.25,
-            CosineFinal = 0.1, MonitorPairs = 200, ClipNorm = 5, Epochs = 7, Batch = 16, PairsPerEpoch = 1600, Validation = 0.3, Eps = 1e-5, Seed = 99,
+            CosineFinal = 0.1, MonitorPairs = 200, Augment = true, AugmentShift = 3, AugmentRotation = 10,
+            AugmentMinScale = 0.8, AugmentMaxScale = 1.2, Patience = 2, ClipNorm = 5, Epochs = 7, Batch = 16, PairsPerEpoch = 1600, Validation = 0.3, Eps = 1e-5, Seed = 99,
         };
         var c = ModelJobs.ToConfig(o);
         Assert.Multiple(() =>
@@ -32,6 +33,8 @@ public class ModelJobsTests
                 Is.EqualTo((LearningRateSchedule.Step, 3, 0.25, 0.1, 200, 5.0)));
             Assert.That((c.Epochs, c.BatchPairs, c.PairsPerEpoch, c.ValidationFraction, c.DistanceEpsilon, c.Seed),
                 Is.EqualTo((7, 16, 1600, 0.3, 1e-5, 99UL)));
+            Assert.That((c.Augment, c.AugmentShift, c.AugmentRotation, c.AugmentMinScale, c.AugmentMaxScale, c.EarlyStoppingPatience),
+                Is.EqualTo((true, 3.0, 10.0, 0.8, 1.2, 2)));
         });
         Assert.That(ModelJobs.ToConfig(new TrainOptions()), Is.EqualTo(new TrainingConfig()), "the host's defaults are the Model's");
     }

@@ -57,7 +57,8 @@ public class TrainOptionSetTests
         var o = Parsed("train", "--layers", "196,128,128,128", "--no-relu-output", "--loss", "margin", "--q", "7",
             "--margin", "2", "--optimizer", "sgd", "--lr", "0.05", "--beta1", "0.8", "--beta2", "0.99", "--adam-eps", "1e-8",
             "--rho", "0.95", "--momentum", "0.5", "--nesterov", "--lr-schedule", "cosine", "--lr-step-epochs", "3",
-            "--lr-gamma", "0.1", "--cosine-final", "0.05", "--monitor-pairs", "100", "--clip-norm", "4", "--epochs", "2", "--batch", "32", "--pairs-per-epoch", "640",
+            "--lr-gamma", "0.1", "--cosine-final", "0.05", "--monitor-pairs", "100", "--augment", "--augment-shift", "1.5",
+            "--augment-rotation", "20", "--augment-min-scale", "0.8", "--augment-max-scale", "1.3", "--patience", "2", "--clip-norm", "4", "--epochs", "2", "--batch", "32", "--pairs-per-epoch", "640",
             "--validation", "0.2", "--eps", "1e-6", "--seed", "18446744073709551615", "--accelerator", "opencl",
             "--data", data.Path, "--quiet", "--positives-per-digit", "10", "--negatives-per-pair", "3", "--resume", ckpt);
         Assert.Multiple(() =>
@@ -72,6 +73,8 @@ public class TrainOptionSetTests
             Assert.That((o.LrSchedule, o.LrStepEpochs, o.LrGamma), Is.EqualTo((LrScheduleChoice.Cosine, 3, 0.1)));
             Assert.That(o.ClipNorm, Is.EqualTo(4));
             Assert.That((o.CosineFinal, o.MonitorPairs), Is.EqualTo((0.05, 100)));
+            Assert.That((o.Augment, o.AugmentShift, o.AugmentRotation, o.AugmentMinScale, o.AugmentMaxScale, o.Patience),
+                Is.EqualTo((true, 1.5, 20.0, 0.8, 1.3, 2)));
             Assert.That((o.Epochs, o.Batch, o.PairsPerEpoch), Is.EqualTo((2, 32, 640)));
             Assert.That((o.Validation, o.Eps), Is.EqualTo((0.2, 1e-6)));
             Assert.That(o.Seed, Is.EqualTo(ulong.MaxValue));
@@ -108,6 +111,8 @@ public class TrainOptionSetTests
     [TestCase("--seed", "-3", "--seed expects a whole number ≥ 0, got '-3'")]
     [TestCase("--monitor-pairs", "10", "--monitor-pairs expects a whole number ≥ 20, got '10'")]
     [TestCase("--cosine-final", "2", "--cosine-final expects a number in [0, 1], got '2'")]
+    [TestCase("--patience", "-1", "--patience expects a whole number ≥ 0, got '-1'")]
+    [TestCase("--augment-rotation", "200", "--augment-rotation expects a number in [0, 180], got '200'")]
     [TestCase("--clip-norm", "-1", "--clip-norm expects a number ≥ 0, got '-1'")]
     public void A_bad_value_is_one_line_naming_the_option_and_exit_2(string option, string value, string message)
     {
@@ -125,6 +130,7 @@ public class TrainOptionSetTests
 
     [TestCase(new[] { "--relu-output", "--no-relu-output" }, "--relu-output and --no-relu-output contradict each other: give one")]
     [TestCase(new[] { "--batch", "64", "--pairs-per-epoch", "10" }, "--pairs-per-epoch (10) must be at least --batch (64)")]
+    [TestCase(new[] { "--augment-min-scale", "1.2", "--augment-max-scale", "1.1" }, "--augment-max-scale (1.1) must be at least --augment-min-scale (1.2)")]
     [TestCase(new[] { "--nesterov" }, "--nesterov applies to --optimizer sgd only")]
     public void Contradicting_options_are_refused(string[] args, string message)
     {

@@ -57,7 +57,7 @@ public sealed class FakeModelJobs : IModelJobs
             double train = 0.8 + 0.03 * epoch, validation = 0.78 + 0.03 * epoch;
             progress.Report(new TrainingProgress(epoch, options.Epochs, StepsPerEpoch, StepsPerEpoch, loss, 50_000,
                 TimeSpan.FromSeconds(0.8), train, validation));
-            history.Add(new EpochRecord(epoch, loss, train, validation, 0.8, 50_000));
+            history.Add(new EpochRecord(epoch, loss, train, validation, 0.8, 50_000, 0.9 + 0.01 * epoch, 1.0, 0.01));
         }
         File.WriteAllBytes(checkpointPath, [1, 2, 3]);
         return new TrainingOutcome("fake accelerator", history, new PairScores(Distances, Labels, Images), Metrics, Roc,

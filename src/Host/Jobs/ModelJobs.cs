@@ -85,7 +85,7 @@ public sealed class ModelJobs : IModelJobs
         double evalSeconds = evalClock.Elapsed.TotalSeconds;
 
         var history = trainer.History.Select(r => new EpochRecord(r.Epoch, r.MeanLoss, r.TrainAccuracy,
-            r.ValidationAccuracy, r.EpochTime.TotalSeconds, r.PairsPerSecond)).ToList();
+            r.ValidationAccuracy, r.EpochTime.TotalSeconds, r.PairsPerSecond, r.ValidationAuc, r.Threshold, r.LearningRate)).ToList();
         return new TrainingOutcome(backend.Name, history, scores, metrics, roc,
             new StageTimings(dataSeconds, trainSeconds, evalSeconds));
     }

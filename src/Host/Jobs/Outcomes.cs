@@ -1,8 +1,12 @@
 namespace GpuSiamese.Host.Jobs;
 
-/// <summary>One epoch as recorded in metrics.json and drawn in training.png.</summary>
+/// <summary>
+/// One epoch as recorded in metrics.json and drawn in training.png; the accuracies are taken at
+/// <see cref="Threshold"/>, the Youden point of that epoch's validation ROC.
+/// </summary>
 public sealed record EpochRecord(int Epoch, double MeanLoss, double TrainAccuracy, double ValidationAccuracy,
-    double Seconds, double PairsPerSecond);
+    double Seconds, double PairsPerSecond, double ValidationAuc = double.NaN, double Threshold = double.NaN,
+    double LearningRate = double.NaN);
 
 /// <summary>
 /// Figures of a scored pair set ("same digit" = positive class, score −E_w). <see cref="Threshold"/> is the model's own

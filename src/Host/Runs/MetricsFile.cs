@@ -29,7 +29,7 @@ public static class MetricsFile
             Accelerator: outcome.Accelerator,
             Configuration: RunConfiguration.From(options),
             Epochs: outcome.History.Select(e => new EpochEntry(e.Epoch, e.MeanLoss, e.TrainAccuracy,
-                e.ValidationAccuracy, e.Seconds, e.PairsPerSecond)).ToArray(),
+                e.ValidationAccuracy, e.ValidationAuc, e.Threshold, e.LearningRate, e.Seconds, e.PairsPerSecond)).ToArray(),
             Test: new TestEntry(outcome.Test.Labels.Length, same, outcome.Test.Labels.Length - same, m.Auc,
                 m.YoudenThreshold, m.YoudenAccuracy, m.Eer, m.Threshold, m.AccuracyAtThreshold),
             Timings: new TimingEntry(outcome.Timings.DataSeconds, outcome.Timings.TrainingSeconds,

@@ -31,7 +31,7 @@ public sealed record RunConfiguration(
 }
 
 public sealed record EpochEntry(int Epoch, double MeanLoss, double TrainAccuracy, double ValidationAccuracy,
-    double Seconds, double PairsPerSecond);
+    double ValidationAuc, double Threshold, double LearningRate, double Seconds, double PairsPerSecond);
 
 /// <summary>Test-set figures; <see cref="Threshold"/> is the model's (chosen on validation).</summary>
 public sealed record TestEntry(int Pairs, int SamePairs, int DifferentPairs, double Auc, double YoudenThreshold,

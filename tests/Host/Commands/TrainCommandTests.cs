@@ -49,6 +49,9 @@ public class TrainCommandTests
         Assert.That(epochs[1].GetProperty("epoch").GetInt32(), Is.EqualTo(2));
         Assert.That(epochs[1].GetProperty("mean_loss").GetDouble(), Is.EqualTo(0.5));
         Assert.That(epochs[1].GetProperty("validation_accuracy").GetDouble(), Is.EqualTo(0.84).Within(1e-12));
+        Assert.That(epochs[1].GetProperty("validation_auc").GetDouble(), Is.EqualTo(0.92).Within(1e-12));
+        Assert.That(epochs[1].GetProperty("threshold").GetDouble(), Is.EqualTo(1.0));
+        Assert.That(epochs[1].GetProperty("learning_rate").GetDouble(), Is.EqualTo(0.01));
 
         var test = root.GetProperty("test");
         Assert.That(test.GetProperty("pairs").GetInt32(), Is.EqualTo(6));

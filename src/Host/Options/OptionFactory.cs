@@ -10,7 +10,6 @@ namespace GpuSiamese.Host.Options;
 /// </summary>
 public static class OptionFactory
 {
-
     public static Option<int> Int(string name, int defaultValue, int min, string description) =>
         Parsed(name, defaultValue, description, "N", $"a whole number ≥ {min}",
             s => (int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min, v));
@@ -24,7 +23,7 @@ public static class OptionFactory
         Parsed(name, defaultValue, description, "X", expected,
             s => (TryDouble(s, out var v) && accept(v), v));
 
-    /// <summary>A comma-separated list of whole numbers, each accepted by <paramref name="accept"/> as a whole list.</summary>
+    /// <summary>A comma-separated list of whole numbers, accepted or refused as a whole by <paramref name="accept"/>.</summary>
     public static Option<int[]> IntList(string name, int[] defaultValue, string description, string expected, Func<int[], bool> accept) =>
         Parsed(name, defaultValue, description, "N,N,...", expected, s =>
         {

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using GpuSiamese.Host.Commands;
+using GpuSiamese.Host.Jobs;
+
+namespace GpuSiamese.Host;
+
+/// <summary>
+/// The command line: the root command trains (the exercise's main job), the subcommands train, eval, compare, embed,
+/// plot-loss and devices. <see cref="Run"/> is what Program.Main calls and what tests call in-process.
+/// </summary>
+public static class Cli
+{
+    public const string Name = "gpusiamese";
+
+    public static int Run(string[] args, HostConsole console, IModelJobs? jobs, CancellationToken cancel,
+        Func<DateTime>? clock = null)
+    {
+        var context = new CommandContext(console, jobs, cancel, clock ?? (() => DateTime.Now));
+        var root = CreateRoot(context);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            string command = CommandPath(parse);
+            console.Error.WriteLine($"error: {parse.Errors[0].Message}");
+            console.Error.WriteLine($"usage: {command} [options]; see '{command} --help'");
+            return ExitCodes.UsageError;
+        }
+        if (parse.Action is HelpAction)
+        {
+            // Help is rendered to a buffer so its defaults can be spelled as the options accept them.
+            var help = new StringWriter();
+            int code = parse.Invoke(new InvocationConfiguration { Output = help, Error = console.Error });
+            console.Out.Write(HelpText.SpellDefaults(help.ToString()));
+            return code;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = console.Out,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+                // Ctrl+C is ours (Program wires it to the token): the trainer finishes its step and we exit 130.
+                ProcessTerminationTimeout = null,
+            });
+        }
+        catch (OperationCanceledException)
+        {
+            console.Error.WriteLine("interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (UserErrors.Is(e))
+        {
+            console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
+            return ExitCodes.UsageError;
+        }
+        catch (GpuSiamese.Model.TrainingDivergedException e)
+        {
+            console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
+            return ExitCodes.Diverged;
+        }
+        catch (EngineUnavailableException e)
+        {
+            console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e)
+        {
+            // A fault of the program, not of the input: everything a bug report needs, stack trace included.
+            console.Error.WriteLine($"internal error: {e}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    public static RootCommand CreateRoot(CommandContext context)
+    {
+        var root = new RootCommand(
+            "GpuSiamese: a Siamese MLP that learns a distance between 14x14 MNIST digits, trained on handwritten kernels. " +
+            "Without a subcommand it runs 'train' (the exercise's job).");
+        TrainCommand.Configure(root, context);
+        root.Subcommands.Add(TrainCommand.Create(context));
+        root.Subcommands.Add(EvalCommand.Create(context));
+        root.Subcommands.Add(CompareCommand.Create(context));
+        root.Subcommands.Add(EmbedCommand.Create(context));
+        root.Subcommands.Add(PlotLossCommand.Create(context));
+        root.Subcommands.Add(DevicesCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>"gpusiamese eval" for the command the user was typing.</summary>
+    static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Add(r.Command is RootCommand ? Name : r.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}

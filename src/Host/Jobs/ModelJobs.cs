@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using GpuSiamese.Data;
+using GpuSiamese.Host.Options;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Backends;
+using HostProgress = GpuSiamese.Host.Progress.TrainingProgress;
+using ModelProgress = GpuSiamese.Model.TrainingProgress;
+
+namespace GpuSiamese.Host.Jobs;
+
+/// <summary>The host's commands carried out by src/Data and src/Model.</summary>
+public sealed class ModelJobs : IModelJobs
+{
+    public TrainingOutcome Train(TrainOptions options, string checkpointPath, Action<string> log,
+        IProgress<HostProgress> progress, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var config = ToConfig(options);
+        Checkpoint? resume = null;
+        if (options.Resume is not null)
+        {
+            resume = CheckpointFile.LoadForInference(options.Resume, config.Network);
+            if (resume.Resume is null)
+                throw new InvalidDataException($"checkpoint '{options.Resume}': it holds no resume state (saved for scoring only)");
+            if (resume.Training with { } != config)
+                throw new ArgumentException($"--resume '{options.Resume}': the checkpoint was trained with other options; give the same options as that run");
+        }
+        config.Validate();
+
+        // The device first: a missing one is refused before MNIST is read.
+        using var backend = AcceleratorBackends.Create(options.Accelerator, log);
+        var data = Mnist.Load(options.DataDir, log);
+        var random = RunRandomness.From(options.Seed);
+        var (train, validation) = TrainValidationSplit.Create(data.Train, config.ValidationFraction, random.Split);
+        var testPairs = BalancedPairSet.Create(data.Test, random.TestPairs, options.PositivesPerDigit, options.NegativesPerPair);
+        double dataSeconds = clock.Elapsed.TotalSeconds;
+
+        using var trainer = new Trainer(backend, config, train, validation, random.Trainer);
+        if (resume is not null)
+        {
+            trainer.Restore(resume.Parameters, resume.Resume!, resume.Threshold);
+            log($"resuming {options.Resume} at step {trainer.Step} of {trainer.TotalSteps}");
+        }
+
+        var trainClock = Stopwatch.StartNew();
+        var epochStart = TimeSpan.Zero;
+        var sink = new ProgressAdapter(progress, () => epochStart);
+        try
+        {
+            trainer.Train(sink, report =>
+            {
+                progress.Report(new HostProgress(report.Epoch, config.Epochs, config.StepsPerEpoch, config.StepsPerEpoch,
+                    report.MeanLoss, report.PairsPerSecond, report.EpochTime, report.TrainAccuracy, report.ValidationAccuracy));
+                epochStart = report.Elapsed;
+                // Each finished epoch is the last good state a divergence or a crash falls back to.
+                Save(checkpointPath, trainer);
+            }, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            Save(checkpointPath, trainer);
+            log($"interrupted at step {trainer.Step}; checkpoint written to {checkpointPath} (continue with --resume)");
+            throw;
+        }
+        double trainSeconds = trainClock.Elapsed.TotalSeconds;
+        Save(checkpointPath, trainer);
+        double threshold = trainer.Threshold;
+        if (config.EarlyStoppingPatience > 0 && trainer.CreateBestCheckpoint() is { } best)
+        {
+            // Early stopping keeps the best epoch: that model is the one saved and scored.
+            CheckpointFile.Save(checkpointPath, best);
+            trainer.Network.UploadParameters(best.Parameters);
+            threshold = best.Threshold;
+            log(trainer.StoppedEarly
+                ? $"stopped early; keeping epoch {trainer.BestEpoch} (validation AUC {trainer.BestValidationAuc:F4})"
+                : $"keeping epoch {trainer.BestEpoch} (validation AUC {trainer.BestValidationAuc:F4})");
+        }
+
+        var evalClock = Stopwatch.StartNew();
+        float[] distances = trainer.Evaluator.Distances(data.Test, testPairs);
+        var scores = new PairScores(distances, testPairs.Labels, i => new PairImages(
+            data.Test.Pixels.AsSpan(testPairs.Left[i] * ImageSet.Size, ImageSet.Size).ToArray(),
+            data.Test.Pixels.AsSpan(testPairs.Right[i] * ImageSet.Size, ImageSet.Size).ToArray()));
+        var (metrics, roc) = Analyze(distances, testPairs.Labels, threshold);
+        double evalSeconds = evalClock.Elapsed.TotalSeconds;
+
+        var history = trainer.History.Select(r => new EpochRecord(r.Epoch, r.MeanLoss, r.TrainAccuracy,
+            r.ValidationAccuracy, r.EpochTime.TotalSeconds, r.PairsPerSecond, r.ValidationAuc, r.Threshold, r.LearningRate)).ToList();
+        return new TrainingOutcome(backend.Name, history, scores, metrics, roc,
+            new StageTimings(dataSeconds, trainSeconds, evalSeconds));
+    }
+
+    public EvaluationOutcome Evaluate(EvalOptions options, Action<string> log, CancellationToken cancel)
+    {
+        var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
+        float[] pixels;
+        int[] labels;
+        if (options.PairsPath is not null && options.LabelsPath is not null)
+        {
+            var pairs = Npy.ReadPairs(options.PairsPath, options.LabelsPath);
+            (pixels, labels) = (pairs.Pixels, pairs.Labels);
+        }
+        else
+        {
+            var data = Mnist.Load(options.DataDir, log);
+            var set = BalancedPairSet.Create(data.Test, RunRandomness.From(options.Seed).TestPairs,
+                options.PositivesPerDigit, options.NegativesPerPair);
+            pixels = new float[set.Count * PairArrays.PairSize];
+            for (int p = 0; p < set.Count; p++)
+            {
+                data.Test.Pixels.AsSpan(set.Left[p] * ImageSet.Size, ImageSet.Size).CopyTo(pixels.AsSpan(p * PairArrays.PairSize));
+                data.Test.Pixels.AsSpan(set.Right[p] * ImageSet.Size, ImageSet.Size).CopyTo(pixels.AsSpan(p * PairArrays.PairSize + ImageSet.Size));
+            }
+            labels = set.Labels;
+        }
+        cancel.ThrowIfCancellationRequested();
+        using var backend = AcceleratorBackends.Create(options.Accelerator, log);
+        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
+        float[] distances = evaluator.Distances(new PairArrays(pixels, labels));
+        var (metrics, roc) = Analyze(distances, labels, checkpoint.Threshold);
+        var scores = new PairScores(distances, labels, i => new PairImages(
+            pixels.AsSpan(i * PairArrays.PairSize, ImageSet.Size).ToArray(),
+            pixels.AsSpan(i * PairArrays.PairSize + ImageSet.Size, ImageSet.Size).ToArray()));
+        return new EvaluationOutcome(backend.Name, scores, metrics, roc);
+    }
+
+    public ComparisonOutcome Compare(CompareOptions options)
+    {
+        var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
+        var mode = ToInvertMode(options.Invert);
+        float[] a = DigitImage.Load(options.ImageA, mode);
+        float[] b = DigitImage.Load(options.ImageB, mode);
+        using var backend = AcceleratorBackends.Create(options.Accelerator, _ => { });
+        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
+        float[] distance = evaluator.Distances(new PairArrays([.. a, .. b], [0]));
+        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b);
+    }
+
+    public EmbeddingOutcome Embed(EmbedOptions options, Action<string> log, CancellationToken cancel)
+    {
+        var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
+        float[] pixels;
+        int count;
+        int[]? labels = null;
+        string[]? sources = null;
+        if (options.Split is { } split)
+        {
+            var data = Mnist.Load(options.DataDir, log);
+            var set = split == SplitChoice.Test ? data.Test : PickTrainingPart(data, split, options);
+            (pixels, count, labels) = (set.Pixels, set.Count, set.Labels.Select(l => (int)l).ToArray());
+        }
+        else
+        {
+            var mode = ToInvertMode(options.Invert);
+            count = options.Images.Length;
+            pixels = new float[count * ImageSet.Size];
+            for (int i = 0; i < count; i++)
+                DigitImage.Load(options.Images[i], mode).CopyTo(pixels.AsSpan(i * ImageSet.Size));
+            sources = options.Images.Select(Path.GetFileName).ToArray()!;
+        }
+        cancel.ThrowIfCancellationRequested();
+        using var backend = AcceleratorBackends.Create(options.Accelerator, log);
+        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
+        float[] values = evaluator.Embed(pixels, count);
+        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources);
+    }
+
+    public IReadOnlyList<DeviceDescription> ListDevices()
+    {
+        var devices = new List<DeviceDescription>();
+        using (var simd = new SimdBackend())
+            devices.Add(new DeviceDescription("simd", simd.Name, "vectorised host backend"));
+        try
+        {
+            foreach (var d in IlgpuDevices.List())
+                devices.Add(new DeviceDescription(d.Kind, d.Name, d.Type + (d.IsPocl ? ", PoCL: compatibility step applied" : "")));
+        }
+        catch (IlgpuAcceleratorException e)
+        {
+            devices.Add(new DeviceDescription("ilgpu", "ILGPU could not list its accelerators", e.Message));
+        }
+        return devices;
+    }
+
+    /// <summary>The command line's options as the Model's training configuration.</summary>
+    public static TrainingConfig ToConfig(TrainOptions o) => new()
+    {
+        Network = new NetworkConfig(o.Layers, o.ReluOutput),
+        Loss = o.Loss == LossChoice.Margin ? PairLossKind.ContrastiveMargin : PairLossKind.ContrastiveBounded,
+        Q = o.Q,
+        Margin = o.Margin,
+        Optimizer = o.Optimizer switch
+        {
+            OptimizerChoice.RmsProp => OptimizerKind.RmsProp,
+            OptimizerChoice.Sgd => OptimizerKind.Sgd,
+            _ => OptimizerKind.Adam,
+        },
+        LearningRate = o.LearningRate,
+        Beta1 = o.Beta1,
+        Beta2 = o.Beta2,
+        OptimizerEpsilon = o.AdamEps,
+        Rho = o.Rho,
+        Momentum = o.Momentum,
+        Nesterov = o.Nesterov,
+        Epochs = o.Epochs,
+        BatchPairs = o.Batch,
+        PairsPerEpoch = o.PairsPerEpoch,
+        DistanceEpsilon = o.Eps,
+        ValidationFraction = o.Validation,
+        Seed = o.Seed,
+        Schedule = o.LrSchedule switch
+        {
+            LrScheduleChoice.Step => LearningRateSchedule.Step,
+            LrScheduleChoice.Cosine => LearningRateSchedule.Cosine,
+            _ => LearningRateSchedule.None,
+        },
+        StepEpochs = o.LrStepEpochs,
+        StepGamma = o.LrGamma,
+        CosineFinalFraction = o.CosineFinal,
+        MonitorPairs = o.MonitorPairs,
+        Augment = o.Augment,
+        AugmentShift = o.AugmentShift,
+        AugmentRotation = o.AugmentRotation,
+        AugmentMinScale = o.AugmentMinScale,
+        AugmentMaxScale = o.AugmentMaxScale,
+        EarlyStoppingPatience = o.Patience,
+        ClipNorm = o.ClipNorm,
+    };
+
+    static ImageSet PickTrainingPart(MnistData data, SplitChoice split, EmbedOptions options)
+    {
+        var (train, validation) = TrainValidationSplit.Create(data.Train, options.Validation, RunRandomness.From(options.Seed).Split);
+        return split == SplitChoice.Validation ? validation : train;
+    }
+
+    static InvertMode ToInvertMode(InvertChoice choice) => choice switch
+    {
+        InvertChoice.Invert => InvertMode.Invert,
+        InvertChoice.NoInvert => InvertMode.NoInvert,
+        _ => InvertMode.Auto,
+    };
+
+    static (TestMetrics, RocCurve) Analyze(float[] distances, int[] labels, double threshold)
+    {
+        var m = Roc.Analyze(distances, labels);
+        var curve = Roc.Curve(distances, labels);
+        var metrics = new TestMetrics(m.Auc, m.YoudenThreshold, m.YoudenAccuracy, m.EqualErrorRate, threshold,
+            Roc.AccuracyAt(distances, labels, threshold));
+        var roc = new RocCurve(curve.Select(p => p.FalsePositiveRate).ToArray(), curve.Select(p => p.TruePositiveRate).ToArray(),
+            curve.Select(p => p.Threshold).ToArray());
+        return (metrics, roc);
+    }
+
+    static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());
+
+    /// <summary>The Model's per-step progress as the host's record, with elapsed time counted from the epoch's start.</summary>
+    sealed class ProgressAdapter(IProgress<HostProgress> target, Func<TimeSpan> epochStart) : IProgress<ModelProgress>
+    {
+        int _epoch;
+        int _firstStep;
+
+        public void Report(ModelProgress p)
+        {
+            // A resumed run starts mid-epoch: only the steps run here were timed.
+            if (p.Epoch != _epoch) { _epoch = p.Epoch; _firstStep = p.StepInEpoch; }
+            // The epoch's last step is followed by the epoch report, which carries the accuracies.
+            if (p.StepInEpoch == p.StepsPerEpoch) return;
+            target.Report(new HostProgress(p.Epoch, p.Epochs, p.StepInEpoch, p.StepsPerEpoch, p.MeanLossSoFar,
+                p.PairsPerSecond, p.Elapsed - epochStart(), StepsTimed: p.StepInEpoch - _firstStep + 1));
+        }
+    }
+}

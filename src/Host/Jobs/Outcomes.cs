@@ -1,0 +1,50 @@
+namespace GpuSiamese.Host.Jobs;
+
+/// <summary>
+/// One epoch as recorded in metrics.json and drawn in training.png; the accuracies are taken at
+/// <see cref="Threshold"/>, the Youden point of that epoch's validation ROC.
+/// </summary>
+public sealed record EpochRecord(int Epoch, double MeanLoss, double TrainAccuracy, double ValidationAccuracy,
+    double Seconds, double PairsPerSecond, double ValidationAuc = double.NaN, double Threshold = double.NaN,
+    double LearningRate = double.NaN);
+
+/// <summary>
+/// Figures of a scored pair set ("same digit" = positive class, score −E_w). <see cref="Threshold"/> is the model's own
+/// (chosen on validation) and <see cref="AccuracyAtThreshold"/> the accuracy it gives on this set; the Youden pair is
+/// this set's best threshold.
+/// </summary>
+public sealed record TestMetrics(double Auc, double YoudenThreshold, double YoudenAccuracy, double Eer,
+    double Threshold, double AccuracyAtThreshold);
+
+/// <summary>ROC points in order of decreasing distance threshold: FPR[i], TPR[i] when "same" means E_w ≤ Thresholds[i].</summary>
+public sealed record RocCurve(double[] FalsePositiveRates, double[] TruePositiveRates, double[] Thresholds);
+
+/// <summary>The two 14x14 images (196 floats in [0,1] each) of one pair.</summary>
+public readonly record struct PairImages(float[] Left, float[] Right);
+
+/// <summary>
+/// Distances and labels (0 = same digit) of a scored pair set; <see cref="Images"/>, when present, gives a pair's images
+/// by index so the host can draw the worst errors.
+/// </summary>
+public sealed record PairScores(float[] Distances, int[] Labels, Func<int, PairImages>? Images);
+
+/// <summary>Wall-clock seconds of each stage of a run.</summary>
+public sealed record StageTimings(double DataSeconds, double TrainingSeconds, double EvaluationSeconds);
+
+/// <summary>What <see cref="IModelJobs.Train"/> returns: the accelerator actually used, per-epoch history and the test evaluation.</summary>
+public sealed record TrainingOutcome(string Accelerator, IReadOnlyList<EpochRecord> History, PairScores Test,
+    TestMetrics Metrics, RocCurve Roc, StageTimings Timings);
+
+public sealed record EvaluationOutcome(string Accelerator, PairScores Scores, TestMetrics Metrics, RocCurve Roc);
+
+/// <summary>The distance of two image files under a model, its threshold, and the 14x14 inputs the network saw.</summary>
+public sealed record ComparisonOutcome(double Distance, double Threshold, float[] InputA, float[] InputB);
+
+/// <summary>
+/// Row-major embeddings, <see cref="Rows"/> x <see cref="Width"/>; <see cref="Labels"/> for a split,
+/// <see cref="Sources"/> (file names) for image files.
+/// </summary>
+public sealed record EmbeddingOutcome(float[] Values, int Rows, int Width, int[]? Labels, string[]? Sources);
+
+/// <summary>One device a person could pass to --accelerator: its kind (cpu, cuda, opencl, simd), name and details.</summary>
+public sealed record DeviceDescription(string Accelerator, string Name, string Details);

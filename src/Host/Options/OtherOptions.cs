@@ -1,0 +1,49 @@
+namespace GpuSiamese.Host.Options;
+
+/// <summary>How an image file's polarity is decided: detected (dark ink on light paper is inverted), forced, or left alone.</summary>
+public enum InvertChoice { Auto, Invert, NoInvert }
+
+/// <summary>Which part of MNIST <c>embed</c> reads.</summary>
+public enum SplitChoice { Train, Validation, Test }
+
+/// <summary>
+/// <c>eval</c>: score a saved model on a given .npy pair set (<see cref="PairsPath"/> and <see cref="LabelsPath"/>),
+/// or, when none is given, on a fresh balanced set drawn from the test split with <see cref="Seed"/>.
+/// </summary>
+public sealed record EvalOptions(
+    string ModelPath,
+    string? PairsPath,
+    string? LabelsPath,
+    string? DistancesCsv,
+    string? DataDir,
+    ulong Seed,
+    int PositivesPerDigit,
+    int NegativesPerPair,
+    AcceleratorChoice Accelerator);
+
+/// <summary><c>compare</c>: the distance between two image files under a saved model.</summary>
+public sealed record CompareOptions(
+    string ModelPath,
+    string ImageA,
+    string ImageB,
+    InvertChoice Invert,
+    string? SavePreprocessedDir,
+    AcceleratorChoice Accelerator);
+
+/// <summary>
+/// <c>embed</c>: embeddings of one MNIST split (<see cref="Split"/>) or of image files (<see cref="Images"/>; exactly one
+/// of the two), written to <see cref="OutPath"/> (.npy or .csv).
+/// </summary>
+public sealed record EmbedOptions(
+    string ModelPath,
+    SplitChoice? Split,
+    string[] Images,
+    string OutPath,
+    string? DataDir,
+    ulong Seed,
+    double Validation,
+    InvertChoice Invert,
+    AcceleratorChoice Accelerator);
+
+/// <summary><c>plot-loss</c>: the bounded contrastive loss against E_w for several Q.</summary>
+public sealed record PlotLossOptions(double[] Qs, double MaxDistance, string OutPath, int Width, int Height);

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace GpuSiamese.Host.Options;
+
+/// <summary>
+/// The command-line options of training (shared by the root command and <c>train</c>; System.CommandLine wants
+/// one instance per command, hence a set that is built per command) and their reading into <see cref="TrainOptions"/>.
+/// </summary>
+public sealed class TrainOptionSet
+{
+    static readonly TrainOptions D = new();
+
+    readonly Option<int[]> _layers = OptionFactory.IntList("--layers", D.Layers,
+        "Widths of the shared MLP, input first (the input is 196 = 14x14)", "a comma list of at least two widths ≥ 1 starting with 196",
+        l => l.Length >= 2 && l[0] == 196 && l.All(w => w >= 1));
+    readonly Option<bool> _reluOutput = OptionFactory.Flag("--relu-output", "ReLU on the output layer too (the exercise's network; the default)");
+    readonly Option<bool> _noReluOutput = OptionFactory.Flag("--no-relu-output", "Leave the output layer linear");
+    readonly Option<LossChoice> _loss = OptionFactory.Choice("--loss", D.Loss,
+        "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006)");
+    readonly Option<double> _q = OptionFactory.Double("--q", D.Q, "Bound Q of the contrastive loss", "a number > 0", v => v > 0);
+    readonly Option<double> _margin = OptionFactory.Double("--margin", D.Margin, "Margin m of the margin loss", "a number > 0", v => v > 0);
+    readonly Option<OptimizerChoice> _optimizer = OptionFactory.Choice("--optimizer", D.Optimizer, "Optimizer");
+    readonly Option<double> _lr = OptionFactory.Double("--lr", D.LearningRate, "Learning rate", "a number > 0", v => v > 0);
+    readonly Option<double> _beta1 = OptionFactory.Double("--beta1", D.Beta1, "Adam's decay of the first moment", "a number in [0, 1)", v => v is >= 0 and < 1);
+    readonly Option<double> _beta2 = OptionFactory.Double("--beta2", D.Beta2, "Adam's decay of the second moment", "a number in [0, 1)", v => v is >= 0 and < 1);
+    readonly Option<double> _adamEps = OptionFactory.Double("--adam-eps", D.AdamEps, "Adam's and RMSprop's epsilon in the denominator", "a number > 0", v => v > 0);
+    readonly Option<double> _rho = OptionFactory.Double("--rho", D.Rho, "RMSprop's decay of the squared-gradient average", "a number in [0, 1)", v => v is >= 0 and < 1);
+    readonly Option<double> _momentum = OptionFactory.Double("--momentum", D.Momentum, "SGD momentum (0 = plain SGD)", "a number in [0, 1)", v => v is >= 0 and < 1);
+    readonly Option<bool> _nesterov = OptionFactory.Flag("--nesterov", "Nesterov momentum for SGD");
+    readonly Option<LrScheduleChoice> _schedule = OptionFactory.Choice("--lr-schedule", D.LrSchedule,
+        "Learning-rate schedule: step multiplies by --lr-gamma every --lr-step-epochs epochs; cosine anneals to --cosine-final x --lr over the run");
+    readonly Option<int> _lrStep = OptionFactory.Int("--lr-step-epochs", D.LrStepEpochs, 1, "Epochs between decays of the step schedule");
+    readonly Option<double> _lrGamma = OptionFactory.Double("--lr-gamma", D.LrGamma, "Factor of the step schedule", "a number in (0, 1]", v => v is > 0 and <= 1);
+    readonly Option<double> _cosineFinal = OptionFactory.Double("--cosine-final", D.CosineFinal, "Cosine schedule: fraction of --lr reached at the last step", "a number in [0, 1]", v => v is >= 0 and <= 1);
+    readonly Option<int> _monitorPairs = OptionFactory.Int("--monitor-pairs", D.MonitorPairs, 20, "Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on");
+    readonly Option<bool> _augment = OptionFactory.Flag("--augment", "Augment training images: random shift, rotation and scale of the 28x28 original before pooling");
+    readonly Option<double> _augmentShift = OptionFactory.Double("--augment-shift", D.AugmentShift, "Largest shift in 28x28 pixels, each axis", "a number in [0, 28]", v => v is >= 0 and <= 28);
+    readonly Option<double> _augmentRotation = OptionFactory.Double("--augment-rotation", D.AugmentRotation, "Largest rotation in degrees, either way", "a number in [0, 180]", v => v is >= 0 and <= 180);
+    readonly Option<double> _augmentMinScale = OptionFactory.Double("--augment-min-scale", D.AugmentMinScale, "Smallest scale factor", "a number > 0", v => v > 0);
+    readonly Option<double> _augmentMaxScale = OptionFactory.Double("--augment-max-scale", D.AugmentMaxScale, "Largest scale factor (at least --augment-min-scale)", "a number > 0", v => v > 0);
+    readonly Option<int> _patience = OptionFactory.Int("--patience", D.Patience, 0, "Early stopping: stop after this many epochs without a better validation AUC and keep the best epoch (0 = off)");
+    readonly Option<double> _clipNorm = OptionFactory.Double("--clip-norm", D.ClipNorm, "Largest gradient norm; larger gradients are scaled down (0 = off)", "a number ≥ 0", v => v >= 0);
+    readonly Option<int> _epochs = OptionFactory.Int("--epochs", D.Epochs, 1, "Epochs");
+    readonly Option<int> _batch = OptionFactory.Int("--batch", D.Batch, 1, "Pairs per batch (half same-digit, half different-digit)");
+    readonly Option<int> _pairsPerEpoch = OptionFactory.Int("--pairs-per-epoch", D.PairsPerEpoch, 1, "Pairs per epoch");
+    readonly Option<double> _validation = OptionFactory.Double("--validation", D.Validation, "Fraction of the training images held out for validation", "a number in (0, 1)", v => v is > 0 and < 1);
+    readonly Option<double> _eps = OptionFactory.Double("--eps", D.Eps, "Epsilon of the distance sqrt(max(sum (a-b)^2, eps))", "a number > 0", v => v > 0);
+    readonly Option<ulong> _seed = OptionFactory.ULong("--seed", D.Seed, "Seed of every random choice (initialisation, split, sampling, test pairs)");
+    readonly Option<AcceleratorChoice> _accelerator = OptionFactory.Choice("--accelerator", D.Accelerator,
+        "cpu = ILGPU's CPU accelerator, cuda, opencl (PoCL included), simd = vectorised host backend, auto = fastest present");
+    readonly Option<string> _data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (else $GPUSIAMESE_DATA, the cache, or a fetch)", helpName: "DIR");
+    readonly Option<string> _runs = new("--runs") { Description = "Folder under which the run folder is made", HelpName = "DIR", DefaultValueFactory = _ => D.RunsDir };
+    readonly Option<bool> _quiet = OptionFactory.Flag("--quiet", "No progress display; the final figures are still printed");
+    readonly Option<int> _positives = OptionFactory.Int("--positives-per-digit", D.PositivesPerDigit, 1, "Same-digit test pairs per digit");
+    readonly Option<int> _negatives = OptionFactory.Int("--negatives-per-pair", D.NegativesPerPair, 1, "Different-digit test pairs per unordered digit pair");
+    readonly Option<string> _resume = OptionFactory.Path("--resume", "Continue from this checkpoint (optimizer state and sampler position included)", helpName: "CKPT");
+
+    IEnumerable<Option> All =>
+    [
+        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
+        _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _augment, _augmentShift, _augmentRotation, _augmentMinScale, _augmentMaxScale, _patience, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
+        _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume,
+    ];
+
+    /// <summary>Adds the options and the checks that involve more than one of them.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (var option in All) command.Options.Add(option);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(_reluOutput) && result.GetValue(_noReluOutput))
+                result.AddError("--relu-output and --no-relu-output contradict each other: give one");
+            if (OptionFactory.TryGet(result, _pairsPerEpoch, out int pairs) && OptionFactory.TryGet(result, _batch, out int batch)
+                && pairs < batch)
+                result.AddError($"--pairs-per-epoch ({pairs}) must be at least --batch ({batch})");
+            if (OptionFactory.TryGet(result, _augmentMinScale, out double low) && OptionFactory.TryGet(result, _augmentMaxScale, out double high)
+                && high < low)
+                result.AddError($"--augment-max-scale ({OptionFactory.Format(high)}) must be at least --augment-min-scale ({OptionFactory.Format(low)})");
+            if (result.GetValue(_nesterov) && OptionFactory.TryGet(result, _optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
+                result.AddError("--nesterov applies to --optimizer sgd only");
+        });
+    }
+
+    public TrainOptions Read(ParseResult parse) => new()
+    {
+        Layers = parse.GetValue(_layers)!,
+        ReluOutput = !parse.GetValue(_noReluOutput),
+        Loss = parse.GetValue(_loss),
+        Q = parse.GetValue(_q),
+        Margin = parse.GetValue(_margin),
+        Optimizer = parse.GetValue(_optimizer),
+        LearningRate = parse.GetValue(_lr),
+        Beta1 = parse.GetValue(_beta1),
+        Beta2 = parse.GetValue(_beta2),
+        AdamEps = parse.GetValue(_adamEps),
+        Rho = parse.GetValue(_rho),
+        Momentum = parse.GetValue(_momentum),
+        Nesterov = parse.GetValue(_nesterov),
+        LrSchedule = parse.GetValue(_schedule),
+        LrStepEpochs = parse.GetValue(_lrStep),
+        LrGamma = parse.GetValue(_lrGamma),
+        CosineFinal = parse.GetValue(_cosineFinal),
+        MonitorPairs = parse.GetValue(_monitorPairs),
+        Augment = parse.GetValue(_augment),
+        AugmentShift = parse.GetValue(_augmentShift),
+        AugmentRotation = parse.GetValue(_augmentRotation),
+        AugmentMinScale = parse.GetValue(_augmentMinScale),
+        AugmentMaxScale = parse.GetValue(_augmentMaxScale),
+        Patience = parse.GetValue(_patience),
+        ClipNorm = parse.GetValue(_clipNorm),
+        Epochs = parse.GetValue(_epochs),
+        Batch = parse.GetValue(_batch),
+        PairsPerEpoch = parse.GetValue(_pairsPerEpoch),
+        Validation = parse.GetValue(_validation),
+        Eps = parse.GetValue(_eps),
+        Seed = parse.GetValue(_seed),
+        Accelerator = parse.GetValue(_accelerator),
+        DataDir = parse.GetValue(_data),
+        RunsDir = parse.GetValue(_runs)!,
+        Quiet = parse.GetValue(_quiet),
+        PositivesPerDigit = parse.GetValue(_positives),
+        NegativesPerPair = parse.GetValue(_negatives),
+        Resume = parse.GetValue(_resume),
+    };
+}

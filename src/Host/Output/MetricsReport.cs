@@ -1,0 +1,30 @@
+using System.Globalization;
+using GpuSiamese.Host.Jobs;
+
+namespace GpuSiamese.Host.Output;
+
+/// <summary>The figures a person reads at the end of train and eval, as aligned "name  value" lines.</summary>
+public static class MetricsReport
+{
+    static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static void WriteTest(TextWriter output, string accelerator, PairScores scores, TestMetrics m)
+    {
+        int same = scores.Labels.Count(l => l == 0);
+        Line(output, "accelerator", accelerator);
+        Line(output, "test pairs", string.Create(C, $"{scores.Labels.Length} ({same} same digit, {scores.Labels.Length - same} different)"));
+        Line(output, "AUC", m.Auc.ToString("F4", C));
+        Line(output, "Youden", string.Create(C, $"threshold {m.YoudenThreshold:F4}  accuracy {m.YoudenAccuracy:F4}"));
+        Line(output, "EER", m.Eer.ToString("F4", C));
+        Line(output, "model threshold", string.Create(C, $"{m.Threshold:F4}  accuracy {m.AccuracyAtThreshold:F4}"));
+    }
+
+    public static void WriteRun(TextWriter output, StageTimings t, double totalSeconds, long peakRssBytes, string runFolder)
+    {
+        Line(output, "training", string.Create(C, $"{t.TrainingSeconds:F1} s (data {t.DataSeconds:F1} s, evaluation {t.EvaluationSeconds:F1} s, total {totalSeconds:F1} s)"));
+        Line(output, "peak memory", string.Create(C, $"{peakRssBytes / (1024.0 * 1024.0):F0} MiB"));
+        Line(output, "run folder", runFolder);
+    }
+
+    public static void Line(TextWriter output, string name, string value) => output.WriteLine($"{name,-16}{value}");
+}

@@ -1,0 +1,50 @@
+using GpuSiamese.Host.Jobs;
+
+namespace GpuSiamese.Host.Plots;
+
+/// <summary>Draws a run's plots from its outcome: the arrays are taken apart here, the drawing is in each plot's class.</summary>
+public static class RunPlots
+{
+    public const int ErrorExamplesPerKind = 8;
+
+    /// <summary>roc.png, distances.png and errors.png of a scored pair set, marking the model's threshold.</summary>
+    public static void WriteEvaluation(string folder, PairScores scores, TestMetrics metrics, RocCurve roc)
+    {
+        int at = NearestThreshold(roc.Thresholds, metrics.Threshold);
+        RocPlot.Save(Path.Combine(folder, "roc.png"), roc.FalsePositiveRates, roc.TruePositiveRates, metrics.Auc,
+            roc.FalsePositiveRates[at], roc.TruePositiveRates[at], metrics.Threshold);
+
+        var same = new List<double>();
+        var different = new List<double>();
+        for (int i = 0; i < scores.Labels.Length; i++)
+            (scores.Labels[i] == 0 ? same : different).Add(scores.Distances[i]);
+        DistancePlot.Save(Path.Combine(folder, "distances.png"), same.ToArray(), different.ToArray(), metrics.Threshold);
+
+        if (scores.Images is not null)
+        {
+            var (accepts, rejects) = ErrorExamples.Worst(scores, metrics.Threshold, ErrorExamplesPerKind);
+            ErrorGallery.Save(Path.Combine(folder, "errors.png"), accepts, rejects, metrics.Threshold);
+        }
+    }
+
+    /// <summary>training.png from the per-epoch history.</summary>
+    public static void WriteTraining(string folder, IReadOnlyList<EpochRecord> history)
+    {
+        if (history.Count == 0) return;
+        TrainingPlot.Save(Path.Combine(folder, "training.png"),
+            history.Select(e => (double)e.Epoch).ToArray(),
+            history.Select(e => e.MeanLoss).ToArray(),
+            history.Select(e => e.TrainAccuracy).ToArray(),
+            history.Select(e => e.ValidationAccuracy).ToArray());
+    }
+
+    /// <summary>Index of the ROC point whose threshold is closest to <paramref name="threshold"/>.</summary>
+    public static int NearestThreshold(double[] thresholds, double threshold)
+    {
+        if (thresholds.Length == 0) throw new ArgumentException("the ROC curve has no points", nameof(thresholds));
+        int best = 0;
+        for (int i = 1; i < thresholds.Length; i++)
+            if (Math.Abs(thresholds[i] - threshold) < Math.Abs(thresholds[best] - threshold)) best = i;
+        return best;
+    }
+}

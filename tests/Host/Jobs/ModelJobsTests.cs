@@ -1,0 +1,201 @@
+using System.Text.Json;
+using GpuSiamese.Data;
+using GpuSiamese.Host.Jobs;
+using GpuSiamese.Host.Options;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Backends;
+using SkiaSharp;
+
+namespace GpuSiamese.Tests.Host.Jobs;
+
+public class ModelJobsTests
+{
+    [Test]
+    public void Every_option_reaches_the_training_configuration()
+    {
+        var o = new TrainOptions
+        {
+            Layers = [196, 64, 8], ReluOutput = false, Loss = LossChoice.Margin, Q = 3, Margin = 2,
+            Optimizer = OptimizerChoice.Sgd, LearningRate = 0.2, Beta1 = 0.7, Beta2 = 0.8, AdamEps = 1e-6, Rho = 0.6,
+            Momentum = 0.5, Nesterov = true, LrSchedule = LrScheduleChoice.Step, LrStepEpochs = 3, LrGamma = 0.25,
+            CosineFinal = 0.1, MonitorPairs = 200, Augment = true, AugmentShift = 3, AugmentRotation = 10,
+            AugmentMinScale = 0.8, AugmentMaxScale = 1.2, Patience = 2, ClipNorm = 5, Epochs = 7, Batch = 16, PairsPerEpoch = 1600, Validation = 0.3, Eps = 1e-5, Seed = 99,
+        };
+        var c = ModelJobs.ToConfig(o);
+        Assert.Multiple(() =>
+        {
+            Assert.That(c.Network, Is.EqualTo(new NetworkConfig([196, 64, 8], reluOnOutput: false)));
+            Assert.That((c.Loss, c.Q, c.Margin), Is.EqualTo((PairLossKind.ContrastiveMargin, 3.0, 2.0)));
+            Assert.That(c.Optimizer, Is.EqualTo(OptimizerKind.Sgd));
+            Assert.That((c.LearningRate, c.Beta1, c.Beta2, c.OptimizerEpsilon, c.Rho, c.Momentum, c.Nesterov),
+                Is.EqualTo((0.2, 0.7, 0.8, 1e-6, 0.6, 0.5, true)));
+            Assert.That((c.Schedule, c.StepEpochs, c.StepGamma, c.CosineFinalFraction, c.MonitorPairs, c.ClipNorm),
+                Is.EqualTo((LearningRateSchedule.Step, 3, 0.25, 0.1, 200, 5.0)));
+            Assert.That((c.Epochs, c.BatchPairs, c.PairsPerEpoch, c.ValidationFraction, c.DistanceEpsilon, c.Seed),
+                Is.EqualTo((7, 16, 1600, 0.3, 1e-5, 99UL)));
+            Assert.That((c.Augment, c.AugmentShift, c.AugmentRotation, c.AugmentMinScale, c.AugmentMaxScale, c.EarlyStoppingPatience),
+                Is.EqualTo((true, 3.0, 10.0, 0.8, 1.2, 2)));
+        });
+        Assert.That(ModelJobs.ToConfig(new TrainOptions()), Is.EqualTo(new TrainingConfig()), "the host's defaults are the Model's");
+    }
+
+    [Test]
+    public void A_seed_gives_the_same_generators_every_time()
+    {
+        var a = RunRandomness.From(5);
+        var b = RunRandomness.From(5);
+        Assert.That((a.Split.NextUInt64(), a.TestPairs.NextUInt64(), a.Trainer.NextUInt64()),
+            Is.EqualTo((b.Split.NextUInt64(), b.TestPairs.NextUInt64(), b.Trainer.NextUInt64())));
+        Assert.That(a.Split.NextUInt64(), Is.Not.EqualTo(a.TestPairs.NextUInt64()));
+    }
+
+    [Test]
+    public void The_simd_backend_is_always_there() =>
+        Assert.That(new ModelJobs().ListDevices().Select(d => d.Accelerator), Does.Contain("simd"));
+}
+
+/// <summary>
+/// The commands on the real engine and real MNIST (fetched by the data layer when missing): a short training run
+/// with the SIMD backend, then eval, embed and compare on its checkpoint — compare on digits drawn with SkiaSharp.
+/// </summary>
+[NonParallelizable]
+public class ModelJobsOnMnistTests
+{
+    TempFolder _dir = null!;
+    string _run = "";
+    MnistData _mnist = null!;
+
+    [OneTimeSetUp]
+    public void TrainOnce()
+    {
+        try { _mnist = Mnist.Load(null, null); }
+        catch (MnistUnavailableException e) { Assert.Ignore("MNIST is not available here: " + e.Message); }
+        _dir = new TempFolder();
+        var run = HostRun.Of(new ModelJobs(), "train", "--accelerator", "simd", "--epochs", "2", "--pairs-per-epoch", "15000",
+            "--positives-per-digit", "60", "--negatives-per-pair", "15", "--runs", _dir.Path, "--seed", "3");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        _run = Directory.GetDirectories(_dir.Path).Single();
+    }
+
+    [OneTimeTearDown]
+    public void Clean() => _dir?.Dispose();
+
+    string Model => Path.Combine(_run, "model.ckpt");
+
+    [Test]
+    public void Training_writes_a_complete_run_folder_with_a_useful_model()
+    {
+        Assert.That(Directory.GetFiles(_run).Select(Path.GetFileName), Is.EquivalentTo(new[]
+            { "model.ckpt", "metrics.json", "roc.png", "training.png", "distances.png", "errors.png" }));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_run, "metrics.json")));
+        var test = json.RootElement.GetProperty("test");
+        Assert.That(test.GetProperty("pairs").GetInt32(), Is.EqualTo(600 + 675));
+        Assert.That(test.GetProperty("auc").GetDouble(), Is.GreaterThan(0.93));
+        Assert.That(json.RootElement.GetProperty("epochs").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(json.RootElement.GetProperty("accelerator").GetString(), Does.StartWith("simd"));
+    }
+
+    [Test]
+    public void Eval_with_the_training_seed_scores_the_same_test_pairs()
+    {
+        string csv = Path.Combine(_dir.Path, "d.csv");
+        var run = HostRun.Of(new ModelJobs(), "eval", "--model", Model, "--accelerator", "simd", "--seed", "3",
+            "--positives-per-digit", "60", "--negatives-per-pair", "15", "--distances", csv);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_run, "metrics.json")));
+        double auc = json.RootElement.GetProperty("test").GetProperty("auc").GetDouble();
+        Assert.That(run.Out, Does.Contain($"AUC             {auc:F4}"));
+        Assert.That(File.ReadAllLines(csv), Has.Length.EqualTo(1 + 1275));
+    }
+
+    [Test]
+    public void Eval_scores_an_npy_pair_file()
+    {
+        var set = BalancedPairSet.Create(_mnist.Test, new Rng(11), 5, 2);
+        var pixels = new float[set.Count * PairArrays.PairSize];
+        for (int p = 0; p < set.Count; p++)
+        {
+            _mnist.Test.Pixels.AsSpan(set.Left[p] * 196, 196).CopyTo(pixels.AsSpan(p * 392));
+            _mnist.Test.Pixels.AsSpan(set.Right[p] * 196, 196).CopyTo(pixels.AsSpan(p * 392 + 196));
+        }
+        string pairs = Path.Combine(_dir.Path, "p.npy"), labels = Path.Combine(_dir.Path, "l.npy");
+        Npy.WritePairs(pairs, labels, new PairArrays(pixels, set.Labels));
+        var run = HostRun.Of(new ModelJobs(), "eval", "--model", Model, "--accelerator", "simd", "--pairs", pairs, "--labels", labels);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Out, Does.Contain("test pairs      140 (50 same digit, 90 different)"));
+    }
+
+    [Test]
+    public void Embed_writes_one_row_per_test_image()
+    {
+        string npy = Path.Combine(_dir.Path, "e.npy");
+        var run = HostRun.Of(new ModelJobs(), "embed", "--model", Model, "--accelerator", "simd", "--split", "test", "--out", npy);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Out, Does.Contain("embeddings      10000 x 10"));
+    }
+
+    [Test]
+    public void A_checkpoint_that_is_not_one_is_a_one_line_error()
+    {
+        string fake = Path.Combine(_dir.Path, "fake.ckpt");
+        File.WriteAllText(fake, "hello");
+        var run = HostRun.Of(new ModelJobs(), "eval", "--model", fake, "--accelerator", "simd");
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: checkpoint '" + fake + "'"));
+    }
+
+    /// <summary>A large black-on-white digit drawn with strokes, off-centre on a 300x240 canvas.</summary>
+    static string Draw(string dir, string name, Action<SKCanvas, SKPaint> strokes)
+    {
+        using var bitmap = new SKBitmap(300, 240);
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var pen = new SKPaint { Color = SKColors.Black, StrokeWidth = 16, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeCap = SKStrokeCap.Round };
+        strokes(canvas, pen);
+        string path = Path.Combine(dir, name);
+        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        using (var file = File.Create(path)) data.SaveTo(file);
+        return path;
+    }
+
+    /// <summary>The first test image of <paramref name="digit"/> as a PNG (white on black, as MNIST).</summary>
+    string MnistPng(int digit)
+    {
+        int index = Array.IndexOf(_mnist.Test.Labels, (byte)digit);
+        string path = Path.Combine(_dir.Path, $"mnist-{digit}.png");
+        DigitImage.SavePreprocessed(path, _mnist.Test.Pixels.AsSpan(index * 196, 196));
+        return path;
+    }
+
+    double Distance(string a, string b)
+    {
+        var run = HostRun.Of(new ModelJobs(), "compare", "--model", Model, "--accelerator", "simd", a, b);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        string line = run.Out.Split('\n').Single(l => l.StartsWith("distance", StringComparison.Ordinal));
+        return double.Parse(line["distance".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Test]
+    public void Drawn_digits_are_closer_to_their_own_digit_from_mnist()
+    {
+        string one = Draw(_dir.Path, "drawn-1.png", (c, p) => c.DrawLine(210, 30, 200, 210, p));
+        string zero = Draw(_dir.Path, "drawn-0.png", (c, p) => c.DrawOval(90, 120, 55, 85, p));
+        string mnistOne = MnistPng(1), mnistZero = MnistPng(0);
+        Assert.That(Distance(one, mnistOne), Is.LessThan(Distance(one, mnistZero)));
+        Assert.That(Distance(zero, mnistZero), Is.LessThan(Distance(zero, mnistOne)));
+    }
+
+    [Test]
+    public void Compare_saves_what_the_network_saw()
+    {
+        string one = Draw(_dir.Path, "seen-1.png", (c, p) => c.DrawLine(210, 30, 200, 210, p));
+        string seen = Path.Combine(_dir.Path, "seen");
+        var run = HostRun.Of(new ModelJobs(), "compare", "--model", Model, "--accelerator", "simd", one, one, "--save-preprocessed", seen);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Out, Does.Contain("verdict         same digit"));
+        using var bitmap = SKBitmap.Decode(Path.Combine(seen, "1-seen-1-14x14.png"));
+        Assert.That(bitmap.GetPixel(140, 140).Red, Is.GreaterThan(128), "the stroke is centred and white, as in MNIST");
+        Assert.That(bitmap.GetPixel(5, 5).Red, Is.EqualTo(0));
+    }
+}

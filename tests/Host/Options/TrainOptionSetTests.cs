@@ -1,0 +1,149 @@
+using GpuSiamese.Host.Options;
+
+namespace GpuSiamese.Tests.Host.Options;
+
+public class TrainOptionSetTests
+{
+    static TrainOptions Parsed(params string[] args)
+    {
+        var jobs = new FakeModelJobs { Throw = new ArgumentException("stop after parsing") };
+        using var runs = new TempFolder();
+        var run = HostRun.Of(jobs, [.. args, "--runs", runs.Path]);
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.Error);
+        return jobs.TrainedWith ?? throw new AssertionException("train was not reached: " + run.Error);
+    }
+
+    [Test]
+    public void No_options_give_the_exercise_defaults()
+    {
+        var o = Parsed();
+        Assert.Multiple(() =>
+        {
+            Assert.That(o.Layers, Is.EqualTo(new[] { 196, 200, 10 }));
+            Assert.That(o.ReluOutput, Is.True);
+            Assert.That(o.Loss, Is.EqualTo(LossChoice.Contrastive));
+            Assert.That(o.Q, Is.EqualTo(5));
+            Assert.That(o.Optimizer, Is.EqualTo(OptimizerChoice.Adam));
+            Assert.That(o.LearningRate, Is.EqualTo(0.01));
+            Assert.That(o.AdamEps, Is.EqualTo(1e-7));
+            Assert.That(o.Epochs, Is.EqualTo(5));
+            Assert.That(o.Batch, Is.EqualTo(64));
+            Assert.That(o.PairsPerEpoch, Is.EqualTo(60_000));
+            Assert.That(o.Validation, Is.EqualTo(0.1));
+            Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Cpu));
+            Assert.That(o.PositivesPerDigit, Is.EqualTo(800));
+            Assert.That(o.NegativesPerPair, Is.EqualTo(200));
+            Assert.That(o.Quiet, Is.False);
+            Assert.That(o.Resume, Is.Null);
+        });
+    }
+
+    [Test]
+    public void Root_and_train_read_the_same_options()
+    {
+        string[] args = ["--epochs", "3", "--q", "2.5", "--accelerator", "simd"];
+        var root = Parsed(args);
+        var train = Parsed(["train", .. args]);
+        Assert.That((root.Epochs, root.Q, root.Accelerator), Is.EqualTo((3, 2.5, AcceleratorChoice.Simd)));
+        Assert.That((train.Epochs, train.Q, train.Accelerator), Is.EqualTo((3, 2.5, AcceleratorChoice.Simd)));
+    }
+
+    [Test]
+    public void Every_option_is_read_into_its_field()
+    {
+        using var data = new TempFolder();
+        string ckpt = data.File("old.ckpt");
+        File.WriteAllBytes(ckpt, [0]);
+        var o = Parsed("train", "--layers", "196,128,128,128", "--no-relu-output", "--loss", "margin", "--q", "7",
+            "--margin", "2", "--optimizer", "sgd", "--lr", "0.05", "--beta1", "0.8", "--beta2", "0.99", "--adam-eps", "1e-8",
+            "--rho", "0.95", "--momentum", "0.5", "--nesterov", "--lr-schedule", "cosine", "--lr-step-epochs", "3",
+            "--lr-gamma", "0.1", "--cosine-final", "0.05", "--monitor-pairs", "100", "--augment", "--augment-shift", "1.5",
+            "--augment-rotation", "20", "--augment-min-scale", "0.8", "--augment-max-scale", "1.3", "--patience", "2", "--clip-norm", "4", "--epochs", "2", "--batch", "32", "--pairs-per-epoch", "640",
+            "--validation", "0.2", "--eps", "1e-6", "--seed", "18446744073709551615", "--accelerator", "opencl",
+            "--data", data.Path, "--quiet", "--positives-per-digit", "10", "--negatives-per-pair", "3", "--resume", ckpt);
+        Assert.Multiple(() =>
+        {
+            Assert.That(o.Layers, Is.EqualTo(new[] { 196, 128, 128, 128 }));
+            Assert.That(o.ReluOutput, Is.False);
+            Assert.That(o.Loss, Is.EqualTo(LossChoice.Margin));
+            Assert.That((o.Q, o.Margin), Is.EqualTo((7.0, 2.0)));
+            Assert.That(o.Optimizer, Is.EqualTo(OptimizerChoice.Sgd));
+            Assert.That((o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, o.Rho, o.Momentum), Is.EqualTo((0.05, 0.8, 0.99, 1e-8, 0.95, 0.5)));
+            Assert.That(o.Nesterov, Is.True);
+            Assert.That((o.LrSchedule, o.LrStepEpochs, o.LrGamma), Is.EqualTo((LrScheduleChoice.Cosine, 3, 0.1)));
+            Assert.That(o.ClipNorm, Is.EqualTo(4));
+            Assert.That((o.CosineFinal, o.MonitorPairs), Is.EqualTo((0.05, 100)));
+            Assert.That((o.Augment, o.AugmentShift, o.AugmentRotation, o.AugmentMinScale, o.AugmentMaxScale, o.Patience),
+                Is.EqualTo((true, 1.5, 20.0, 0.8, 1.3, 2)));
+            Assert.That((o.Epochs, o.Batch, o.PairsPerEpoch), Is.EqualTo((2, 32, 640)));
+            Assert.That((o.Validation, o.Eps), Is.EqualTo((0.2, 1e-6)));
+            Assert.That(o.Seed, Is.EqualTo(ulong.MaxValue));
+            Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.OpenCl));
+            Assert.That(o.DataDir, Is.EqualTo(data.Path));
+            Assert.That(o.Quiet, Is.True);
+            Assert.That((o.PositivesPerDigit, o.NegativesPerPair), Is.EqualTo((10, 3)));
+            Assert.That(o.Resume, Is.EqualTo(ckpt));
+        });
+    }
+
+    [TestCase("rmsprop", OptimizerChoice.RmsProp)]
+    [TestCase("ADAM", OptimizerChoice.Adam)]
+    public void Choices_are_read_in_any_case(string value, OptimizerChoice expected) =>
+        Assert.That(Parsed("--optimizer", value).Optimizer, Is.EqualTo(expected));
+
+    [TestCase("--batch", "0", "--batch expects a whole number ≥ 1, got '0'")]
+    [TestCase("--epochs", "-1", "--epochs expects a whole number ≥ 1, got '-1'")]
+    [TestCase("--epochs", "two", "--epochs expects a whole number ≥ 1, got 'two'")]
+    [TestCase("--lr", "NaN", "--lr expects a number > 0, got 'NaN'")]
+    [TestCase("--lr", "0", "--lr expects a number > 0, got '0'")]
+    [TestCase("--lr", "-0.1", "--lr expects a number > 0, got '-0.1'")]
+    [TestCase("--q", "0", "--q expects a number > 0, got '0'")]
+    [TestCase("--q", "Infinity", "--q expects a number > 0, got 'Infinity'")]
+    [TestCase("--layers", "784,200,10", "--layers expects a comma list of at least two widths ≥ 1 starting with 196, got '784,200,10'")]
+    [TestCase("--layers", "196", "--layers expects a comma list of at least two widths ≥ 1 starting with 196, got '196'")]
+    [TestCase("--layers", "196,0,10", "--layers expects a comma list of at least two widths ≥ 1 starting with 196, got '196,0,10'")]
+    [TestCase("--layers", "196,x", "--layers expects a comma list of at least two widths ≥ 1 starting with 196, got '196,x'")]
+    [TestCase("--beta1", "1", "--beta1 expects a number in [0, 1), got '1'")]
+    [TestCase("--validation", "0", "--validation expects a number in (0, 1), got '0'")]
+    [TestCase("--loss", "triplet", "--loss expects one of contrastive|margin, got 'triplet'")]
+    [TestCase("--accelerator", "tpu", "--accelerator expects one of cpu|cuda|opencl|simd|auto, got 'tpu'")]
+    [TestCase("--optimizer", "0", "--optimizer expects one of adam|rmsprop|sgd, got '0'")]
+    [TestCase("--seed", "-3", "--seed expects a whole number ≥ 0, got '-3'")]
+    [TestCase("--monitor-pairs", "10", "--monitor-pairs expects a whole number ≥ 20, got '10'")]
+    [TestCase("--cosine-final", "2", "--cosine-final expects a number in [0, 1], got '2'")]
+    [TestCase("--patience", "-1", "--patience expects a whole number ≥ 0, got '-1'")]
+    [TestCase("--augment-rotation", "200", "--augment-rotation expects a number in [0, 180], got '200'")]
+    [TestCase("--clip-norm", "-1", "--clip-norm expects a number ≥ 0, got '-1'")]
+    public void A_bad_value_is_one_line_naming_the_option_and_exit_2(string option, string value, string message)
+    {
+        var jobs = new FakeModelJobs();
+        foreach (string[] args in new[] { new[] { option, value }, new[] { "train", option, value } })
+        {
+            var run = HostRun.Of(jobs, args);
+            Assert.That(run.ExitCode, Is.EqualTo(2));
+            Assert.That(run.ErrorLines[0], Is.EqualTo("error: " + message));
+            Assert.That(run.ErrorLines, Has.Length.EqualTo(2), "one error line and one usage hint");
+            Assert.That(run.ErrorLines[1], Does.StartWith("usage: gpusiamese"));
+        }
+        Assert.That(jobs.TrainedWith, Is.Null, "training never started");
+    }
+
+    [TestCase(new[] { "--relu-output", "--no-relu-output" }, "--relu-output and --no-relu-output contradict each other: give one")]
+    [TestCase(new[] { "--batch", "64", "--pairs-per-epoch", "10" }, "--pairs-per-epoch (10) must be at least --batch (64)")]
+    [TestCase(new[] { "--augment-min-scale", "1.2", "--augment-max-scale", "1.1" }, "--augment-max-scale (1.1) must be at least --augment-min-scale (1.2)")]
+    [TestCase(new[] { "--nesterov" }, "--nesterov applies to --optimizer sgd only")]
+    public void Contradicting_options_are_refused(string[] args, string message)
+    {
+        var run = HostRun.Of(new FakeModelJobs(), args);
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.ErrorLines[0], Is.EqualTo("error: " + message));
+    }
+
+    [Test]
+    public void A_missing_resume_checkpoint_names_the_option()
+    {
+        var run = HostRun.Of(new FakeModelJobs(), "--resume", "/nonexistent/model.ckpt");
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.Error.Trim(), Is.EqualTo("error: --resume: no such file '/nonexistent/model.ckpt'"));
+    }
+}

@@ -27,8 +27,7 @@ public static class BackendCatalog
         {
             var device = found.FirstOrDefault(d => d.Kind == kind);
             if (device == null) continue;
-            string name = kind == "opencl" && device.IsPocl ? "opencl-pocl" : kind;
-            yield return new BackendEntry(kind, name, () => IlgpuDevices.Create(kind));
+            yield return new BackendEntry(kind, kind, () => IlgpuDevices.Create(kind));
         }
     }
 }

@@ -2,10 +2,11 @@ namespace GpuSiamese.Perf;
 
 /// <summary>The profiler's command line.</summary>
 /// <param name="Job">Set in the child process that runs one backend's training job (--job KIND, internal).</param>
-public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVectorBits, bool Quick, string OutputDirectory, bool Job = false)
+public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVectorBits, bool Quick, string OutputDirectory, bool Job = false,
+    IReadOnlyList<string>? Sections = null)
 {
     public const string Usage =
-        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--out DIR]";
+        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--sections NAME,...] [--out DIR]";
 
     /// <summary>Parses the arguments; a bad one is an <see cref="ArgumentException"/> naming the option.</summary>
     public static ProfilerOptions Parse(string[] args, string defaultOutput)
@@ -14,6 +15,7 @@ public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVe
         int? threads = null;
         int bits = 512;
         bool quick = false, job = false;
+        string[]? sections = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -33,6 +35,12 @@ public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVe
                     bits = b is "512" or "256" or "128" ? int.Parse(b) : throw new ArgumentException($"--vector-bits: '{b}' is not 512, 256 or 128");
                     break;
                 case "--quick": quick = true; break;
+                case "--sections":
+                    sections = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    foreach (var name in sections)
+                        if (!Program.Sections.Any(x => x.GetType().Name == name))
+                            throw new ArgumentException($"--sections: '{name}' is not one of {string.Join(", ", Program.Sections.Select(x => x.GetType().Name))}");
+                    break;
                 case "--job":
                     accelerator = Value();
                     job = BackendCatalog.Accelerators.Contains(accelerator) ? true : throw new ArgumentException($"--job: '{accelerator}' is not one of {string.Join(", ", BackendCatalog.Accelerators)}");
@@ -41,6 +49,6 @@ public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVe
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new ProfilerOptions(accelerator, threads, bits, quick, output, job);
+        return new ProfilerOptions(accelerator, threads, bits, quick, output, job, sections);
     }
 }

@@ -12,7 +12,7 @@ public static class Program
 {
     /// <summary>The parts of a profile, in order.</summary>
     public static readonly IProfileSection[] Sections =
-        [new OperationProfile(), new DenseForwardVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(),
+        [new OperationProfile(), new DenseForwardVersions(), new IlgpuDenseVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(),
          new TrainingJobProfile()];
 
     public static int Main(string[] args)
@@ -60,7 +60,7 @@ public static class Program
         report.Line("");
         report.Line($"{date}, {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, " +
             $".NET {Environment.Version}{(options.Quick ? ", --quick" : "")}{LoadAverage()}. Created in {createMs:F1} ms{kernels}; medians, warm-up excluded.");
-        foreach (var section in Sections)
+        foreach (var section in Sections.Where(x => options.Sections == null || options.Sections.Contains(x.GetType().Name)))
         {
             section.Run(backend, options, report);
             Console.Out.Flush();

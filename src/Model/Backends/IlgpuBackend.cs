@@ -13,7 +13,8 @@ namespace GpuSiamese.Model.Backends;
 /// accelerator one thread per core, each walking a contiguous block of 4x4 register tiles, read four
 /// floats per access where widths and slice offsets allow (that simulator pays per view access and per
 /// simulated thread; the <c>*Tile4x4*</c> and <c>*Blocked</c> kernels); on GPUs and
-/// OpenCL devices one work-item per unit (four rows of one output for the dense passes), neighbouring
+/// OpenCL devices one work-item per unit (4 rows x 4 consecutive outputs read as Float4 for dense forward
+/// and dW where the output width is a multiple of 4, else four rows of one output), neighbouring
 /// work-items on neighbouring addresses, no loop over units.
 /// Create one with <see cref="IlgpuDevices.Create"/>. Not thread-safe: one caller at a time.
 /// </summary>
@@ -99,10 +100,17 @@ public sealed class IlgpuBackend : IBackend
         int rows, int inW, int outW, Activation act)
     {
         Need(x, rows * inW, nameof(x)); Need(w, inW * outW, nameof(w)); Need(b, outW, nameof(b)); Need(y, rows * outW, nameof(y));
-        int units = rt.IsCpu ? Tiles(rows) * Tiles(outW) : Tiles(rows) * outW;
-        var s = new DenseShape(rows, inW, outW, act == Activation.Relu ? 1 : 0, rt.Split(units));
-        if (units == 0) return;
+        int relu = act == Activation.Relu ? 1 : 0;
         ArrayView<float> xv = Of(x).View, wv = Of(w).View;
+        if (!rt.IsCpu && outW % 4 == 0 && Of(w).Offset % 4 == 0)
+        {
+            var s4 = new DenseShape(rows, inW, outW, relu, rt.Split(Tiles(rows) * (outW / 4)));
+            if (s4.Work.Units > 0) rt.ForwardOut4!(s4.Work.Threads, xv, wv.Cast<Float4>(), Of(b).View, Of(y).View, s4);
+            return;
+        }
+        int units = rt.IsCpu ? Tiles(rows) * Tiles(outW) : Tiles(rows) * outW;
+        var s = new DenseShape(rows, inW, outW, relu, rt.Split(units));
+        if (units == 0) return;
         if (rt.ForwardVec4 != null && inW > 0 && Vec4Fits(inW, outW, Of(x), Of(w)))
             rt.ForwardVec4(s.Work.Threads, xv.Cast<Float4>(), wv.Cast<Float4>(), Of(b).View, Of(y).View, s);
         else
@@ -130,10 +138,16 @@ public sealed class IlgpuBackend : IBackend
         int rows, int inW, int outW)
     {
         Need(x, rows * inW, nameof(x)); Need(dy, rows * outW, nameof(dy)); Need(dw, inW * outW, nameof(dw)); Need(db, outW, nameof(db));
+        ArrayView<float> xv = Of(x).View, dyv = Of(dy).View;
+        if (!rt.IsCpu && outW % 4 == 0 && inW > 0 && Of(dy).Offset % 4 == 0)
+        {
+            var s4 = new DenseShape(rows, inW, outW, 0, rt.Split(Tiles(inW) * (outW / 4)));
+            if (s4.Work.Units > 0) rt.BackwardWeightsOut4!(s4.Work.Threads, xv, dyv.Cast<Float4>(), Of(dw).View, Of(db).View, s4);
+            return;
+        }
         int units = rt.IsCpu ? Tiles(inW) * Tiles(outW) : Tiles(inW) * outW + outW;
         var s = new DenseShape(rows, inW, outW, 0, rt.Split(units));
         if (units == 0 || inW == 0) return;
-        ArrayView<float> xv = Of(x).View, dyv = Of(dy).View;
         if (rt.BackwardWeightsVec4 != null && Vec4Fits(inW, outW, Of(x), Of(dy)))
             rt.BackwardWeightsVec4(s.Work.Threads, xv.Cast<Float4>(), dyv.Cast<Float4>(), Of(dw).View, Of(db).View, s);
         else
@@ -260,6 +274,9 @@ public sealed class IlgpuBackend : IBackend
         /// <summary>CPU accelerator only (null elsewhere): the Float4 variants.</summary>
         public readonly Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardVec4;
         public readonly Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsVec4;
+        /// <summary>GPUs and OpenCL devices only (null on the CPU accelerator): four outputs per work-item read as Float4.</summary>
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardOut4;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsOut4;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit> ReluBackward;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardData;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardWeights;
@@ -292,6 +309,13 @@ public sealed class IlgpuBackend : IBackend
                     Dense.ForwardTile4x4Vec4);
                 BackwardWeightsVec4 = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(
                     Dense.BackwardWeightsTile4x4Vec4);
+            }
+            else
+            {
+                ForwardOut4 = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(
+                    Dense.ForwardRows4Out4);
+                BackwardWeightsOut4 = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(
+                    Dense.BackwardWeightsRows4Out4);
             }
             ReluBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit>(
                 IsCpu ? Dense.ReluBackwardBlocked : Dense.ReluBackward);

@@ -56,9 +56,9 @@ public sealed class IlgpuDenseVersions : IProfileSection
             var forward = new (string Name, int Units, Action<int>? Run)[]
             {
                 ("v1 one output per work-item", n * outW, n > 128 ? null : u => fOne(u, bx.View, bw.View, bb.View, by.View, Shape(n, inW, outW, 1, u))),
-                ("v2 4 rows of one output (src)", units4 * outW, u => fRows4(u, bx.View, bw.View, bb.View, by.View, Shape(n, inW, outW, 1, u))),
+                ("v2 4 rows of one output (src before)", units4 * outW, u => fRows4(u, bx.View, bw.View, bb.View, by.View, Shape(n, inW, outW, 1, u))),
                 ("v3 8 rows of one output", (n + 7) / 8 * outW, u => fRows8(u, bx.View, bw.View, bb.View, by.View, Shape(n, inW, outW, 1, u))),
-                ("v4 4 rows x 4 outputs, W as Float4", units4 * (outW / 4),
+                ("v4 4 rows x 4 outputs, W as Float4 (src)", units4 * (outW / 4),
                     out4 ? u => fOut4(u, bx.View, bw.View.AsContiguous().Cast<Float4>(), bb.View, by.View, Shape(n, inW, outW, 1, u)) : null),
                 ("v5 8 rows x 4 outputs, Float4 accumulators", (n + 7) / 8 * (outW / 4),
                     out4 ? u => fOut8(u, bx.View, bw.View.AsContiguous().Cast<Float4>(), bb.View, by.View, Shape(n, inW, outW, 1, u)) : null),
@@ -68,9 +68,9 @@ public sealed class IlgpuDenseVersions : IProfileSection
             var weights = new (string Name, int Units, Action<int>? Run)[]
             {
                 ("v1 one dW element per work-item", inW * outW + outW, n > 128 ? null : u => wOne(u, bx.View, bdy.View, bdw.View, bdb.View, Shape(n, inW, outW, 0, u))),
-                ("v2 4 inputs of one output (src)", (inW + 3) / 4 * outW + outW, u => wRows4(u, bx.View, bdy.View, bdw.View, bdb.View, Shape(n, inW, outW, 0, u))),
+                ("v2 4 inputs of one output (src before)", (inW + 3) / 4 * outW + outW, u => wRows4(u, bx.View, bdy.View, bdw.View, bdb.View, Shape(n, inW, outW, 0, u))),
                 ("v3 8 inputs of one output", (inW + 7) / 8 * outW + outW, u => wRows8(u, bx.View, bdy.View, bdw.View, bdb.View, Shape(n, inW, outW, 0, u))),
-                ("v4 4 inputs x 4 outputs, dY as Float4", (inW + 3) / 4 * (outW / 4),
+                ("v4 4 inputs x 4 outputs, dY as Float4 (src)", (inW + 3) / 4 * (outW / 4),
                     out4 ? u => wOut4(u, bx.View, bdy.View.AsContiguous().Cast<Float4>(), bdw.View, bdb.View, Shape(n, inW, outW, 0, u)) : null),
                 ("v5 8 inputs x 4 outputs, Float4 accumulators", (inW + 7) / 8 * (outW / 4),
                     out4 ? u => wOut8(u, bx.View, bdy.View.AsContiguous().Cast<Float4>(), bdw.View, bdb.View, Shape(n, inW, outW, 0, u)) : null),

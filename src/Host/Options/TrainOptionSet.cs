@@ -75,13 +75,16 @@ public sealed class TrainOptionSet
         {
             if (result.GetValue(_reluOutput) && result.GetValue(_noReluOutput))
                 result.AddError("--relu-output and --no-relu-output contradict each other: give one");
-            if (OptionFactory.TryGet(result, _pairsPerEpoch, out int pairs) && OptionFactory.TryGet(result, _batch, out int batch)
+            // Options not given take the preset's value or the default: the checks see what training will get.
+            var b = OptionFactory.TryGet(result, _preset, out string? preset) && preset is not null
+                ? PresetOptions.Apply(D, Model.TrainingPresets.Find(preset)) : D;
+            if (Resolve(result, _pairsPerEpoch, b.PairsPerEpoch, out int pairs) && Resolve(result, _batch, b.Batch, out int batch)
                 && pairs < batch)
                 result.AddError($"--pairs-per-epoch ({pairs}) must be at least --batch ({batch})");
-            if (OptionFactory.TryGet(result, _augmentMinScale, out double low) && OptionFactory.TryGet(result, _augmentMaxScale, out double high)
+            if (Resolve(result, _augmentMinScale, b.AugmentMinScale, out double low) && Resolve(result, _augmentMaxScale, b.AugmentMaxScale, out double high)
                 && high < low)
                 result.AddError($"--augment-max-scale ({OptionFactory.Format(high)}) must be at least --augment-min-scale ({OptionFactory.Format(low)})");
-            if (result.GetValue(_nesterov) && OptionFactory.TryGet(result, _optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
+            if (result.GetValue(_nesterov) && Resolve(result, _optimizer, b.Optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
                 result.AddError("--nesterov applies to --optimizer sgd only");
         });
     }
@@ -139,6 +142,17 @@ public sealed class TrainOptionSet
             OneShotTrials = parse.GetValue(_oneShotTrials),
             GalleryPerDigit = parse.GetValue(_galleryPerDigit),
         };
+    }
+
+    /// <summary>
+    /// In a validator: the value given on the command line, else <paramref name="fallback"/> (a command's validator sees
+    /// options that were not given as default(T), not as their default value); false when the given value failed to parse.
+    /// </summary>
+    static bool Resolve<T>(CommandResult result, Option<T> option, T fallback, out T value)
+    {
+        if (result.GetResult(option) is { Implicit: false }) return OptionFactory.TryGet(result, option, out value);
+        value = fallback;
+        return true;
     }
 
     /// <summary>The value given on the command line, else <paramref name="fallback"/> (the preset's or the default).</summary>

@@ -1,3 +1,5 @@
+using GpuSiamese.Model.Backends;
+
 namespace GpuSiamese.Model;
 
 /// <summary>A named training configuration a person can ask for by name (<c>--preset NAME</c>).</summary>
@@ -14,10 +16,12 @@ public static class TrainingPresets
     /// 2-core machine (the search and its figures are in README.md, "Beyond the exercise").
     /// </summary>
     public static TrainingPreset Best { get; } = new("best",
-        "196-512-256-32 with a linear output, Adam 0.001 with a cosine schedule, 20 epochs of 60,000 pairs",
+        "196-512-256-32 with a linear output, margin contrastive loss m = 2, Adam 0.001 with a cosine schedule, 20 epochs of 60,000 pairs",
         new TrainingConfig
         {
             Network = new NetworkConfig([196, 512, 256, 32], reluOnOutput: false),
+            Loss = PairLossKind.ContrastiveMargin,
+            Margin = 2,
             LearningRate = 0.001,
             Schedule = LearningRateSchedule.Cosine,
             Epochs = 20,

@@ -44,7 +44,7 @@ public class PresetOptionsTests
             Assert.That((o.Loss, o.LrSchedule, o.Batch, o.Seed), Is.EqualTo((LossChoice.Contrastive, LrScheduleChoice.None, 32, 7UL)));
             // What was not given still comes from the preset.
             Assert.That(o.PairsPerEpoch, Is.EqualTo(best.PairsPerEpoch));
-            Assert.That(o.Margin, Is.EqualTo(best.Margin));
+            Assert.That((o.Margin, best.Margin), Is.EqualTo((2.0, 2.0)));
             Assert.That(o.Augment, Is.EqualTo(best.Augment));
         });
     }

@@ -82,12 +82,14 @@ public sealed class ModelJobs : IModelJobs
             data.Test.Pixels.AsSpan(testPairs.Left[i] * ImageSet.Size, ImageSet.Size).ToArray(),
             data.Test.Pixels.AsSpan(testPairs.Right[i] * ImageSet.Size, ImageSet.Size).ToArray()));
         var (metrics, roc) = Analyze(distances, testPairs.Labels, threshold);
+        var recognition = Recognize(trainer.Evaluator, data, options.OneShotWays, options.OneShotTrials,
+            options.GalleryPerDigit, threshold, options.Seed);
         double evalSeconds = evalClock.Elapsed.TotalSeconds;
 
         var history = trainer.History.Select(r => new EpochRecord(r.Epoch, r.MeanLoss, r.TrainAccuracy,
             r.ValidationAccuracy, r.EpochTime.TotalSeconds, r.PairsPerSecond, r.ValidationAuc, r.Threshold, r.LearningRate)).ToList();
         return new TrainingOutcome(backend.Name, history, scores, metrics, roc,
-            new StageTimings(dataSeconds, trainSeconds, evalSeconds));
+            new StageTimings(dataSeconds, trainSeconds, evalSeconds), recognition);
     }
 
     public EvaluationOutcome Evaluate(EvalOptions options, Action<string> log, CancellationToken cancel)
@@ -95,6 +97,7 @@ public sealed class ModelJobs : IModelJobs
         var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
         float[] pixels;
         int[] labels;
+        MnistData? data = null;
         if (options.PairsPath is not null && options.LabelsPath is not null)
         {
             var pairs = Npy.ReadPairs(options.PairsPath, options.LabelsPath);
@@ -102,7 +105,7 @@ public sealed class ModelJobs : IModelJobs
         }
         else
         {
-            var data = Mnist.Load(options.DataDir, log);
+            data = Mnist.Load(options.DataDir, log);
             var set = BalancedPairSet.Create(data.Test, RunRandomness.From(options.Seed).TestPairs,
                 options.PositivesPerDigit, options.NegativesPerPair);
             pixels = new float[set.Count * PairArrays.PairSize];
@@ -122,7 +125,10 @@ public sealed class ModelJobs : IModelJobs
         var scores = new PairScores(distances, labels, i => new PairImages(
             pixels.AsSpan(i * PairArrays.PairSize, ImageSet.Size).ToArray(),
             pixels.AsSpan(i * PairArrays.PairSize + ImageSet.Size, ImageSet.Size).ToArray()));
-        return new EvaluationOutcome(backend.Name, scores, metrics, roc);
+        // The protocols need labelled images: the test split, which a pair file does not carry.
+        var recognition = data is null ? RecognitionFigures.None : Recognize(evaluator, data, options.OneShotWays,
+            options.OneShotTrials, options.GalleryPerDigit, options.UnknownThreshold ?? checkpoint.Threshold, options.Seed);
+        return new EvaluationOutcome(backend.Name, scores, metrics, roc, recognition);
     }
 
     public ComparisonOutcome Compare(CompareOptions options)
@@ -252,6 +258,32 @@ public sealed class ModelJobs : IModelJobs
         var roc = new RocCurve(curve.Select(p => p.FalsePositiveRate).ToArray(), curve.Select(p => p.TruePositiveRate).ToArray(),
             curve.Select(p => p.Threshold).ToArray());
         return (metrics, roc);
+    }
+
+    /// <summary>
+    /// One-shot trials over the test split and identification of every test image against a gallery drawn from the
+    /// training images; both seeded by <paramref name="seed"/> alone, so train and eval with one seed agree.
+    /// A count of 0 skips that protocol.
+    /// </summary>
+    static RecognitionFigures Recognize(Evaluator evaluator, MnistData data, int ways, int trials, int galleryPerDigit,
+        double threshold, ulong seed)
+    {
+        var random = RunRandomness.Recognition(seed);
+        OneShotFigures? oneShot = null;
+        IdentificationFigures? identification = null;
+        if (trials > 0)
+        {
+            var r = OneShot.Evaluate(evaluator, data.Test, ways, trials, random.OneShot);
+            oneShot = new OneShotFigures(r.Ways, r.Trials, r.Accuracy, r.Low, r.High);
+        }
+        if (galleryPerDigit > 0)
+        {
+            // A model without a threshold (none chosen yet) answers every probe: nothing is "unknown".
+            double t = double.IsNaN(threshold) ? double.PositiveInfinity : threshold;
+            var r = Identification.Evaluate(evaluator, data.Train, data.Test, galleryPerDigit, t, random.Gallery);
+            identification = new IdentificationFigures(r.GalleryPerDigit, r.Probes, r.Threshold, r.Accuracy, r.UnknownRate, r.AnsweredAccuracy);
+        }
+        return new RecognitionFigures(oneShot, identification);
     }
 
     static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());

@@ -68,4 +68,12 @@ public sealed record TrainOptions
     public int NegativesPerPair { get; init; } = 200;
     /// <summary>A checkpoint to continue from (optimizer state and sampler position included).</summary>
     public string? Resume { get; init; }
+    /// <summary>The preset the values were taken from (options given explicitly override it); null = the exercise's defaults.</summary>
+    public string? Preset { get; init; }
+    /// <summary>One-shot trials after training: candidates per trial (N of N-way).</summary>
+    public int OneShotWays { get; init; } = 10;
+    /// <summary>One-shot trials after training; 0 = none.</summary>
+    public int OneShotTrials { get; init; } = 2_000;
+    /// <summary>Identification after training: gallery images per digit; 0 = none.</summary>
+    public int GalleryPerDigit { get; init; } = 5;
 }

@@ -56,6 +56,14 @@ public sealed class ModelJobs : IModelJobs
                 Save(checkpointPath, trainer);
             }, cancel);
         }
+        catch (TrainingDivergedException e)
+        {
+            // Only what is on disk is promised: the epoch-end checkpoint written above, or nothing yet.
+            int kept = trainer.History.Count;
+            throw e.WithKept(kept > 0 && File.Exists(checkpointPath)
+                ? $"the checkpoint of epoch {trainer.History[^1].Epoch} is kept in {checkpointPath}"
+                : "no checkpoint was written, as no epoch of this run had finished");
+        }
         catch (OperationCanceledException)
         {
             Save(checkpointPath, trainer);

@@ -42,7 +42,7 @@ public sealed class HostProcess : IDisposable
         };
         start.ArgumentList.Add(HostAssembly);
         foreach (string a in args) start.ArgumentList.Add(a);
-        // The child must not inherit a terminal's idea of progress display, nor the test host's diagnostics.
+        // A startup hook of the test run (a coverage collector, say) is not part of the program under test.
         start.Environment.Remove("DOTNET_STARTUP_HOOKS");
         return new HostProcess(Process.Start(start)!);
     }

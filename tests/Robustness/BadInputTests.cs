@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using GpuSiamese.Data;
+using GpuSiamese.Model;
 using GpuSiamese.Tests.Data;
 using GpuSiamese.Tests.Host;
 using SkiaSharp;
@@ -148,10 +149,25 @@ public class BadInputTests
             yield return Case(command, "not a checkpoint", _ => "GIF89a: this is a picture, not a model at all"u8.ToArray(),
                 "it does not start with the checkpoint magic 'GSIAMCKP' (not a GpuSiamese checkpoint)");
             yield return Case(command, "empty", _ => [], "it is 0 bytes long, shorter than the 20-byte header");
+            yield return Case(command, "with a NaN weight (valid checksum)", WithNaNWeight,
+                "its parameters hold a non-finite value (NaN) at index 0; a checkpoint holds finite values only");
         }
 
         static TestCaseData Case(string command, string name, Func<byte[], byte[]> damage, string expected) =>
             new TestCaseData(command, damage, expected).SetName($"checkpoint {name}, via {command}");
+    }
+
+    /// <summary>The good checkpoint rewritten with its first weight NaN: well-formed, correctly summed, unusable.</summary>
+    static byte[] WithNaNWeight(byte[] good)
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("good.ckpt");
+        File.WriteAllBytes(path, good);
+        var parameters = CheckpointFile.Load(path).Parameters;
+        var network = new NetworkConfig([196, 16, 4]);
+        parameters[0] = float.NaN;
+        CheckpointFile.Save(path, new Checkpoint(network, new TrainingConfig { Network = network }, parameters, 1.0, null));
+        return File.ReadAllBytes(path);
     }
 
     [TestCaseSource(nameof(CheckpointCases))]

@@ -157,6 +157,7 @@ public static class CheckpointFile
         var training = ReadTraining(r, network);
         double threshold = r.ReadDouble();
         var parameters = ReadTensor(r, path, "parameters");
+        RequireFinite(path, parameters, "parameters");
         if (parameters.Length != network.ParameterCount)
             throw Bad(path, $"its parameter tensor holds {parameters.Length} values, but a {network} network has {network.ParameterCount}");
         TrainerState? resume = null;
@@ -170,6 +171,7 @@ public static class CheckpointFile
             for (int i = 0; i < count; i++)
             {
                 state[i] = ReadTensor(r, path, $"optimizer tensor {i}");
+                RequireFinite(path, state[i], $"optimizer tensor {i}");
                 if (state[i].Length != network.ParameterCount)
                     throw Bad(path, $"optimizer tensor {i} holds {state[i].Length} values, expected {network.ParameterCount}");
             }
@@ -194,6 +196,7 @@ public static class CheckpointFile
             if (r.ReadBoolean())
             {
                 best = ReadTensor(r, path, "best parameters");
+                RequireFinite(path, best, "best parameters");
                 if (best.Length != network.ParameterCount)
                     throw Bad(path, $"its best-epoch parameters hold {best.Length} values, expected {network.ParameterCount}");
             }
@@ -269,6 +272,17 @@ public static class CheckpointFile
         var values = new float[length];
         Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
         return values;
+    }
+
+    /// <summary>
+    /// Training never saves a non-finite value (it stops first), so one here is damage: scoring with it would give
+    /// NaN distances, resuming with it would diverge at once.
+    /// </summary>
+    static void RequireFinite(string path, float[] values, string name)
+    {
+        int i = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (i >= 0)
+            throw Bad(path, $"its {name} hold a non-finite value ({values[i]}) at index {i}; a checkpoint holds finite values only");
     }
 
     /// <summary>An element count, checked against what is left of the payload before anything is allocated.</summary>

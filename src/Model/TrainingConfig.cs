@@ -107,22 +107,22 @@ public sealed record TrainingConfig
         Positive("--margin", Margin);
         if (!Enum.IsDefined(Optimizer)) throw Bad("--optimizer", "adam, rmsprop or sgd", Optimizer.ToString());
         Positive("--lr", LearningRate);
-        UnitOpen("--beta1", Beta1);
-        UnitOpen("--beta2", Beta2);
-        Positive("--optimizer-eps", OptimizerEpsilon);
-        UnitOpen("--rho", Rho);
+        UnitHalfOpen("--beta1", Beta1);
+        UnitHalfOpen("--beta2", Beta2);
+        Positive("--adam-eps", OptimizerEpsilon);
+        UnitHalfOpen("--rho", Rho);
         if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) throw Bad("--momentum", "a number in [0, 1)", Momentum);
         if (Nesterov && Optimizer == OptimizerKind.Sgd && Momentum == 0) throw Bad("--nesterov", "a momentum above 0", Momentum);
         if (Epochs < 1) throw Bad("--epochs", "at least 1", Epochs);
         if (BatchPairs < 1) throw Bad("--batch", "at least 1", BatchPairs);
         if (BatchPairs > 1 << 20) throw Bad("--batch", "at most 1048576", BatchPairs);
         if (PairsPerEpoch < 1) throw Bad("--pairs-per-epoch", "at least 1", PairsPerEpoch);
-        Positive("--distance-eps", DistanceEpsilon);
+        Positive("--eps", DistanceEpsilon);
         if (!double.IsFinite(ValidationFraction) || ValidationFraction <= 0 || ValidationFraction >= 1)
             throw Bad("--validation", "a fraction in (0, 1)", ValidationFraction);
-        if (!Enum.IsDefined(Schedule)) throw Bad("--schedule", "none, step or cosine", Schedule.ToString());
-        if (StepEpochs < 1) throw Bad("--step-epochs", "at least 1", StepEpochs);
-        if (!double.IsFinite(StepGamma) || StepGamma <= 0 || StepGamma > 1) throw Bad("--step-gamma", "a factor in (0, 1]", StepGamma);
+        if (!Enum.IsDefined(Schedule)) throw Bad("--lr-schedule", "none, step or cosine", Schedule.ToString());
+        if (StepEpochs < 1) throw Bad("--lr-step-epochs", "at least 1", StepEpochs);
+        if (!double.IsFinite(StepGamma) || StepGamma <= 0 || StepGamma > 1) throw Bad("--lr-gamma", "a factor in (0, 1]", StepGamma);
         if (!double.IsFinite(CosineFinalFraction) || CosineFinalFraction < 0 || CosineFinalFraction > 1)
             throw Bad("--cosine-final", "a fraction in [0, 1]", CosineFinalFraction);
         if (!double.IsFinite(ClipNorm) || ClipNorm < 0) throw Bad("--clip-norm", "0 (off) or a positive norm", ClipNorm);
@@ -156,9 +156,10 @@ public sealed record TrainingConfig
         if (!double.IsFinite(value) || value <= 0) throw Bad(option, "a finite number above 0", value);
     }
 
-    void UnitOpen(string option, double value)
+    // A decay of 0 is legitimate (no averaging: Adam's bias correction 1 − 0^t is 1), so the range is [0, 1) as the CLI says.
+    void UnitHalfOpen(string option, double value)
     {
-        if (!double.IsFinite(value) || value <= 0 || value >= 1) throw Bad(option, "a number in (0, 1)", value);
+        if (!double.IsFinite(value) || value < 0 || value >= 1) throw Bad(option, "a number in [0, 1)", value);
     }
 
     static ArgumentException Bad(string option, string expected, object got) =>

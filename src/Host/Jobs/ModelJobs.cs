@@ -56,9 +56,19 @@ public sealed class ModelJobs : IModelJobs
                 Save(checkpointPath, trainer);
             }, cancel);
         }
+        catch (TrainingDivergedException e)
+        {
+            throw SayWhatIsKept(e, trainer, checkpointPath);
+        }
         catch (OperationCanceledException)
         {
-            Save(checkpointPath, trainer);
+            // The loss is checked every step, the parameters only at epoch ends: a non-finite state must not
+            // replace the last good checkpoint.
+            var state = trainer.CreateCheckpoint();
+            if (!state.Parameters.All(float.IsFinite))
+                throw SayWhatIsKept(new TrainingDivergedException(trainer.CompletedEpochs + 1,
+                    (int)(trainer.Step % config.StepsPerEpoch), trainer.Step, "a parameter is no longer finite"), trainer, checkpointPath);
+            CheckpointFile.Save(checkpointPath, state);
             log($"interrupted at step {trainer.Step}; checkpoint written to {checkpointPath} (continue with --resume)");
             throw;
         }
@@ -287,6 +297,12 @@ public sealed class ModelJobs : IModelJobs
     }
 
     static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());
+
+    /// <summary>Only what is on disk is promised: the last epoch-end checkpoint of this run, or nothing yet.</summary>
+    static TrainingDivergedException SayWhatIsKept(TrainingDivergedException e, Trainer trainer, string checkpointPath) =>
+        e.WithKept(trainer.History.Count > 0 && File.Exists(checkpointPath)
+            ? $"the checkpoint of epoch {trainer.History[^1].Epoch} is kept in {checkpointPath}"
+            : "no checkpoint was written, as no epoch of this run had finished");
 
     /// <summary>The Model's per-step progress as the host's record, with elapsed time counted from the epoch's start.</summary>
     sealed class ProgressAdapter(IProgress<HostProgress> target, Func<TimeSpan> epochStart) : IProgress<ModelProgress>

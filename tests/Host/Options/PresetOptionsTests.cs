@@ -65,7 +65,8 @@ public class PresetOptionsTests
         Assert.That(Parsed("--batch", "32").Batch, Is.EqualTo(32), "60,000 pairs per epoch hold batches of 32");
         var run = Run(new FakeModelJobs(), "--preset", "best", "--batch", "70000");
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Is.EqualTo($"error: --pairs-per-epoch ({TrainingPresets.Best.Config.PairsPerEpoch}) must be at least --batch (70000)"));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
+        Assert.That(run.ErrorLines[0], Does.StartWith($"error: --pairs-per-epoch ({TrainingPresets.Best.Config.PairsPerEpoch}) must be at least --batch (70000) (usage: gpusiamese"));
     }
 
     [Test]
@@ -82,7 +83,8 @@ public class PresetOptionsTests
         var jobs = new FakeModelJobs();
         var run = Run(jobs, "--preset", "fastest");
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Is.EqualTo("error: --preset expects one of best, got 'fastest'"));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best, got 'fastest' (usage: gpusiamese"));
         Assert.That(jobs.TrainedWith, Is.Null);
     }
 

@@ -51,7 +51,8 @@ public class RecognitionOptionsTests
     {
         var (run, jobs) = Eval(option, value);
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Is.EqualTo(message));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
+        Assert.That(run.ErrorLines[0], Does.StartWith(message + " (usage: gpusiamese"));
         Assert.That(jobs.EvaluatedWith, Is.Null);
     }
 }

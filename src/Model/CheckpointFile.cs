@@ -10,8 +10,8 @@ namespace GpuSiamese.Model;
 /// (32 bytes). The payload holds the network configuration, the training configuration, the threshold, the
 /// parameter tensor and an optional resume block (optimizer tensors and counters, sampler and generator state).
 /// Saving writes a temporary file in the target's folder, flushes it to disk and renames it over the target,
-/// so a crash mid-write leaves the previous file whole. Version 2 appends the triplet margin, the mining mode and
-/// the dropout probability to the training configuration; version 1 files read with their defaults (no triplet
+/// so a crash mid-write leaves the previous file whole. Version 2 appends the triplet margin, the mining mode, the
+/// mining warm-up and the dropout probability to the training configuration; version 1 files read with their defaults (no triplet
 /// loss, no dropout existed then).
 /// </summary>
 public static class CheckpointFile
@@ -233,7 +233,7 @@ public static class CheckpointFile
         w.Write(t.StepGamma); w.Write(t.CosineFinalFraction); w.Write(t.ClipNorm); w.Write(t.MonitorPairs);
         w.Write(t.Augment); w.Write(t.AugmentShift); w.Write(t.AugmentRotation); w.Write(t.AugmentMinScale);
         w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
-        w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.Dropout);
+        w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.MiningWarmupEpochs); w.Write(t.Dropout);
     }
 
     static TrainingConfig ReadTraining(BinaryReader r, NetworkConfig network, int version)
@@ -252,7 +252,7 @@ public static class CheckpointFile
             AugmentMinScale = r.ReadDouble(), AugmentMaxScale = r.ReadDouble(), EarlyStoppingPatience = r.ReadInt32(),
         };
         if (version >= 2)
-            t = t with { TripletMargin = r.ReadDouble(), Mining = (TripletMining)r.ReadInt32(), Dropout = r.ReadDouble() };
+            t = t with { TripletMargin = r.ReadDouble(), Mining = (TripletMining)r.ReadInt32(), MiningWarmupEpochs = r.ReadInt32(), Dropout = r.ReadDouble() };
         t.Validate();
         return t;
     }

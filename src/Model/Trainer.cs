@@ -230,7 +230,8 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Forward and backward of one batch of triplets (indices into the training table): fills
     /// <see cref="Network.Gradients"/> with dL/dθ of the batch-mean triplet loss and returns that loss. With
-    /// batch-hard mining the positives and negatives are first re-picked among the batch's 3B rows.
+    /// batch-hard mining (from epoch <see cref="TrainingConfig.MiningWarmupEpochs"/> + 1 on) the positives and negatives are
+    /// first re-picked among the batch's 3B rows.
     /// </summary>
     public double ComputeTripletGradients(ReadOnlySpan<int> anchor, ReadOnlySpan<int> positive, ReadOnlySpan<int> negative)
     {
@@ -245,7 +246,7 @@ public sealed class Trainer : IDisposable
         negative.CopyTo(_hostIndices.AsSpan(2 * b));
         CheckIndices(rows);
         int dim = Network.Config.OutputWidth;
-        if (Config.Mining == TripletMining.BatchHard) MineBatchHard(b, dim);
+        if (Config.Mining == TripletMining.BatchHard && CompletedEpochs >= Config.MiningWarmupEpochs) MineBatchHard(b, dim);
 
         LoadInput(rows);
         ForwardTraining(rows);

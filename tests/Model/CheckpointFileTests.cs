@@ -120,18 +120,18 @@ public class CheckpointFileTests
     {
         var c = Sample();
         c = c with { Training = c.Training with { Loss = GpuSiamese.Model.Backends.PairLossKind.Triplet, TripletMargin = 0.3,
-            Mining = TripletMining.BatchHard, Dropout = 0.25 } };
+            Mining = TripletMining.BatchHard, MiningWarmupEpochs = 3, Dropout = 0.25 } };
         Assert.That(CheckpointFile.Load(Saved(c)).Training, Is.EqualTo(c.Training));
     }
 
     [Test]
     public void VersionOneFilesStillLoadWithTheNewSettingsAtTheirDefaults()
     {
-        // A version-1 file is a version-2 file without the three trailing training fields (20 bytes) after the
+        // A version-1 file is a version-2 file without the four trailing training fields (24 bytes) after the
         // patience; built here from a fresh save, header and checksum recomputed.
         var c = Sample();
         var bytes = File.ReadAllBytes(Saved(c));
-        const int header = 20, v1TrainingBytes = 182, removed = 8 + 4 + 8;
+        const int header = 20, v1TrainingBytes = 182, removed = 8 + 4 + 4 + 8;
         int networkBytes = 4 + 4 * c.Network.Widths.Count + 1;
         int at = header + networkBytes + v1TrainingBytes;
         Assert.That(BitConverter.ToDouble(bytes, at), Is.EqualTo(c.Training.TripletMargin), "the new fields follow the patience");
@@ -146,7 +146,8 @@ public class CheckpointFileTests
         File.WriteAllBytes(path, v1.ToArray());
         var back = CheckpointFile.Load(path);
         Assert.That(back.Training, Is.EqualTo(c.Training));
-        Assert.That((back.Training.TripletMargin, back.Training.Mining, back.Training.Dropout), Is.EqualTo((1.0, TripletMining.None, 0.0)));
+        Assert.That((back.Training.TripletMargin, back.Training.Mining, back.Training.MiningWarmupEpochs, back.Training.Dropout),
+            Is.EqualTo((1.0, TripletMining.None, 1, 0.0)));
         Assert.That(back.Resume!.History, Is.EqualTo(c.Resume!.History));
     }
 

@@ -40,6 +40,7 @@ public class TrainingConfigTests
         yield return new TestCaseData(d with { TripletMargin = double.NaN }, "--triplet-margin").SetName("triplet margin NaN");
         yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, Mining = (TripletMining)5 }, "--mining").SetName("unknown mining");
         yield return new TestCaseData(d with { Mining = TripletMining.BatchHard }, "--mining").SetName("mining without the triplet loss");
+        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, Mining = TripletMining.BatchHard, MiningWarmupEpochs = -1 }, "--mining-warmup").SetName("mining warm-up -1");
         yield return new TestCaseData(d with { Dropout = 1 }, "--dropout").SetName("dropout 1");
         yield return new TestCaseData(d with { Dropout = -0.1 }, "--dropout").SetName("dropout negative");
         yield return new TestCaseData(d with { Dropout = double.NaN }, "--dropout").SetName("dropout NaN");

@@ -199,6 +199,7 @@ public sealed class ModelJobs : IModelJobs
         Margin = o.Margin,
         TripletMargin = o.TripletMargin,
         Mining = o.Mining == MiningChoice.BatchHard ? TripletMining.BatchHard : TripletMining.None,
+        MiningWarmupEpochs = o.MiningWarmup,
         Dropout = o.Dropout,
         Optimizer = o.Optimizer switch
         {

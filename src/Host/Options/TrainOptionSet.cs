@@ -25,6 +25,8 @@ public sealed class TrainOptionSet
     readonly Option<MiningChoice> _mining = OptionFactory.Spelled("--mining", D.Mining,
         "Triplets to train on (--loss triplet only): none = as sampled; batch-hard = for each anchor the farthest same-digit and nearest other-digit image among the batch's 3B rows (Hermans 2017)",
         ("none", MiningChoice.None), ("batch-hard", MiningChoice.BatchHard));
+    readonly Option<int> _miningWarmup = OptionFactory.Int("--mining-warmup", D.MiningWarmup, 0,
+        "Epochs trained on the sampled triplets before batch-hard mining starts (mining an untrained network tends to collapse it)");
     readonly Option<double> _dropout = OptionFactory.Double("--dropout", D.Dropout,
         "Dropout probability on the hidden layers' outputs while training (kept units scaled by 1/(1-p); 0 = off)", "a number in [0, 1)", v => v is >= 0 and < 1);
     readonly Option<OptimizerChoice> _optimizer = OptionFactory.Choice("--optimizer", D.Optimizer, "Optimizer");
@@ -65,7 +67,7 @@ public sealed class TrainOptionSet
 
     IEnumerable<Option> All =>
     [
-        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _tripletMargin, _mining, _dropout, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
+        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _tripletMargin, _mining, _miningWarmup, _dropout, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
         _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _augment, _augmentShift, _augmentRotation, _augmentMinScale, _augmentMaxScale, _patience, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
         _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume,
     ];
@@ -101,6 +103,7 @@ public sealed class TrainOptionSet
         Margin = parse.GetValue(_margin),
         TripletMargin = parse.GetValue(_tripletMargin),
         Mining = parse.GetValue(_mining),
+        MiningWarmup = parse.GetValue(_miningWarmup),
         Dropout = parse.GetValue(_dropout),
         Optimizer = parse.GetValue(_optimizer),
         LearningRate = parse.GetValue(_lr),

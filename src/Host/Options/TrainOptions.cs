@@ -32,6 +32,8 @@ public sealed record TrainOptions
     /// <summary>Margin of the triplet loss.</summary>
     public double TripletMargin { get; init; } = 1;
     public MiningChoice Mining { get; init; } = MiningChoice.None;
+    /// <summary>Epochs on the sampled triplets before batch-hard mining starts.</summary>
+    public int MiningWarmup { get; init; } = 1;
     /// <summary>Inverted-dropout probability on the hidden layers during training; 0 = off.</summary>
     public double Dropout { get; init; }
     public OptimizerChoice Optimizer { get; init; } = OptimizerChoice.Adam;

@@ -171,8 +171,8 @@ public sealed unsafe class SimdBackend : IBackend
         if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability must be in [0, 1)");
         uint threshold = DropoutMask.Threshold(p);
         float scale = (float)(1.0 / (1.0 - p));
-        // ~2 ns per element (two 64-bit multiply rounds): split from the costly-element size on.
-        SplitElements(n, (s, e) => SimdKernels.Dropout.Apply(xp, s, e, key, step, threshold, scale), ParallelElementsCostly);
+        // A 128-row step's hidden layer (25,600 elements) stays on this thread: handing it to the pool cost more than the hash.
+        SplitElements(n, (s, e) => SimdKernels.Dropout.Apply(xp, s, e, key, step, threshold, scale));
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,

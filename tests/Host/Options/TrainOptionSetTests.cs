@@ -108,6 +108,7 @@ public class TrainOptionSetTests
     [TestCase("--loss", "quadruplet", "--loss expects one of contrastive|margin|triplet, got 'quadruplet'")]
     [TestCase("--triplet-margin", "0", "--triplet-margin expects a number > 0, got '0'")]
     [TestCase("--mining", "hardest", "--mining expects one of none|batch-hard, got 'hardest'")]
+    [TestCase("--mining-warmup", "-1", "--mining-warmup expects a whole number ≥ 0, got '-1'")]
     [TestCase("--dropout", "1", "--dropout expects a number in [0, 1), got '1'")]
     [TestCase("--dropout", "-0.1", "--dropout expects a number in [0, 1), got '-0.1'")]
     [TestCase("--accelerator", "tpu", "--accelerator expects one of cpu|cuda|opencl|simd|auto, got 'tpu'")]
@@ -135,10 +136,10 @@ public class TrainOptionSetTests
     [Test]
     public void Triplet_options_are_read_into_their_fields()
     {
-        var o = Parsed("--loss", "triplet", "--triplet-margin", "0.5", "--mining", "Batch-Hard", "--dropout", "0.2");
-        Assert.That((o.Loss, o.TripletMargin, o.Mining, o.Dropout), Is.EqualTo((LossChoice.Triplet, 0.5, MiningChoice.BatchHard, 0.2)));
+        var o = Parsed("--loss", "triplet", "--triplet-margin", "0.5", "--mining", "Batch-Hard", "--mining-warmup", "0", "--dropout", "0.2");
+        Assert.That((o.Loss, o.TripletMargin, o.Mining, o.MiningWarmup, o.Dropout), Is.EqualTo((LossChoice.Triplet, 0.5, MiningChoice.BatchHard, 0, 0.2)));
         var d = Parsed();
-        Assert.That((d.TripletMargin, d.Mining, d.Dropout), Is.EqualTo((1.0, MiningChoice.None, 0.0)));
+        Assert.That((d.TripletMargin, d.Mining, d.MiningWarmup, d.Dropout), Is.EqualTo((1.0, MiningChoice.None, 1, 0.0)));
     }
 
     [TestCase(new[] { "--relu-output", "--no-relu-output" }, "--relu-output and --no-relu-output contradict each other: give one")]

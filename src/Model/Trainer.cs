@@ -32,7 +32,7 @@ public sealed class Trainer : IDisposable
     readonly DeviceBuffer<int> _indices, _labels;
     readonly DeviceBuffer<float> _input, _dist, _loss, _dDist;
     readonly DeviceBuffer<float>[] _outputs, _dOutputs;
-    readonly int[] _left, _right, _third, _pairLabels, _hostIndices, _digits, _hardPositive, _hardNegative;
+    readonly int[] _left, _right, _negatives, _pairLabels, _hostIndices, _digits, _hardPositive, _hardNegative;
     readonly float[]? _embeddings;
     readonly ulong[] _dropoutKeys;
     readonly List<EpochReport> _history = [];
@@ -86,7 +86,7 @@ public sealed class Trainer : IDisposable
         _dDist = backend.Allocate<float>(b);
         _left = new int[b];
         _right = new int[b];
-        _third = new int[b];
+        _negatives = new int[b];
         _pairLabels = new int[b];
         _hostIndices = new int[rows];
         bool mining = config.Mining == TripletMining.BatchHard;
@@ -161,7 +161,7 @@ public sealed class Trainer : IDisposable
             double loss;
             if (_tripletSampler is not null)
             {
-                Span<int> negative = _third.AsSpan(0, pairs);
+                Span<int> negative = _negatives.AsSpan(0, pairs);
                 _tripletSampler.NextBatch(left, right, negative);
                 loss = ComputeTripletGradients(left, right, negative);
             }

@@ -36,6 +36,14 @@ public class TrainingConfigTests
         yield return new TestCaseData(d with { Q = 0 }, "--q").SetName("Q 0");
         yield return new TestCaseData(d with { Q = -5 }, "--q").SetName("Q negative");
         yield return new TestCaseData(d with { Margin = 0 }, "--margin").SetName("margin 0");
+        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, TripletMargin = 0 }, "--triplet-margin").SetName("triplet margin 0");
+        yield return new TestCaseData(d with { TripletMargin = double.NaN }, "--triplet-margin").SetName("triplet margin NaN");
+        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, Mining = (TripletMining)5 }, "--mining").SetName("unknown mining");
+        yield return new TestCaseData(d with { Mining = TripletMining.BatchHard }, "--mining").SetName("mining without the triplet loss");
+        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, Mining = TripletMining.BatchHard, MiningWarmupEpochs = -1 }, "--mining-warmup").SetName("mining warm-up -1");
+        yield return new TestCaseData(d with { Dropout = 1 }, "--dropout").SetName("dropout 1");
+        yield return new TestCaseData(d with { Dropout = -0.1 }, "--dropout").SetName("dropout negative");
+        yield return new TestCaseData(d with { Dropout = double.NaN }, "--dropout").SetName("dropout NaN");
         yield return new TestCaseData(d with { Beta1 = 1 }, "--beta1").SetName("beta1 1");
         yield return new TestCaseData(d with { Beta2 = -0.1 }, "--beta2").SetName("beta2 negative");
         yield return new TestCaseData(d with { OptimizerEpsilon = 0 }, "--adam-eps").SetName("optimizer eps 0");

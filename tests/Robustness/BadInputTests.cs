@@ -144,8 +144,8 @@ public class BadInputTests
             yield return Case(command, "truncated", b => b[..(b.Length * 2 / 3)], "it is truncated: the header announces");
             yield return Case(command, "one bit flipped", b => { b[b.Length / 2] ^= 0x10; return b; },
                 "its SHA-256 checksum does not match the contents (the file is corrupt)");
-            yield return Case(command, "of a future format version", b => { b[8] = 2; return b; },
-                "it is format version 2, written by a newer GpuSiamese; this build reads version 1 and older");
+            yield return Case(command, "of a future format version", b => { b[8] = CheckpointFile.FormatVersion + 1; return b; },
+                $"it is format version {CheckpointFile.FormatVersion + 1}, written by a newer GpuSiamese; this build reads version {CheckpointFile.FormatVersion} and older");
             yield return Case(command, "not a checkpoint", _ => "GIF89a: this is a picture, not a model at all"u8.ToArray(),
                 "it does not start with the checkpoint magic 'GSIAMCKP' (not a GpuSiamese checkpoint)");
             yield return Case(command, "empty", _ => [], "it is 0 bytes long, shorter than the 20-byte header");

@@ -205,9 +205,18 @@ public sealed class ModelJobs : IModelJobs
     public static TrainingConfig ToConfig(TrainOptions o) => new()
     {
         Network = new NetworkConfig(o.Layers, o.ReluOutput),
-        Loss = o.Loss == LossChoice.Margin ? PairLossKind.ContrastiveMargin : PairLossKind.ContrastiveBounded,
+        Loss = o.Loss switch
+        {
+            LossChoice.Margin => PairLossKind.ContrastiveMargin,
+            LossChoice.Triplet => PairLossKind.Triplet,
+            _ => PairLossKind.ContrastiveBounded,
+        },
         Q = o.Q,
         Margin = o.Margin,
+        TripletMargin = o.TripletMargin,
+        Mining = o.Mining == MiningChoice.BatchHard ? TripletMining.BatchHard : TripletMining.None,
+        MiningWarmupEpochs = o.MiningWarmup,
+        Dropout = o.Dropout,
         Optimizer = o.Optimizer switch
         {
             OptimizerChoice.RmsProp => OptimizerKind.RmsProp,

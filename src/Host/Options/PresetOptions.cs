@@ -42,9 +42,18 @@ public static class PresetOptions
         {
             Layers = c.Network.Widths.ToArray(),
             ReluOutput = c.Network.ReluOnOutput,
-            Loss = c.Loss == PairLossKind.ContrastiveMargin ? LossChoice.Margin : LossChoice.Contrastive,
+            Loss = c.Loss switch
+            {
+                PairLossKind.ContrastiveMargin => LossChoice.Margin,
+                PairLossKind.Triplet => LossChoice.Triplet,
+                _ => LossChoice.Contrastive,
+            },
             Q = c.Q,
             Margin = c.Margin,
+            TripletMargin = c.TripletMargin,
+            Mining = c.Mining == TripletMining.BatchHard ? MiningChoice.BatchHard : MiningChoice.None,
+            MiningWarmup = c.MiningWarmupEpochs,
+            Dropout = c.Dropout,
             Optimizer = c.Optimizer switch
             {
                 OptimizerKind.RmsProp => OptimizerChoice.RmsProp,

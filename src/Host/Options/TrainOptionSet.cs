@@ -17,9 +17,18 @@ public sealed class TrainOptionSet
     readonly Option<bool> _reluOutput = OptionFactory.Flag("--relu-output", "ReLU on the output layer too (the exercise's network; the default)");
     readonly Option<bool> _noReluOutput = OptionFactory.Flag("--no-relu-output", "Leave the output layer linear");
     readonly Option<LossChoice> _loss = OptionFactory.Choice("--loss", D.Loss,
-        "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006)");
+        "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006); " +
+        "triplet: max(d(a,p) - d(a,n) + m, 0) on balanced triplets, m = --triplet-margin (--batch and --pairs-per-epoch then count triplets; evaluation stays on pairs)");
     readonly Option<double> _q = OptionFactory.Double("--q", D.Q, "Bound Q of the contrastive loss", "a number > 0", v => v > 0);
     readonly Option<double> _margin = OptionFactory.Double("--margin", D.Margin, "Margin m of the margin loss", "a number > 0", v => v > 0);
+    readonly Option<double> _tripletMargin = OptionFactory.Double("--triplet-margin", D.TripletMargin, "Margin m of the triplet loss", "a number > 0", v => v > 0);
+    readonly Option<MiningChoice> _mining = OptionFactory.Spelled("--mining", D.Mining,
+        "Triplets to train on (--loss triplet only): none = as sampled; batch-hard = for each anchor the farthest same-digit and nearest other-digit image among the batch's 3B rows (Hermans 2017)",
+        ("none", MiningChoice.None), ("batch-hard", MiningChoice.BatchHard));
+    readonly Option<int> _miningWarmup = OptionFactory.Int("--mining-warmup", D.MiningWarmup, 0,
+        "Epochs trained on the sampled triplets before batch-hard mining starts (mining an untrained network tends to collapse it)");
+    readonly Option<double> _dropout = OptionFactory.Double("--dropout", D.Dropout,
+        "Dropout probability on the hidden layers' outputs while training (kept units scaled by 1/(1-p); 0 = off)", "a number in [0, 1)", v => v is >= 0 and < 1);
     readonly Option<OptimizerChoice> _optimizer = OptionFactory.Choice("--optimizer", D.Optimizer, "Optimizer");
     readonly Option<double> _lr = OptionFactory.Double("--lr", D.LearningRate, "Learning rate", "a number > 0", v => v > 0);
     readonly Option<double> _beta1 = OptionFactory.Double("--beta1", D.Beta1, "Adam's decay of the first moment", "a number in [0, 1)", v => v is >= 0 and < 1);
@@ -62,7 +71,7 @@ public sealed class TrainOptionSet
 
     IEnumerable<Option> All =>
     [
-        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
+        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _tripletMargin, _mining, _miningWarmup, _dropout, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
         _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _augment, _augmentShift, _augmentRotation, _augmentMinScale, _augmentMaxScale, _patience, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
         _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume, _preset, _oneShotWays, _oneShotTrials, _galleryPerDigit,
     ];
@@ -86,6 +95,9 @@ public sealed class TrainOptionSet
                 result.AddError($"--augment-max-scale ({OptionFactory.Format(high)}) must be at least --augment-min-scale ({OptionFactory.Format(low)})");
             if (result.GetValue(_nesterov) && Resolve(result, _optimizer, b.Optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
                 result.AddError("--nesterov applies to --optimizer sgd only");
+            if (OptionFactory.TryGet(result, _mining, out var mining) && mining != MiningChoice.None
+                && OptionFactory.TryGet(result, _loss, out var loss) && loss != LossChoice.Triplet)
+                result.AddError("--mining batch-hard applies to --loss triplet only");
         });
     }
 
@@ -104,6 +116,10 @@ public sealed class TrainOptionSet
             Loss = Pick(parse, _loss, b.Loss),
             Q = Pick(parse, _q, b.Q),
             Margin = Pick(parse, _margin, b.Margin),
+            TripletMargin = Pick(parse, _tripletMargin, b.TripletMargin),
+            Mining = Pick(parse, _mining, b.Mining),
+            MiningWarmup = Pick(parse, _miningWarmup, b.MiningWarmup),
+            Dropout = Pick(parse, _dropout, b.Dropout),
             Optimizer = Pick(parse, _optimizer, b.Optimizer),
             LearningRate = Pick(parse, _lr, b.LearningRate),
             Beta1 = Pick(parse, _beta1, b.Beta1),

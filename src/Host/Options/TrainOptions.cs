@@ -3,8 +3,14 @@ namespace GpuSiamese.Host.Options;
 /// <summary>Which compute device trains and scores: ILGPU's CPU accelerator, CUDA, OpenCL, the SIMD host backend, or the fastest present.</summary>
 public enum AcceleratorChoice { Cpu, Cuda, OpenCl, Simd, Auto }
 
-/// <summary>Pair loss: Chopra 2005 bounded contrastive (parameter Q) or Hadsell 2006 margin contrastive (parameter m).</summary>
-public enum LossChoice { Contrastive, Margin }
+/// <summary>
+/// Loss: Chopra 2005 bounded contrastive (parameter Q), Hadsell 2006 margin contrastive (parameter m), or the triplet
+/// loss max(d(a,p) − d(a,n) + m, 0) on balanced triplets (parameter --triplet-margin).
+/// </summary>
+public enum LossChoice { Contrastive, Margin, Triplet }
+
+/// <summary>Triplet selection: the sampler's triplets, or batch-hard (farthest positive, nearest negative within the batch).</summary>
+public enum MiningChoice { None, BatchHard }
 
 public enum OptimizerChoice { Adam, RmsProp, Sgd }
 
@@ -23,6 +29,13 @@ public sealed record TrainOptions
     public LossChoice Loss { get; init; } = LossChoice.Contrastive;
     public double Q { get; init; } = 5;
     public double Margin { get; init; } = 1;
+    /// <summary>Margin of the triplet loss.</summary>
+    public double TripletMargin { get; init; } = 1;
+    public MiningChoice Mining { get; init; } = MiningChoice.None;
+    /// <summary>Epochs on the sampled triplets before batch-hard mining starts.</summary>
+    public int MiningWarmup { get; init; } = 1;
+    /// <summary>Inverted-dropout probability on the hidden layers during training; 0 = off.</summary>
+    public double Dropout { get; init; }
     public OptimizerChoice Optimizer { get; init; } = OptimizerChoice.Adam;
     public double LearningRate { get; init; } = 0.01;
     public double Beta1 { get; init; } = 0.9;

@@ -162,9 +162,29 @@ public sealed class IlgpuBackend : IBackend
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
         Need(dist, count, nameof(dist)); Need(labels, count, nameof(labels)); Need(loss, count, nameof(loss)); Need(dDist, count, nameof(dDist));
+        if (kind is not (PairLossKind.ContrastiveBounded or PairLossKind.ContrastiveMargin))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
         var s = new LossShape(kind == PairLossKind.ContrastiveBounded ? 0 : 1, parameter, count, rt.Split(count));
         if (count == 0) return;
         rt.Loss(s.Work.Threads, Of(dist).View, Of(labels).View, Of(loss).View, Of(dDist).View, s);
+    }
+
+    public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
+        float margin, float eps)
+    {
+        Need(emb, 3 * triplets * dim, nameof(emb)); Need(loss, triplets, nameof(loss)); Need(dEmb, 3 * triplets * dim, nameof(dEmb));
+        var s = new TripletShape(triplets, dim, margin, eps, rt.Split(triplets));
+        if (triplets == 0) return;
+        rt.Triplet(s.Work.Threads, Of(emb).View, Of(loss).View, Of(dEmb).View, s);
+    }
+
+    public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
+    {
+        Need(x, n, nameof(x));
+        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability must be in [0, 1)");
+        var a = new DropoutArgs(key, step, DropoutMask.Threshold(p), (float)(1.0 / (1.0 - p)), rt.Split(n));
+        if (n == 0) return;
+        rt.Dropout(a.Work.Threads, Of(x).View, a);
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
@@ -266,6 +286,8 @@ public sealed class IlgpuBackend : IBackend
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, PairShape> DistanceForward;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PairShape> DistanceBackward;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape> Loss;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape> Triplet;
+        public readonly Action<Index1D, ArrayView<float>, DropoutArgs> Dropout;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> Adam;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd;
@@ -305,6 +327,10 @@ public sealed class IlgpuBackend : IBackend
                 IsCpu ? PairDistance.BackwardBlocked : PairDistance.Backward);
             Loss = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape>(
                 IsCpu ? ContrastiveLoss.ForwardBackwardBlocked : ContrastiveLoss.ForwardBackward);
+            Triplet = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape>(
+                IsCpu ? Ilgpu.TripletLoss.ForwardBackwardBlocked : Ilgpu.TripletLoss.ForwardBackward);
+            Dropout = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, DropoutArgs>(
+                IsCpu ? Ilgpu.Dropout.ApplyBlocked : Ilgpu.Dropout.Apply);
             Adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>(
                 IsCpu ? Optimizers.AdamBlocked : Optimizers.Adam);
             RmsProp = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs>(

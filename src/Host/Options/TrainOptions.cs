@@ -1,7 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace GpuSiamese.Host.Options;
 
+// metrics.json writes these choices as the command line spells them (JsonStringEnumMemberName).
+
 /// <summary>Which compute device trains and scores: ILGPU's CPU accelerator, CUDA, OpenCL, the SIMD host backend, or the fastest present.</summary>
-public enum AcceleratorChoice { Cpu, Cuda, OpenCl, Simd, Auto }
+public enum AcceleratorChoice { Cpu, Cuda, [JsonStringEnumMemberName("opencl")] OpenCl, Simd, Auto }
 
 /// <summary>
 /// Loss: Chopra 2005 bounded contrastive (parameter Q), Hadsell 2006 margin contrastive (parameter m), or the triplet
@@ -10,9 +14,9 @@ public enum AcceleratorChoice { Cpu, Cuda, OpenCl, Simd, Auto }
 public enum LossChoice { Contrastive, Margin, Triplet }
 
 /// <summary>Triplet selection: the sampler's triplets, or batch-hard (farthest positive, nearest negative within the batch).</summary>
-public enum MiningChoice { None, BatchHard }
+public enum MiningChoice { None, [JsonStringEnumMemberName("batch-hard")] BatchHard }
 
-public enum OptimizerChoice { Adam, RmsProp, Sgd }
+public enum OptimizerChoice { Adam, [JsonStringEnumMemberName("rmsprop")] RmsProp, Sgd }
 
 /// <summary>Learning-rate schedule over epochs.</summary>
 public enum LrScheduleChoice { None, Step, Cosine }

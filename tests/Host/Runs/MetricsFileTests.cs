@@ -27,6 +27,22 @@ public class MetricsFileTests
     }
 
     [Test]
+    public void The_triplet_and_dropout_settings_are_recorded()
+    {
+        var options = new TrainOptions { Loss = LossChoice.Triplet, TripletMargin = 0.5, Mining = MiningChoice.BatchHard, MiningWarmup = 2, Dropout = 0.1 };
+        var outcome = new TrainingOutcome("x", [], new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc,
+            new StageTimings(1, 2, 3), null);
+        using var dir = new TempFolder();
+        string path = dir.File("metrics.json");
+        MetricsFile.Write(path, MetricsFile.Build(options, outcome, DateTime.UnixEpoch, 9, 1234, "model.ckpt"));
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var c = json.RootElement.GetProperty("configuration");
+        Assert.That((c.GetProperty("loss").GetString(), c.GetProperty("triplet_margin").GetDouble(), c.GetProperty("mining").GetString(),
+            c.GetProperty("mining_warmup").GetInt32(), c.GetProperty("dropout").GetDouble()),
+            Is.EqualTo(("triplet", 0.5, "batch-hard", 2, 0.1)));
+    }
+
+    [Test]
     public void The_recognition_figures_and_the_preset_are_recorded()
     {
         var options = new TrainOptions { Preset = "best" };

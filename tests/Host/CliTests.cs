@@ -45,7 +45,7 @@ public class CliTests
     {
         string help = HostRun.Of(null, "train", "--help").Out;
         Assert.That(help, Does.Contain("[default: 196,200,10]").And.Contain("[default: adam]")
-            .And.Contain("[default: 1e-7]").And.Contain("[default: cpu]").And.Contain("[default: contrastive]"));
+            .And.Contain("[default: 1e-7]").And.Contain("[default: auto]").And.Contain("[default: contrastive]"));
         Assert.That(help, Does.Not.Contain("[default: Adam]"));
     }
 

@@ -77,7 +77,7 @@ public sealed record TrainOptions
     /// <summary>ε in E_w = sqrt(max(Σ(a−b)², ε)).</summary>
     public double Eps { get; init; } = 1e-7;
     public ulong Seed { get; init; } = 1;
-    public AcceleratorChoice Accelerator { get; init; } = AcceleratorChoice.Cpu;
+    public AcceleratorChoice Accelerator { get; init; } = AcceleratorChoice.Auto;
     public string? DataDir { get; init; }
     public string RunsDir { get; init; } = "runs";
     public bool Quiet { get; init; }

@@ -30,7 +30,7 @@ public class TrainOptionSetTests
             Assert.That(o.Batch, Is.EqualTo(64));
             Assert.That(o.PairsPerEpoch, Is.EqualTo(60_000));
             Assert.That(o.Validation, Is.EqualTo(0.1));
-            Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Cpu));
+            Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Auto));
             Assert.That(o.PositivesPerDigit, Is.EqualTo(800));
             Assert.That(o.NegativesPerPair, Is.EqualTo(200));
             Assert.That(o.Quiet, Is.False);

@@ -30,6 +30,8 @@ public sealed class ModelJobs : IModelJobs
         // The device first: a missing one is refused before MNIST is read.
         using var backend = AcceleratorBackends.Create(options.Accelerator, log);
         var data = Mnist.Load(options.DataDir, log);
+        if (!config.Augment)
+            data = new MnistData(data.Train.WithoutRaw28(), data.Test.WithoutRaw28());
         var random = RunRandomness.From(options.Seed);
         var (train, validation) = TrainValidationSplit.Create(data.Train, config.ValidationFraction, random.Split);
         var testPairs = BalancedPairSet.Create(data.Test, random.TestPairs, options.PositivesPerDigit, options.NegativesPerPair);

@@ -55,6 +55,12 @@ public sealed class ImageSet
         return new ImageSet(pixels, labels, raw);
     }
 
+    /// <summary>
+    /// The same images without the 28x28 originals (arrays shared, nothing copied): only augmentation reads them,
+    /// and 60,000 of them are 47 MB that a run without augmentation need not keep.
+    /// </summary>
+    public ImageSet WithoutRaw28() => Raw28 is null ? this : new ImageSet(Pixels, Labels);
+
     /// <summary>How many images of each digit 0..9.</summary>
     public int[] CountsPerDigit()
     {

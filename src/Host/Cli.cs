@@ -22,8 +22,8 @@ public static class Cli
         if (parse.Errors.Count > 0)
         {
             string command = CommandPath(parse);
-            console.Error.WriteLine($"error: {parse.Errors[0].Message}");
-            console.Error.WriteLine($"usage: {command} [options]; see '{command} --help'");
+            // One line, usage included: scripts and people read the first line of stderr.
+            console.Error.WriteLine($"error: {parse.Errors[0].Message} (usage: {command} [options]; see '{command} --help')");
             return ExitCodes.UsageError;
         }
         if (parse.Action is HelpAction)

@@ -5,16 +5,18 @@ using GpuSiamese.Model.Backends;
 namespace GpuSiamese.Model;
 
 /// <summary>
-/// The checkpoint file format, version 1, little-endian:
+/// The checkpoint file format, version 2, little-endian:
 /// "GSIAMCKP" magic (8 bytes), format version (int32), payload length (int64), payload, SHA-256 of the payload
 /// (32 bytes). The payload holds the network configuration, the training configuration, the threshold, the
 /// parameter tensor and an optional resume block (optimizer tensors and counters, sampler and generator state).
 /// Saving writes a temporary file in the target's folder, flushes it to disk and renames it over the target,
-/// so a crash mid-write leaves the previous file whole.
+/// so a crash mid-write leaves the previous file whole. Version 2 appends the triplet margin, the mining mode, the
+/// mining warm-up and the dropout probability to the training configuration; version 1 files read with their defaults (no triplet
+/// loss, no dropout existed then).
 /// </summary>
 public static class CheckpointFile
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     static readonly byte[] Magic = "GSIAMCKP"u8.ToArray();
     const int HeaderLength = 8 + 4 + 8;
     const int HashLength = 32;
@@ -89,7 +91,7 @@ public static class CheckpointFile
             throw Bad(path, "its SHA-256 checksum does not match the contents (the file is corrupt)");
         try
         {
-            return ReadPayload(path, payload.ToArray());
+            return ReadPayload(path, payload.ToArray(), version);
         }
         catch (EndOfStreamException)
         {
@@ -150,13 +152,14 @@ public static class CheckpointFile
         return ms.ToArray();
     }
 
-    static Checkpoint ReadPayload(string path, byte[] payload)
+    static Checkpoint ReadPayload(string path, byte[] payload, int version)
     {
         using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         var network = ReadNetwork(r);
-        var training = ReadTraining(r, network);
+        var training = ReadTraining(r, network, version);
         double threshold = r.ReadDouble();
         var parameters = ReadTensor(r, path, "parameters");
+        RequireFinite(path, parameters, "parameters");
         if (parameters.Length != network.ParameterCount)
             throw Bad(path, $"its parameter tensor holds {parameters.Length} values, but a {network} network has {network.ParameterCount}");
         TrainerState? resume = null;
@@ -170,6 +173,7 @@ public static class CheckpointFile
             for (int i = 0; i < count; i++)
             {
                 state[i] = ReadTensor(r, path, $"optimizer tensor {i}");
+                RequireFinite(path, state[i], $"optimizer tensor {i}");
                 if (state[i].Length != network.ParameterCount)
                     throw Bad(path, $"optimizer tensor {i} holds {state[i].Length} values, expected {network.ParameterCount}");
             }
@@ -194,6 +198,7 @@ public static class CheckpointFile
             if (r.ReadBoolean())
             {
                 best = ReadTensor(r, path, "best parameters");
+                RequireFinite(path, best, "best parameters");
                 if (best.Length != network.ParameterCount)
                     throw Bad(path, $"its best-epoch parameters hold {best.Length} values, expected {network.ParameterCount}");
             }
@@ -231,9 +236,10 @@ public static class CheckpointFile
         w.Write(t.StepGamma); w.Write(t.CosineFinalFraction); w.Write(t.ClipNorm); w.Write(t.MonitorPairs);
         w.Write(t.Augment); w.Write(t.AugmentShift); w.Write(t.AugmentRotation); w.Write(t.AugmentMinScale);
         w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
+        w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.MiningWarmupEpochs); w.Write(t.Dropout);
     }
 
-    static TrainingConfig ReadTraining(BinaryReader r, NetworkConfig network)
+    static TrainingConfig ReadTraining(BinaryReader r, NetworkConfig network, int version)
     {
         var t = new TrainingConfig
         {
@@ -248,6 +254,8 @@ public static class CheckpointFile
             Augment = r.ReadBoolean(), AugmentShift = r.ReadDouble(), AugmentRotation = r.ReadDouble(),
             AugmentMinScale = r.ReadDouble(), AugmentMaxScale = r.ReadDouble(), EarlyStoppingPatience = r.ReadInt32(),
         };
+        if (version >= 2)
+            t = t with { TripletMargin = r.ReadDouble(), Mining = (TripletMining)r.ReadInt32(), MiningWarmupEpochs = r.ReadInt32(), Dropout = r.ReadDouble() };
         t.Validate();
         return t;
     }
@@ -269,6 +277,17 @@ public static class CheckpointFile
         var values = new float[length];
         Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
         return values;
+    }
+
+    /// <summary>
+    /// Training never saves a non-finite value (it stops first), so one here is damage: scoring with it would give
+    /// NaN distances, resuming with it would diverge at once.
+    /// </summary>
+    static void RequireFinite(string path, float[] values, string name)
+    {
+        int i = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (i >= 0)
+            throw Bad(path, $"its {name} hold a non-finite value ({values[i]}) at index {i}; a checkpoint holds finite values only");
     }
 
     /// <summary>An element count, checked against what is left of the payload before anything is allocated.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using GpuSiamese.Data;
+using GpuSiamese.Kernels;
 using GpuSiamese.Model.Backends;
 
 namespace GpuSiamese.Model;
@@ -11,6 +12,11 @@ namespace GpuSiamese.Model;
 /// gather → dense layers over 2B rows → pair distance → loss → backward (one Xᵀ·dY per layer serves both
 /// branches) → optional clipping → optimizer update of the flat parameter vector. With augmentation the
 /// batch's images are transformed on the host from their 28x28 originals and uploaded instead of gathered.
+/// With the triplet loss a batch is B balanced triplets (<see cref="TripletSampler"/>), 3B rows (anchors,
+/// positives, negatives) through the same layers and <see cref="IBackend.TripletLoss"/>; batch-hard mining first
+/// embeds those rows and re-picks each anchor's positive and negative among them (<see cref="BatchHardMining"/>).
+/// Dropout multiplies each hidden layer's output, and its gradient, by a mask hashed from (seed, layer, step).
+/// Evaluation and the per-epoch reports are on pairs whatever the loss.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -18,14 +24,17 @@ public sealed class Trainer : IDisposable
 
     readonly IBackend _backend;
     Rng _rng;
-    readonly PairSampler _sampler;
+    readonly PairSampler? _sampler;
+    readonly TripletSampler? _tripletSampler;
     readonly Optimizer _optimizer;
     readonly ImageTable _trainTable, _validationTable;
     readonly PairSet _trainMonitor, _validationMonitor;
     readonly DeviceBuffer<int> _indices, _labels;
     readonly DeviceBuffer<float> _input, _dist, _loss, _dDist;
     readonly DeviceBuffer<float>[] _outputs, _dOutputs;
-    readonly int[] _left, _right, _pairLabels, _hostIndices;
+    readonly int[] _left, _right, _negatives, _pairLabels, _hostIndices, _digits, _hardPositive, _hardNegative;
+    readonly float[]? _embeddings;
+    readonly ulong[] _dropoutKeys;
     readonly List<EpochReport> _history = [];
     readonly ImageSet _train;
     readonly Augmenter? _augmenter;
@@ -58,14 +67,15 @@ public sealed class Trainer : IDisposable
         _optimizer = new Optimizer(backend, config, config.Network.ParameterCount);
         _trainTable = new ImageTable(backend, train);
         _validationTable = new ImageTable(backend, validation);
-        _sampler = new PairSampler(train, samplerRng);
+        if (config.Loss == PairLossKind.Triplet) _tripletSampler = new TripletSampler(train, samplerRng);
+        else _sampler = new PairSampler(train, samplerRng);
         int positivesPerDigit = Math.Max(1, config.MonitorPairs / 20);
         int negativesPerPair = Math.Max(1, config.MonitorPairs / 90);
         _validationMonitor = BalancedPairSet.Create(validation, monitorRng.Fork(), positivesPerDigit, negativesPerPair);
         _trainMonitor = BalancedPairSet.Create(train, monitorRng.Fork(), positivesPerDigit, negativesPerPair);
         Evaluator = new Evaluator(Network, config.DistanceEpsilon, Math.Max(_validationMonitor.Count, _trainMonitor.Count));
 
-        int b = config.BatchPairs, rows = 2 * b;
+        int b = config.BatchPairs, rows = RowsPerUnit * b;
         _indices = backend.Allocate<int>(rows);
         _labels = backend.Allocate<int>(b);
         _input = backend.Allocate<float>(rows * ImageSet.Size);
@@ -76,8 +86,15 @@ public sealed class Trainer : IDisposable
         _dDist = backend.Allocate<float>(b);
         _left = new int[b];
         _right = new int[b];
+        _negatives = new int[b];
         _pairLabels = new int[b];
         _hostIndices = new int[rows];
+        bool mining = config.Mining == TripletMining.BatchHard;
+        _digits = new int[mining ? rows : 0];
+        _hardPositive = new int[mining ? b : 0];
+        _hardNegative = new int[mining ? b : 0];
+        _embeddings = mining ? new float[rows * config.Network.OutputWidth] : null;
+        _dropoutKeys = Enumerable.Range(0, config.Network.LayerCount).Select(l => DropoutMask.LayerKey(config.Seed, l)).ToArray();
         if (config.Augment)
         {
             _augmenter = new Augmenter(config.AugmentShift, config.AugmentRotation, config.AugmentMinScale, config.AugmentMaxScale);
@@ -86,6 +103,9 @@ public sealed class Trainer : IDisposable
     }
 
     public TrainingConfig Config { get; }
+
+    /// <summary>Embedding rows per batch unit: 2 for a pair, 3 for a triplet.</summary>
+    int RowsPerUnit => Config.Loss == PairLossKind.Triplet ? 3 : 2;
 
     public Network Network { get; }
 
@@ -138,8 +158,18 @@ public sealed class Trainer : IDisposable
             int stepInEpoch = (int)(Step % Config.StepsPerEpoch);
             int pairs = Math.Min(Config.BatchPairs, Config.PairsPerEpoch - stepInEpoch * Config.BatchPairs);
             Span<int> left = _left.AsSpan(0, pairs), right = _right.AsSpan(0, pairs), labels = _pairLabels.AsSpan(0, pairs);
-            _sampler.NextBatch(left, right, labels);
-            double loss = ComputeGradients(left, right, labels);
+            double loss;
+            if (_tripletSampler is not null)
+            {
+                Span<int> negative = _negatives.AsSpan(0, pairs);
+                _tripletSampler.NextBatch(left, right, negative);
+                loss = ComputeTripletGradients(left, right, negative);
+            }
+            else
+            {
+                _sampler!.NextBatch(left, right, labels);
+                loss = ComputeGradients(left, right, labels);
+            }
             if (!double.IsFinite(loss))
                 throw new TrainingDivergedException(epoch + 1, stepInEpoch + 1, Step + 1, $"the loss is {loss}");
             ApplyUpdate(epoch, stepInEpoch);
@@ -173,42 +203,136 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public double ComputeGradients(ReadOnlySpan<int> left, ReadOnlySpan<int> right, ReadOnlySpan<int> labels)
     {
+        if (Config.Loss == PairLossKind.Triplet)
+            throw new InvalidOperationException("this trainer trains on triplets (ComputeTripletGradients), not pairs");
         int b = left.Length;
         if (b < 1 || b > Config.BatchPairs || right.Length != b || labels.Length != b)
             throw new ArgumentException($"a batch holds 1..{Config.BatchPairs} pairs with as many left, right and labels; got {left.Length}, {right.Length}, {labels.Length}");
         int rows = 2 * b;
         left.CopyTo(_hostIndices);
         right.CopyTo(_hostIndices.AsSpan(b));
-        // The device gather does not check bounds; 2B comparisons here are free next to the step.
-        for (int r = 0; r < rows; r++)
-            if ((uint)_hostIndices[r] >= (uint)_trainTable.Count)
-                throw new ArgumentException($"batch row {r} refers to image {_hostIndices[r]}, outside the {_trainTable.Count} training images");
+        CheckIndices(rows);
         var net = Network.Config;
         int dim = net.OutputWidth;
         float eps = (float)Config.DistanceEpsilon;
 
-        _backend.Upload(_indices.Slice(0, rows), _hostIndices.AsSpan(0, rows));
         _backend.Upload(_labels.Slice(0, b), labels);
-        if (_augmenter is null)
-            _backend.GatherRows(_trainTable.Pixels, _indices, _input, rows, ImageSet.Size);
-        else
-            UploadAugmented(rows);
-        Network.Forward(_input, _outputs, rows);
+        LoadInput(rows);
+        ForwardTraining(rows);
         _backend.PairDistanceForward(_outputs[^1], _dist, b, dim, eps);
         _backend.PairLoss(Config.Loss, (float)Config.LossParameter, _dist, _labels, _loss, _dDist, b);
 
         _backend.PairDistanceBackward(_outputs[^1], _dist, _dDist, _dOutputs[^1], b, dim, eps);
+        Backward(rows);
+        return _backend.Sum(_loss, b) / b;
+    }
+
+    /// <summary>
+    /// Forward and backward of one batch of triplets (indices into the training table): fills
+    /// <see cref="Network.Gradients"/> with dL/dθ of the batch-mean triplet loss and returns that loss. With
+    /// batch-hard mining (from epoch <see cref="TrainingConfig.MiningWarmupEpochs"/> + 1 on) the positives and negatives are
+    /// first re-picked among the batch's 3B rows.
+    /// </summary>
+    public double ComputeTripletGradients(ReadOnlySpan<int> anchor, ReadOnlySpan<int> positive, ReadOnlySpan<int> negative)
+    {
+        if (Config.Loss != PairLossKind.Triplet)
+            throw new InvalidOperationException($"this trainer trains on pairs with the {Config.Loss} loss, not on triplets");
+        int b = anchor.Length;
+        if (b < 1 || b > Config.BatchPairs || positive.Length != b || negative.Length != b)
+            throw new ArgumentException($"a batch holds 1..{Config.BatchPairs} triplets with as many anchors, positives and negatives; got {anchor.Length}, {positive.Length}, {negative.Length}");
+        int rows = 3 * b;
+        anchor.CopyTo(_hostIndices);
+        positive.CopyTo(_hostIndices.AsSpan(b));
+        negative.CopyTo(_hostIndices.AsSpan(2 * b));
+        CheckIndices(rows);
+        int dim = Network.Config.OutputWidth;
+        if (Config.Mining == TripletMining.BatchHard && CompletedEpochs >= Config.MiningWarmupEpochs) MineBatchHard(b, dim);
+
+        LoadInput(rows);
+        ForwardTraining(rows);
+        _backend.TripletLoss(_outputs[^1], _loss, _dOutputs[^1], b, dim, (float)Config.TripletMargin, (float)Config.DistanceEpsilon);
+        Backward(rows);
+        return _backend.Sum(_loss, b) / b;
+    }
+
+    /// <summary>
+    /// Embeds the batch's 3B rows as the network stands (no dropout), then rewrites the positives and negatives
+    /// in <see cref="_hostIndices"/> with each anchor's hardest ones among those rows.
+    /// </summary>
+    void MineBatchHard(int b, int dim)
+    {
+        int rows = 3 * b;
+        var labels = _train.Labels;
+        for (int r = 0; r < rows; r++) _digits[r] = labels[_hostIndices[r]];
+        LoadInput(rows);
+        Network.Forward(_input, _outputs, rows);
+        var embeddings = _embeddings.AsSpan(0, rows * dim);
+        _backend.Download(_outputs[^1].Slice(0, rows * dim), embeddings);
+        BatchHardMining.Select(embeddings, _digits.AsSpan(0, rows), dim, b, _hardPositive, _hardNegative);
+        // Rows to images for all anchors first: a picked row may be a positive or negative slot about to be rewritten.
+        for (int t = 0; t < b; t++)
+        {
+            _hardPositive[t] = _hostIndices[_hardPositive[t]];
+            _hardNegative[t] = _hostIndices[_hardNegative[t]];
+        }
+        _hardPositive.AsSpan(0, b).CopyTo(_hostIndices.AsSpan(b));
+        _hardNegative.AsSpan(0, b).CopyTo(_hostIndices.AsSpan(2 * b));
+    }
+
+    void CheckIndices(int rows)
+    {
+        // The device gather does not check bounds; a comparison per row here is free next to the step.
+        for (int r = 0; r < rows; r++)
+            if ((uint)_hostIndices[r] >= (uint)_trainTable.Count)
+                throw new ArgumentException($"batch row {r} refers to image {_hostIndices[r]}, outside the {_trainTable.Count} training images");
+    }
+
+    /// <summary>The batch's rows of <see cref="_hostIndices"/> into the input matrix: gathered on the device, or augmented and uploaded.</summary>
+    void LoadInput(int rows)
+    {
+        if (_augmenter is null)
+        {
+            _backend.Upload(_indices.Slice(0, rows), _hostIndices.AsSpan(0, rows));
+            _backend.GatherRows(_trainTable.Pixels, _indices, _input, rows, ImageSet.Size);
+        }
+        else
+        {
+            UploadAugmented(rows);
+        }
+    }
+
+    /// <summary>The network's forward pass with dropout on the hidden layers' outputs (when configured).</summary>
+    void ForwardTraining(int rows)
+    {
+        var net = Network.Config;
+        var x = _input;
+        for (int l = 0; l < net.LayerCount; l++)
+        {
+            int outW = net.OutWidth(l);
+            _backend.DenseForward(x, Network.Weights(l), Network.Biases(l), _outputs[l], rows, net.InWidth(l), outW, net.ActivationOf(l));
+            if (DropsOut(l)) _backend.Dropout(_outputs[l], rows * outW, (float)Config.Dropout, _dropoutKeys[l], Step);
+            x = _outputs[l];
+        }
+    }
+
+    /// <summary>From dL/d(embeddings) in the last of <see cref="_dOutputs"/> to <see cref="Network.Gradients"/>.</summary>
+    void Backward(int rows)
+    {
+        var net = Network.Config;
         for (int l = net.LayerCount - 1; l >= 0; l--)
         {
             int inW = net.InWidth(l), outW = net.OutWidth(l);
+            // The same mask as the forward pass; ReLU' read from the masked output is 0 where a unit was dropped anyway.
+            if (DropsOut(l)) _backend.Dropout(_dOutputs[l], rows * outW, (float)Config.Dropout, _dropoutKeys[l], Step);
             _backend.ActivationBackward(_outputs[l], _dOutputs[l], rows * outW, net.ActivationOf(l));
             var x = l == 0 ? _input : _outputs[l - 1];
             _backend.DenseBackwardWeights(x, _dOutputs[l], Network.WeightGradients(l), Network.BiasGradients(l), rows, inW, outW);
             if (l > 0)
                 _backend.DenseBackwardData(_dOutputs[l], Network.Weights(l), _dOutputs[l - 1], rows, inW, outW);
         }
-        return _backend.Sum(_loss, b) / b;
     }
+
+    bool DropsOut(int layer) => Config.Dropout > 0 && layer < Network.Config.LayerCount - 1;
 
     /// <summary>Each of the batch's rows, augmented afresh from its 28x28 original, uploaded as the input.</summary>
     void UploadAugmented(int rows)
@@ -289,7 +413,10 @@ public sealed class Trainer : IDisposable
     /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
     public TrainerState CaptureState() => new(
         _optimizer.DownloadState(), _optimizer.StepCount, Step, _epochLossSum,
-        JsonSerializer.SerializeToUtf8Bytes(_sampler.GetState(), SamplerJson), _rng.GetState(),
+        _tripletSampler is not null
+            ? JsonSerializer.SerializeToUtf8Bytes(_tripletSampler.GetState(), SamplerJson)
+            : JsonSerializer.SerializeToUtf8Bytes(_sampler!.GetState(), SamplerJson),
+        _rng.GetState(),
         _history.ToArray(), BestParameters?.ToArray());
 
     /// <summary>
@@ -301,11 +428,23 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(state);
         if (state.Step < 0 || state.Step > TotalSteps)
             throw new ArgumentException($"resume step {state.Step} is outside this run's 0..{TotalSteps} steps", nameof(state));
-        var samplerState = JsonSerializer.Deserialize<PairSamplerState>(state.SamplerState, SamplerJson)
-            ?? throw new ArgumentException("the saved sampler state is empty", nameof(state));
+        // Deserialise (and so check) the sampler's state before anything is changed.
+        PairSamplerState? pairState = null;
+        TripletSamplerState? tripletState = null;
+        try
+        {
+            if (_tripletSampler is not null) tripletState = JsonSerializer.Deserialize<TripletSamplerState>(state.SamplerState, SamplerJson);
+            else pairState = JsonSerializer.Deserialize<PairSamplerState>(state.SamplerState, SamplerJson);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"the saved sampler state is not a {(_tripletSampler is null ? "pair" : "triplet")} sampler's: {e.Message}", nameof(state));
+        }
+        if (pairState is null && tripletState is null) throw new ArgumentException("the saved sampler state is empty", nameof(state));
         Network.UploadParameters(parameters);
         _optimizer.Restore(state.OptimizerState, state.OptimizerSteps);
-        _sampler.Restore(samplerState);
+        if (tripletState is not null) _tripletSampler!.Restore(tripletState);
+        else _sampler!.Restore(pairState!);
         _rng = Rng.FromState(state.RngState);
         Step = state.Step;
         _epochLossSum = state.EpochLossSum;

@@ -3,7 +3,7 @@ namespace GpuSiamese.Model;
 /// <summary>
 /// Everything beyond the parameters that a run needs to continue exactly where it stopped: optimizer tensors
 /// (in <see cref="Optimizer.StateNamesOf"/> order) and update count, completed steps, the loss summed so far
-/// in the current epoch, the pair sampler's position (serialised) and the trainer's own generator; and, so
+/// in the current epoch, the pair or triplet sampler's position (serialised JSON) and the trainer's own generator; and, so
 /// that a resumed run reports and stops early as the whole run would, the epochs so far and the best
 /// epoch's parameters.
 /// </summary>

@@ -18,6 +18,18 @@ public class ImageSetTests
     }
 
     [Test]
+    public void WithoutRaw28SharesThePixelsAndDropsOnlyTheOriginals()
+    {
+        var (raw, labels) = IdxBytes.RandomDigits(5, 2);
+        var set = new ImageSet(Downsample.PoolAll(raw, 5), labels, raw);
+        var lean = set.WithoutRaw28();
+        Assert.That(lean.Raw28, Is.Null);
+        Assert.That(lean.Pixels, Is.SameAs(set.Pixels));
+        Assert.That(lean.Labels, Is.SameAs(set.Labels));
+        Assert.That(lean.WithoutRaw28(), Is.SameAs(lean));
+    }
+
+    [Test]
     public void CountsAndIndicesPerDigit()
     {
         var set = SyntheticSets.WithCounts(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);

@@ -14,14 +14,14 @@ public class LoaderFuzzTests
     const int IdxInputs = 4000, NpyInputs = 3000, ImageInputs = 3000;
 
     TempFolder _dir = null!;
-    Random _random = null!;
+    ByteMutator _mutator = null!;
     readonly List<string> _failures = [];
 
     [SetUp]
     public void SetUp()
     {
         _dir = new TempFolder();
-        _random = new Random(20261123);
+        _mutator = new ByteMutator(new Random(20261123));
         _failures.Clear();
     }
 
@@ -40,7 +40,7 @@ public class LoaderFuzzTests
         for (int n = 0; n < IdxInputs; n++)
         {
             int kind = n % 4;
-            File.WriteAllBytes(path, Mutate(seeds[kind], n));
+            File.WriteAllBytes(path, _mutator.Mutate(seeds[kind]));
             Run(n, $"idx seed {kind}", () =>
             {
                 if (kind % 2 == 0)
@@ -76,7 +76,7 @@ public class LoaderFuzzTests
         for (int n = 0; n < NpyInputs; n++)
         {
             int kind = n % 4;
-            File.WriteAllBytes(path, Mutate(seeds[kind], n));
+            File.WriteAllBytes(path, _mutator.Mutate(seeds[kind]));
             Run(n, $"npy seed {kind}", () =>
             {
                 var read = kind % 2 == 0 ? Npy.ReadPairs(path, goodLabels) : Npy.ReadPairs(goodPairs, path);
@@ -105,7 +105,7 @@ public class LoaderFuzzTests
         for (int n = 0; n < ImageInputs; n++)
         {
             int kind = n % seeds.Length;
-            File.WriteAllBytes(path, Mutate(seeds[kind], n));
+            File.WriteAllBytes(path, _mutator.Mutate(seeds[kind]));
             Run(n, $"image seed {kind}", () =>
             {
                 var image = DigitImage.Load(path);
@@ -145,66 +145,5 @@ public class LoaderFuzzTests
         TestContext.Progress.WriteLine($"{inputs} inputs, {loaded} loaded, {inputs - loaded - _failures.Count} refused with InvalidDataException, {_failures.Count} failures");
         Assert.That(_failures.Where(f => f.Length > 0), Is.Empty, $"{_failures.Count} inputs threw something else");
         Assert.That(inputs - loaded, Is.GreaterThan(inputs / 4), "most mutations are caught, so the fuzzer reached the checks");
-    }
-
-    /// <summary>One of several mutations of a valid file, or (one input in ten) random bytes.</summary>
-    byte[] Mutate(byte[] seed, int n)
-    {
-        var data = new List<byte>(seed);
-        int choice = _random.Next(10);
-        switch (choice)
-        {
-            case 0: // random bytes
-                var bytes = new byte[_random.Next(0, 300)];
-                _random.NextBytes(bytes);
-                return bytes;
-            case 1: // flip a few bytes anywhere
-                for (int k = _random.Next(1, 9); k > 0 && data.Count > 0; k--)
-                    data[_random.Next(data.Count)] ^= (byte)_random.Next(1, 256);
-                break;
-            case 2: // flip bytes in the header, where sizes live
-                for (int k = _random.Next(1, 4); k > 0 && data.Count > 0; k--)
-                    data[_random.Next(Math.Min(data.Count, 140))] = (byte)_random.Next(256);
-                break;
-            case 3: // a 32-bit field overwritten with an extreme or random value
-                if (data.Count >= 4)
-                {
-                    int at = _random.Next(Math.Min(data.Count - 3, 140));
-                    uint v = _random.Next(4) switch { 0 => 0, 1 => 0xFFFFFFFF, 2 => 0x7FFFFFFF, _ => (uint)_random.Next() };
-                    data[at] = (byte)(v >> 24); data[at + 1] = (byte)(v >> 16); data[at + 2] = (byte)(v >> 8); data[at + 3] = (byte)v;
-                }
-                break;
-            case 4: // truncated
-                data = data.Take(_random.Next(data.Count + 1)).ToList();
-                break;
-            case 5: // bytes appended
-                var tail = new byte[_random.Next(1, 64)];
-                _random.NextBytes(tail);
-                data.AddRange(tail);
-                break;
-            case 6: // bytes inserted
-                var insert = new byte[_random.Next(1, 16)];
-                _random.NextBytes(insert);
-                data.InsertRange(_random.Next(data.Count + 1), insert);
-                break;
-            case 7: // a range removed
-                if (data.Count > 0)
-                {
-                    int from = _random.Next(data.Count);
-                    data.RemoveRange(from, _random.Next(1, Math.Min(64, data.Count - from) + 1));
-                }
-                break;
-            case 8: // a range duplicated
-                if (data.Count > 0)
-                {
-                    int from = _random.Next(data.Count);
-                    var slice = data.GetRange(from, _random.Next(1, Math.Min(64, data.Count - from) + 1));
-                    data.InsertRange(_random.Next(data.Count + 1), slice);
-                }
-                break;
-            default: // untouched: the valid file itself must load
-                break;
-        }
-        return [.. data];
     }
 }

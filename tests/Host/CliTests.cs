@@ -9,13 +9,12 @@ public class CliTests
     [TestCase("eval", "--model", "m.ckpt", "--frobnicate")]
     [TestCase("plot-loss", "extra-argument")]
     [TestCase("no-such-command")]
-    public void Unknown_input_is_exit_2_with_one_error_line_and_usage(params string[] args)
+    public void Unknown_input_is_exit_2_with_one_error_line_holding_the_usage(params string[] args)
     {
         var run = HostRun.Of(new FakeModelJobs(), args);
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines, Has.Length.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Does.StartWith("error: "));
-        Assert.That(run.ErrorLines[1], Does.StartWith("usage: gpusiamese").And.Contains("--help"));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: ").And.Contains("(usage: gpusiamese").And.Contains("--help')"));
         Assert.That(run.Out, Is.Empty);
     }
 
@@ -23,7 +22,7 @@ public class CliTests
     public void The_usage_hint_names_the_subcommand()
     {
         var run = HostRun.Of(new FakeModelJobs(), "eval", "--model", "m.ckpt", "--seed", "x");
-        Assert.That(run.ErrorLines[1], Is.EqualTo("usage: gpusiamese eval [options]; see 'gpusiamese eval --help'"));
+        Assert.That(run.ErrorLines[0], Does.EndWith(" (usage: gpusiamese eval [options]; see 'gpusiamese eval --help')"));
     }
 
     [TestCase(new string[0], "train")]
@@ -46,7 +45,7 @@ public class CliTests
     {
         string help = HostRun.Of(null, "train", "--help").Out;
         Assert.That(help, Does.Contain("[default: 196,200,10]").And.Contain("[default: adam]")
-            .And.Contain("[default: 1e-7]").And.Contain("[default: cpu]").And.Contain("[default: contrastive]"));
+            .And.Contain("[default: 1e-7]").And.Contain("[default: auto]").And.Contain("[default: contrastive]"));
         Assert.That(help, Does.Not.Contain("[default: Adam]"));
     }
 

@@ -9,7 +9,7 @@ public class ContrastiveLossTests
 {
     [Test]
     public void LossesMatchReference([ValueSource(typeof(BackendCases), nameof(BackendCases.All))] BackendCase c,
-        [Values(1, 3, 127, 128)] int count, [Values] PairLossKind kind, [Values(0.5f, 1f, 5f, 20f)] float parameter)
+        [Values(1, 3, 127, 128)] int count, [Values(PairLossKind.ContrastiveBounded, PairLossKind.ContrastiveMargin)] PairLossKind kind, [Values(0.5f, 1f, 5f, 20f)] float parameter)
     {
         using var b = BackendCases.Open(c);
         var rng = new Random(count * 3 + (int)kind);
@@ -45,7 +45,7 @@ public class ContrastiveLossTests
     }
 
     [Test]
-    public void ReferenceBackwardIsTheDerivativeOfForward([Values] PairLossKind kind)
+    public void ReferenceBackwardIsTheDerivativeOfForward([Values(PairLossKind.ContrastiveBounded, PairLossKind.ContrastiveMargin)] PairLossKind kind)
     {
         var rng = new Random(1);
         for (int t = 0; t < 200; t++)

@@ -112,6 +112,7 @@ public sealed class ReferenceBackend : IBackend
         var y = Host(labels).Span[..count].ToArray();
         var l = new double[count];
         var g = new double[count];
+        if (kind == PairLossKind.Triplet) throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
         if (kind == PairLossKind.ContrastiveBounded)
         {
             Ref.ContrastiveLoss.BoundedForward(e, y, l, count, parameter);
@@ -124,6 +125,25 @@ public sealed class ReferenceBackend : IBackend
         }
         Put(loss, l);
         Put(dDist, g);
+    }
+
+    public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
+        float margin, float eps)
+    {
+        var e = D(emb, 3 * triplets * dim);
+        var l = new double[triplets];
+        var g = new double[3 * triplets * dim];
+        Ref.TripletLoss.Forward(e, l, triplets, dim, margin, eps);
+        Ref.TripletLoss.Backward(e, g, triplets, dim, margin, eps);
+        Put(loss, l);
+        Put(dEmb, g);
+    }
+
+    public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
+    {
+        var d = D(x, n);
+        Ref.Dropout.Forward(d, n, p, key, step);
+        Put(x, d);
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,

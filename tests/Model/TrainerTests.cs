@@ -236,3 +236,137 @@ public class TrainerTests
         public void Report(T value) => report(value);
     }
 }
+
+/// <summary>The trainer with the triplet loss (with and without batch-hard mining) and with dropout, on <see cref="ReferenceBackend"/>.</summary>
+public class TrainerTripletAndDropoutTests
+{
+    static readonly ImageSet Train = SyntheticDigits.Create(perDigit: 30, seed: 1);
+    static readonly ImageSet Validation = SyntheticDigits.Create(perDigit: 12, seed: 2);
+
+    static TrainingConfig Small => new()
+    {
+        Network = new NetworkConfig([196, 16, 4]),
+        Epochs = 3,
+        BatchPairs = 16,
+        PairsPerEpoch = 200,
+        LearningRate = 0.005,
+        MonitorPairs = 200,
+    };
+
+    static Trainer Create(TrainingConfig config, ulong seed = 11) =>
+        new(new ReferenceBackend(), config, Train, Validation, new Rng(seed));
+
+    [Test]
+    public void TripletTrainingLearnsPairDistances([Values] TripletMining mining)
+    {
+        var config = Small with { Network = new NetworkConfig([196, 16, 4], reluOnOutput: false), Loss = PairLossKind.Triplet, TripletMargin = 1.0, Mining = mining };
+        using var trainer = Create(config);
+        var pairs = BalancedPairSet.Create(Validation, new Rng(5), 10, 2);
+        double before = Roc.Auc(trainer.Evaluator.Distances(Validation, pairs), pairs.Labels);
+        var history = trainer.Train();
+        double after = Roc.Auc(trainer.Evaluator.Distances(Validation, pairs), pairs.Labels);
+        TestContext.Out.WriteLine($"{mining}: AUC {before:F4} -> {after:F4}, loss {history[0].MeanLoss:F4} -> {history[^1].MeanLoss:F4}");
+        Assert.That(after, Is.GreaterThan(Math.Max(before + 0.15, 0.8)));
+        Assert.That(history[^1].ValidationAuc, Is.GreaterThan(0.8), "the epoch reports are still on pairs");
+        if (mining == TripletMining.None) Assert.That(history[^1].MeanLoss, Is.LessThan(history[0].MeanLoss));
+    }
+
+    [Test]
+    public void TripletStepMatchesTheReferenceLossOfTheEmbeddings()
+    {
+        // One step's loss is the mean hinge over the triplets' embeddings, computed here independently from the network's output.
+        var config = Small with { Loss = PairLossKind.Triplet, TripletMargin = 2.0 };
+        using var trainer = Create(config);
+        int[] a = [0, 1, 2], p = [10, 11, 12], n = [3, 4, 5]; // image i has digit i % 10
+        double loss = trainer.ComputeTripletGradients(a, p, n);
+        var emb = trainer.Evaluator.Embed(Train.Subset([.. a, .. p, .. n]).Pixels, 9);
+        int dim = config.Network.OutputWidth;
+        double Dist(int x, int y) => Math.Sqrt(Math.Max(Enumerable.Range(0, dim).Sum(k => Math.Pow(emb[x * dim + k] - emb[y * dim + k], 2)), 1e-7));
+        double expected = Enumerable.Range(0, 3).Average(t => Math.Max(Dist(t, 3 + t) - Dist(t, 6 + t) + 2.0, 0));
+        Assert.That(loss, Is.EqualTo(expected).Within(1e-5 + 1e-5 * expected));
+        Assert.That(trainer.Network.DownloadGradients().Any(g => g != 0), Is.True);
+        Assert.That(() => trainer.ComputeGradients([0], [1], [0]), Throws.InvalidOperationException);
+    }
+
+    [Test]
+    public void TripletResumeThroughACheckpointMatchesAnUninterruptedRun([Values] TripletMining mining)
+    {
+        var config = Small with { Loss = PairLossKind.Triplet, Mining = mining, Dropout = 0.2, Epochs = 2, PairsPerEpoch = 96 };
+        float[] straight;
+        using (var t = Create(config))
+        {
+            t.Train();
+            straight = t.Network.DownloadParameters();
+        }
+        string dir = Directory.CreateTempSubdirectory("gpusiamese-triplet-resume-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "model.ckpt");
+            using (var first = Create(config))
+            using (var cts = new CancellationTokenSource())
+            {
+                var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
+                Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
+                CheckpointFile.Save(path, first.CreateCheckpoint());
+            }
+            var saved = CheckpointFile.Load(path);
+            Assert.That(saved.Training, Is.EqualTo(config), "triplet margin, mining and dropout survive the file");
+            using var second = Create(saved.Training);
+            second.Restore(saved.Parameters, saved.Resume!, saved.Threshold);
+            second.Train();
+            Assert.That(second.Network.DownloadParameters(), Is.EqualTo(straight));
+
+            // A pair run's sampler state does not restore a triplet run.
+            using var pairRun = Create(Small with { Epochs = 2, PairsPerEpoch = 96 });
+            var pairState = pairRun.CaptureState();
+            using var tripletRun = Create(config);
+            Assert.That(() => tripletRun.Restore(pairRun.Network.DownloadParameters(), pairState), Throws.ArgumentException.With.Message.Contains("sampler"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void DropoutStillLearnsAndChangesTheRun()
+    {
+        float[] plain;
+        using (var t = Create(Small with { Epochs = 1 }))
+        {
+            t.Train();
+            plain = t.Network.DownloadParameters();
+        }
+        using var dropped = Create(Small with { Dropout = 0.3 });
+        var pairs = BalancedPairSet.Create(Validation, new Rng(5), 10, 2);
+        double before = Roc.Auc(dropped.Evaluator.Distances(Validation, pairs), pairs.Labels);
+        var history = dropped.Train();
+        double after = Roc.Auc(dropped.Evaluator.Distances(Validation, pairs), pairs.Labels);
+        TestContext.Out.WriteLine($"dropout 0.3: AUC {before:F4} -> {after:F4}, loss {history[0].MeanLoss:F4} -> {history[^1].MeanLoss:F4}");
+        Assert.That(after, Is.GreaterThan(Math.Max(before + 0.15, 0.8)));
+        using var oneEpoch = Create(Small with { Epochs = 1, Dropout = 0.3 });
+        oneEpoch.Train();
+        Assert.That(oneEpoch.Network.DownloadParameters(), Is.Not.EqualTo(plain), "the masks changed the updates");
+    }
+
+    [Test]
+    public void ZeroDropoutIsBitIdenticalToNoDropoutOnTheSimdBackend()
+    {
+        // The default is 0; an explicit 0 must train exactly the same parameters, on a fast backend too.
+        var config = Small with { Epochs = 1 };
+        float[] Run(TrainingConfig c)
+        {
+            using var t = new Trainer(new SimdBackend(threads: 1), c, Train, Validation, new Rng(4));
+            t.Train();
+            return t.Network.DownloadParameters();
+        }
+        var none = Run(config);
+        Assert.That(Run(config with { Dropout = 0.0 }), Is.EqualTo(none));
+        Assert.That(Run(config with { Dropout = 0.1 }), Is.Not.EqualTo(none));
+    }
+
+    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

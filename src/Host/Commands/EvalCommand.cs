@@ -21,10 +21,17 @@ public static class EvalCommand
         var positives = OptionFactory.Int("--positives-per-digit", defaults.PositivesPerDigit, 1, "Same-digit pairs per digit (when no --pairs is given)");
         var negatives = OptionFactory.Int("--negatives-per-pair", defaults.NegativesPerPair, 1, "Different-digit pairs per unordered digit pair (when no --pairs is given)");
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that scores the pairs");
+        var ways = RecognitionOptions.Ways();
+        var trials = RecognitionOptions.Trials();
+        var gallery = RecognitionOptions.GalleryPerDigit();
+        var unknown = OptionFactory.Double("--unknown-threshold", double.NaN,
+            "Identification: answer \"unknown\" when the nearest gallery image is farther than this (default: the model's threshold)",
+            "a number > 0", v => v > 0);
+        unknown.DefaultValueFactory = null;
 
-        var command = new Command("eval", "Score a saved model on a pair set: AUC, Youden threshold and accuracy, EER, accuracy at the model's threshold")
+        var command = new Command("eval", "Score a saved model on a pair set: AUC, Youden threshold and accuracy, EER, accuracy at the model's threshold; without --pairs also one-shot N-way accuracy and identification with \"unknown\" on the test split")
         {
-            model, pairs, labels, distances, plots, data, seed, positives, negatives, accelerator,
+            model, pairs, labels, distances, plots, data, seed, positives, negatives, accelerator, ways, trials, gallery, unknown,
         };
         command.Validators.Add(result =>
         {
@@ -34,7 +41,8 @@ public static class EvalCommand
         command.SetAction(parse => Run(new EvalOptions(
             parse.GetValue(model)!, parse.GetValue(pairs), parse.GetValue(labels), parse.GetValue(distances),
             parse.GetValue(data), parse.GetValue(seed), parse.GetValue(positives), parse.GetValue(negatives),
-            parse.GetValue(accelerator)), parse.GetValue(plots), context));
+            parse.GetValue(accelerator), parse.GetValue(ways), parse.GetValue(trials), parse.GetValue(gallery),
+            parse.GetResult(unknown) is { Implicit: false } ? parse.GetValue(unknown) : null), parse.GetValue(plots), context));
         return command;
     }
 
@@ -56,6 +64,7 @@ public static class EvalCommand
             RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc);
         }
         MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Scores, outcome.Metrics);
+        MetricsReport.WriteRecognition(output, outcome.Recognition);
         if (options.DistancesCsv is not null) MetricsReport.Line(output, "distances", options.DistancesCsv);
         if (plotsDir is not null) MetricsReport.Line(output, "plots", plotsDir);
         return ExitCodes.Ok;

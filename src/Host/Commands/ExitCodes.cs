@@ -8,7 +8,7 @@ public static class ExitCodes
     public const int Failure = 1;
     /// <summary>A user error: bad option, bad value, bad or missing file, no MNIST.</summary>
     public const int UsageError = 2;
-    /// <summary>Training stopped on a non-finite loss or parameter; the last good checkpoint is kept.</summary>
+    /// <summary>Training stopped on a non-finite loss or parameter; the last epoch-end checkpoint, if any, is kept.</summary>
     public const int Diverged = 3;
     /// <summary>Ctrl+C (128 + SIGINT), as shells report it.</summary>
     public const int Interrupted = 130;

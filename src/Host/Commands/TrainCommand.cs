@@ -60,6 +60,7 @@ public static class TrainCommand
             MetricsFile.Build(options, outcome, createdUtc, total, peak, Path.GetFileName(folder.Checkpoint)));
 
         MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Test, outcome.Metrics);
+        MetricsReport.WriteRecognition(output, outcome.Recognition);
         MetricsReport.WriteRun(output, outcome.Timings, total, peak, folder.Path);
         return ExitCodes.Ok;
     }

@@ -30,6 +30,8 @@ public sealed class ModelJobs : IModelJobs
         // The device first: a missing one is refused before MNIST is read.
         using var backend = AcceleratorBackends.Create(options.Accelerator, log);
         var data = Mnist.Load(options.DataDir, log);
+        if (!config.Augment)
+            data = new MnistData(data.Train.WithoutRaw28(), data.Test.WithoutRaw28());
         var random = RunRandomness.From(options.Seed);
         var (train, validation) = TrainValidationSplit.Create(data.Train, config.ValidationFraction, random.Split);
         var testPairs = BalancedPairSet.Create(data.Test, random.TestPairs, options.PositivesPerDigit, options.NegativesPerPair);
@@ -56,9 +58,19 @@ public sealed class ModelJobs : IModelJobs
                 Save(checkpointPath, trainer);
             }, cancel);
         }
+        catch (TrainingDivergedException e)
+        {
+            throw SayWhatIsKept(e, trainer, checkpointPath);
+        }
         catch (OperationCanceledException)
         {
-            Save(checkpointPath, trainer);
+            // The loss is checked every step, the parameters only at epoch ends: a non-finite state must not
+            // replace the last good checkpoint.
+            var state = trainer.CreateCheckpoint();
+            if (!state.Parameters.All(float.IsFinite))
+                throw SayWhatIsKept(new TrainingDivergedException(trainer.CompletedEpochs + 1,
+                    (int)(trainer.Step % config.StepsPerEpoch), trainer.Step, "a parameter is no longer finite"), trainer, checkpointPath);
+            CheckpointFile.Save(checkpointPath, state);
             log($"interrupted at step {trainer.Step}; checkpoint written to {checkpointPath} (continue with --resume)");
             throw;
         }
@@ -82,12 +94,14 @@ public sealed class ModelJobs : IModelJobs
             data.Test.Pixels.AsSpan(testPairs.Left[i] * ImageSet.Size, ImageSet.Size).ToArray(),
             data.Test.Pixels.AsSpan(testPairs.Right[i] * ImageSet.Size, ImageSet.Size).ToArray()));
         var (metrics, roc) = Analyze(distances, testPairs.Labels, threshold);
+        var recognition = Recognize(trainer.Evaluator, data, options.OneShotWays, options.OneShotTrials,
+            options.GalleryPerDigit, threshold, options.Seed);
         double evalSeconds = evalClock.Elapsed.TotalSeconds;
 
         var history = trainer.History.Select(r => new EpochRecord(r.Epoch, r.MeanLoss, r.TrainAccuracy,
             r.ValidationAccuracy, r.EpochTime.TotalSeconds, r.PairsPerSecond, r.ValidationAuc, r.Threshold, r.LearningRate)).ToList();
         return new TrainingOutcome(backend.Name, history, scores, metrics, roc,
-            new StageTimings(dataSeconds, trainSeconds, evalSeconds));
+            new StageTimings(dataSeconds, trainSeconds, evalSeconds), recognition);
     }
 
     public EvaluationOutcome Evaluate(EvalOptions options, Action<string> log, CancellationToken cancel)
@@ -95,6 +109,7 @@ public sealed class ModelJobs : IModelJobs
         var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
         float[] pixels;
         int[] labels;
+        MnistData? data = null;
         if (options.PairsPath is not null && options.LabelsPath is not null)
         {
             var pairs = Npy.ReadPairs(options.PairsPath, options.LabelsPath);
@@ -102,7 +117,7 @@ public sealed class ModelJobs : IModelJobs
         }
         else
         {
-            var data = Mnist.Load(options.DataDir, log);
+            data = Mnist.Load(options.DataDir, log);
             var set = BalancedPairSet.Create(data.Test, RunRandomness.From(options.Seed).TestPairs,
                 options.PositivesPerDigit, options.NegativesPerPair);
             pixels = new float[set.Count * PairArrays.PairSize];
@@ -122,7 +137,10 @@ public sealed class ModelJobs : IModelJobs
         var scores = new PairScores(distances, labels, i => new PairImages(
             pixels.AsSpan(i * PairArrays.PairSize, ImageSet.Size).ToArray(),
             pixels.AsSpan(i * PairArrays.PairSize + ImageSet.Size, ImageSet.Size).ToArray()));
-        return new EvaluationOutcome(backend.Name, scores, metrics, roc);
+        // The protocols need labelled images: the test split, which a pair file does not carry.
+        var recognition = data is null ? RecognitionFigures.None : Recognize(evaluator, data, options.OneShotWays,
+            options.OneShotTrials, options.GalleryPerDigit, options.UnknownThreshold ?? checkpoint.Threshold, options.Seed);
+        return new EvaluationOutcome(backend.Name, scores, metrics, roc, recognition);
     }
 
     public ComparisonOutcome Compare(CompareOptions options)
@@ -189,9 +207,18 @@ public sealed class ModelJobs : IModelJobs
     public static TrainingConfig ToConfig(TrainOptions o) => new()
     {
         Network = new NetworkConfig(o.Layers, o.ReluOutput),
-        Loss = o.Loss == LossChoice.Margin ? PairLossKind.ContrastiveMargin : PairLossKind.ContrastiveBounded,
+        Loss = o.Loss switch
+        {
+            LossChoice.Margin => PairLossKind.ContrastiveMargin,
+            LossChoice.Triplet => PairLossKind.Triplet,
+            _ => PairLossKind.ContrastiveBounded,
+        },
         Q = o.Q,
         Margin = o.Margin,
+        TripletMargin = o.TripletMargin,
+        Mining = o.Mining == MiningChoice.BatchHard ? TripletMining.BatchHard : TripletMining.None,
+        MiningWarmupEpochs = o.MiningWarmup,
+        Dropout = o.Dropout,
         Optimizer = o.Optimizer switch
         {
             OptimizerChoice.RmsProp => OptimizerKind.RmsProp,
@@ -254,7 +281,39 @@ public sealed class ModelJobs : IModelJobs
         return (metrics, roc);
     }
 
+    /// <summary>
+    /// One-shot trials over the test split and identification of every test image against a gallery drawn from the
+    /// training images; both seeded by <paramref name="seed"/> alone, so train and eval with one seed agree.
+    /// A count of 0 skips that protocol.
+    /// </summary>
+    static RecognitionFigures Recognize(Evaluator evaluator, MnistData data, int ways, int trials, int galleryPerDigit,
+        double threshold, ulong seed)
+    {
+        var random = RunRandomness.Recognition(seed);
+        OneShotFigures? oneShot = null;
+        IdentificationFigures? identification = null;
+        if (trials > 0)
+        {
+            var r = OneShot.Evaluate(evaluator, data.Test, ways, trials, random.OneShot);
+            oneShot = new OneShotFigures(r.Ways, r.Trials, r.Accuracy, r.Low, r.High);
+        }
+        if (galleryPerDigit > 0)
+        {
+            // A model without a threshold (none chosen yet) answers every probe: nothing is "unknown".
+            double t = double.IsNaN(threshold) ? double.PositiveInfinity : threshold;
+            var r = Identification.Evaluate(evaluator, data.Train, data.Test, galleryPerDigit, t, random.Gallery);
+            identification = new IdentificationFigures(r.GalleryPerDigit, r.Probes, r.Threshold, r.Accuracy, r.UnknownRate, r.AnsweredAccuracy);
+        }
+        return new RecognitionFigures(oneShot, identification);
+    }
+
     static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());
+
+    /// <summary>Only what is on disk is promised: the last epoch-end checkpoint of this run, or nothing yet.</summary>
+    static TrainingDivergedException SayWhatIsKept(TrainingDivergedException e, Trainer trainer, string checkpointPath) =>
+        e.WithKept(trainer.History.Count > 0 && File.Exists(checkpointPath)
+            ? $"the checkpoint of epoch {trainer.History[^1].Epoch} is kept in {checkpointPath}"
+            : "no checkpoint was written, as no epoch of this run had finished");
 
     /// <summary>The Model's per-step progress as the host's record, with elapsed time counted from the epoch's start.</summary>
     sealed class ProgressAdapter(IProgress<HostProgress> target, Func<TimeSpan> epochStart) : IProgress<ModelProgress>

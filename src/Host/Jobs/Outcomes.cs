@@ -31,11 +31,33 @@ public sealed record PairScores(float[] Distances, int[] Labels, Func<int, PairI
 /// <summary>Wall-clock seconds of each stage of a run.</summary>
 public sealed record StageTimings(double DataSeconds, double TrainingSeconds, double EvaluationSeconds);
 
+/// <summary>
+/// One-shot N-way accuracy over seeded trials on the test split (Koch et al. 2015) with its 95% confidence interval
+/// [<see cref="Low"/>, <see cref="High"/>]; chance is 1/<see cref="Ways"/>.
+/// </summary>
+public sealed record OneShotFigures(int Ways, int Trials, double Accuracy, double Low, double High);
+
+/// <summary>
+/// Identification of every test image against a gallery of <see cref="GalleryPerDigit"/> training images per digit:
+/// the nearest gallery digit, or "unknown" when that distance exceeds <see cref="Threshold"/>. <see cref="Accuracy"/>
+/// counts right answers among all probes, <see cref="AnsweredAccuracy"/> among those not answered "unknown".
+/// </summary>
+public sealed record IdentificationFigures(int GalleryPerDigit, int Probes, double Threshold, double Accuracy,
+    double UnknownRate, double AnsweredAccuracy);
+
+/// <summary>The recognition protocols' figures; each is null when it was not run.</summary>
+public sealed record RecognitionFigures(OneShotFigures? OneShot, IdentificationFigures? Identification)
+{
+    public static readonly RecognitionFigures None = new(null, null);
+}
+
 /// <summary>What <see cref="IModelJobs.Train"/> returns: the accelerator actually used, per-epoch history and the test evaluation.</summary>
 public sealed record TrainingOutcome(string Accelerator, IReadOnlyList<EpochRecord> History, PairScores Test,
-    TestMetrics Metrics, RocCurve Roc, StageTimings Timings);
+    TestMetrics Metrics, RocCurve Roc, StageTimings Timings, RecognitionFigures? Recognition = null);
 
-public sealed record EvaluationOutcome(string Accelerator, PairScores Scores, TestMetrics Metrics, RocCurve Roc);
+/// <summary>What <see cref="IModelJobs.Evaluate"/> returns; <see cref="Recognition"/> only when the test split was scored (no --pairs).</summary>
+public sealed record EvaluationOutcome(string Accelerator, PairScores Scores, TestMetrics Metrics, RocCurve Roc,
+    RecognitionFigures? Recognition = null);
 
 /// <summary>The distance of two image files under a model, its threshold, and the 14x14 inputs the network saw.</summary>
 public sealed record ComparisonOutcome(double Distance, double Threshold, float[] InputA, float[] InputB);

@@ -15,4 +15,14 @@ public sealed record RunRandomness(Rng Split, Rng TestPairs, Rng Trainer)
         var test = root.Fork();
         return new RunRandomness(split, test, root);
     }
+
+    /// <summary>
+    /// The generators of the recognition protocols: a stream of their own (the seed mixed with a constant, so the
+    /// training streams above are untouched), one-shot trials first, then the identification gallery.
+    /// </summary>
+    public static (Rng OneShot, Rng Gallery) Recognition(ulong seed)
+    {
+        var root = new Rng(seed ^ 0x5245434F474E4954UL); // "RECOGNIT"
+        return (root.Fork(), root.Fork());
+    }
 }

@@ -53,6 +53,18 @@ public static class OptionFactory
             s => (names.Contains(s.ToLowerInvariant()) && Enum.TryParse<T>(s, ignoreCase: true, out var v), Enum.TryParse<T>(s, true, out var w) ? w : defaultValue));
     }
 
+    /// <summary>One of the given spellings (read in any case), for choices whose words an enum name cannot hold ("batch-hard").</summary>
+    public static Option<T> Spelled<T>(string name, T defaultValue, string description, params (string Spelling, T Value)[] choices) where T : struct, Enum
+    {
+        string list = string.Join('|', choices.Select(c => c.Spelling));
+        return Parsed(name, defaultValue, description, list, $"one of {list}", s =>
+        {
+            foreach (var (spelling, value) in choices)
+                if (string.Equals(s, spelling, StringComparison.OrdinalIgnoreCase)) return (true, value);
+            return (false, defaultValue);
+        });
+    }
+
     public static Option<string> Path(string name, string description, bool required = false, string helpName = "PATH") =>
         new(name) { Description = description, Required = required, HelpName = helpName };
 

@@ -8,7 +8,10 @@ public enum SplitChoice { Train, Validation, Test }
 
 /// <summary>
 /// <c>eval</c>: score a saved model on a given .npy pair set (<see cref="PairsPath"/> and <see cref="LabelsPath"/>),
-/// or, when none is given, on a fresh balanced set drawn from the test split with <see cref="Seed"/>.
+/// or, when none is given, on a fresh balanced set drawn from the test split with <see cref="Seed"/>; then (without a
+/// pair file) the recognition protocols on the test split: <see cref="OneShotTrials"/> one-shot trials (0 = none) and
+/// identification against <see cref="GalleryPerDigit"/> images per digit (0 = none) with "unknown" above
+/// <see cref="UnknownThreshold"/> (null = the model's threshold).
 /// </summary>
 public sealed record EvalOptions(
     string ModelPath,
@@ -19,7 +22,11 @@ public sealed record EvalOptions(
     ulong Seed,
     int PositivesPerDigit,
     int NegativesPerPair,
-    AcceleratorChoice Accelerator);
+    AcceleratorChoice Accelerator,
+    int OneShotWays = 10,
+    int OneShotTrials = 2_000,
+    int GalleryPerDigit = 5,
+    double? UnknownThreshold = null);
 
 /// <summary><c>compare</c>: the distance between two image files under a saved model.</summary>
 public sealed record CompareOptions(

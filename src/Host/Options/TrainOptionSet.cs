@@ -17,9 +17,18 @@ public sealed class TrainOptionSet
     readonly Option<bool> _reluOutput = OptionFactory.Flag("--relu-output", "ReLU on the output layer too (the exercise's network; the default)");
     readonly Option<bool> _noReluOutput = OptionFactory.Flag("--no-relu-output", "Leave the output layer linear");
     readonly Option<LossChoice> _loss = OptionFactory.Choice("--loss", D.Loss,
-        "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006)");
+        "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006); " +
+        "triplet: max(d(a,p) - d(a,n) + m, 0) on balanced triplets, m = --triplet-margin (--batch and --pairs-per-epoch then count triplets; evaluation stays on pairs)");
     readonly Option<double> _q = OptionFactory.Double("--q", D.Q, "Bound Q of the contrastive loss", "a number > 0", v => v > 0);
     readonly Option<double> _margin = OptionFactory.Double("--margin", D.Margin, "Margin m of the margin loss", "a number > 0", v => v > 0);
+    readonly Option<double> _tripletMargin = OptionFactory.Double("--triplet-margin", D.TripletMargin, "Margin m of the triplet loss", "a number > 0", v => v > 0);
+    readonly Option<MiningChoice> _mining = OptionFactory.Spelled("--mining", D.Mining,
+        "Triplets to train on (--loss triplet only): none = as sampled; batch-hard = for each anchor the farthest same-digit and nearest other-digit image among the batch's 3B rows (Hermans 2017)",
+        ("none", MiningChoice.None), ("batch-hard", MiningChoice.BatchHard));
+    readonly Option<int> _miningWarmup = OptionFactory.Int("--mining-warmup", D.MiningWarmup, 0,
+        "Epochs trained on the sampled triplets before batch-hard mining starts (mining an untrained network tends to collapse it)");
+    readonly Option<double> _dropout = OptionFactory.Double("--dropout", D.Dropout,
+        "Dropout probability on the hidden layers' outputs while training (kept units scaled by 1/(1-p); 0 = off)", "a number in [0, 1)", v => v is >= 0 and < 1);
     readonly Option<OptimizerChoice> _optimizer = OptionFactory.Choice("--optimizer", D.Optimizer, "Optimizer");
     readonly Option<double> _lr = OptionFactory.Double("--lr", D.LearningRate, "Learning rate", "a number > 0", v => v > 0);
     readonly Option<double> _beta1 = OptionFactory.Double("--beta1", D.Beta1, "Adam's decay of the first moment", "a number in [0, 1)", v => v is >= 0 and < 1);
@@ -55,12 +64,16 @@ public sealed class TrainOptionSet
     readonly Option<int> _positives = OptionFactory.Int("--positives-per-digit", D.PositivesPerDigit, 1, "Same-digit test pairs per digit");
     readonly Option<int> _negatives = OptionFactory.Int("--negatives-per-pair", D.NegativesPerPair, 1, "Different-digit test pairs per unordered digit pair");
     readonly Option<string> _resume = OptionFactory.Path("--resume", "Continue from this checkpoint (optimizer state and sampler position included)", helpName: "CKPT");
+    readonly Option<string> _preset = PresetOptions.Create();
+    readonly Option<int> _oneShotWays = RecognitionOptions.Ways();
+    readonly Option<int> _oneShotTrials = RecognitionOptions.Trials();
+    readonly Option<int> _galleryPerDigit = RecognitionOptions.GalleryPerDigit();
 
     IEnumerable<Option> All =>
     [
-        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
+        _layers, _reluOutput, _noReluOutput, _loss, _q, _margin, _tripletMargin, _mining, _miningWarmup, _dropout, _optimizer, _lr, _beta1, _beta2, _adamEps, _rho, _momentum,
         _nesterov, _schedule, _lrStep, _lrGamma, _cosineFinal, _monitorPairs, _augment, _augmentShift, _augmentRotation, _augmentMinScale, _augmentMaxScale, _patience, _clipNorm, _epochs, _batch, _pairsPerEpoch, _validation, _eps, _seed,
-        _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume,
+        _accelerator, _data, _runs, _quiet, _positives, _negatives, _resume, _preset, _oneShotWays, _oneShotTrials, _galleryPerDigit,
     ];
 
     /// <summary>Adds the options and the checks that involve more than one of them.</summary>
@@ -71,56 +84,94 @@ public sealed class TrainOptionSet
         {
             if (result.GetValue(_reluOutput) && result.GetValue(_noReluOutput))
                 result.AddError("--relu-output and --no-relu-output contradict each other: give one");
-            if (OptionFactory.TryGet(result, _pairsPerEpoch, out int pairs) && OptionFactory.TryGet(result, _batch, out int batch)
+            // Options not given take the preset's value or the default: the checks see what training will get.
+            var b = OptionFactory.TryGet(result, _preset, out string? preset) && preset is not null
+                ? PresetOptions.Apply(D, Model.TrainingPresets.Find(preset)) : D;
+            if (Resolve(result, _pairsPerEpoch, b.PairsPerEpoch, out int pairs) && Resolve(result, _batch, b.Batch, out int batch)
                 && pairs < batch)
                 result.AddError($"--pairs-per-epoch ({pairs}) must be at least --batch ({batch})");
-            if (OptionFactory.TryGet(result, _augmentMinScale, out double low) && OptionFactory.TryGet(result, _augmentMaxScale, out double high)
+            if (Resolve(result, _augmentMinScale, b.AugmentMinScale, out double low) && Resolve(result, _augmentMaxScale, b.AugmentMaxScale, out double high)
                 && high < low)
                 result.AddError($"--augment-max-scale ({OptionFactory.Format(high)}) must be at least --augment-min-scale ({OptionFactory.Format(low)})");
-            if (result.GetValue(_nesterov) && OptionFactory.TryGet(result, _optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
+            if (result.GetValue(_nesterov) && Resolve(result, _optimizer, b.Optimizer, out var optimizer) && optimizer != OptimizerChoice.Sgd)
                 result.AddError("--nesterov applies to --optimizer sgd only");
+            if (OptionFactory.TryGet(result, _mining, out var mining) && mining != MiningChoice.None
+                && OptionFactory.TryGet(result, _loss, out var loss) && loss != LossChoice.Triplet)
+                result.AddError("--mining batch-hard applies to --loss triplet only");
         });
     }
 
-    public TrainOptions Read(ParseResult parse) => new()
+    /// <summary>
+    /// The options as given; with <c>--preset</c> the preset's values replace the defaults of every option not given
+    /// explicitly (a flag given wins over the preset; a preset's flag cannot be turned off except by its opposite flag).
+    /// </summary>
+    public TrainOptions Read(ParseResult parse)
     {
-        Layers = parse.GetValue(_layers)!,
-        ReluOutput = !parse.GetValue(_noReluOutput),
-        Loss = parse.GetValue(_loss),
-        Q = parse.GetValue(_q),
-        Margin = parse.GetValue(_margin),
-        Optimizer = parse.GetValue(_optimizer),
-        LearningRate = parse.GetValue(_lr),
-        Beta1 = parse.GetValue(_beta1),
-        Beta2 = parse.GetValue(_beta2),
-        AdamEps = parse.GetValue(_adamEps),
-        Rho = parse.GetValue(_rho),
-        Momentum = parse.GetValue(_momentum),
-        Nesterov = parse.GetValue(_nesterov),
-        LrSchedule = parse.GetValue(_schedule),
-        LrStepEpochs = parse.GetValue(_lrStep),
-        LrGamma = parse.GetValue(_lrGamma),
-        CosineFinal = parse.GetValue(_cosineFinal),
-        MonitorPairs = parse.GetValue(_monitorPairs),
-        Augment = parse.GetValue(_augment),
-        AugmentShift = parse.GetValue(_augmentShift),
-        AugmentRotation = parse.GetValue(_augmentRotation),
-        AugmentMinScale = parse.GetValue(_augmentMinScale),
-        AugmentMaxScale = parse.GetValue(_augmentMaxScale),
-        Patience = parse.GetValue(_patience),
-        ClipNorm = parse.GetValue(_clipNorm),
-        Epochs = parse.GetValue(_epochs),
-        Batch = parse.GetValue(_batch),
-        PairsPerEpoch = parse.GetValue(_pairsPerEpoch),
-        Validation = parse.GetValue(_validation),
-        Eps = parse.GetValue(_eps),
-        Seed = parse.GetValue(_seed),
-        Accelerator = parse.GetValue(_accelerator),
-        DataDir = parse.GetValue(_data),
-        RunsDir = parse.GetValue(_runs)!,
-        Quiet = parse.GetValue(_quiet),
-        PositivesPerDigit = parse.GetValue(_positives),
-        NegativesPerPair = parse.GetValue(_negatives),
-        Resume = parse.GetValue(_resume),
-    };
+        string? preset = parse.GetValue(_preset);
+        var b = preset is null ? D : PresetOptions.Apply(D, Model.TrainingPresets.Find(preset));
+        return new TrainOptions
+        {
+            Layers = Pick(parse, _layers, b.Layers),
+            ReluOutput = parse.GetValue(_noReluOutput) ? false : parse.GetValue(_reluOutput) || b.ReluOutput,
+            Loss = Pick(parse, _loss, b.Loss),
+            Q = Pick(parse, _q, b.Q),
+            Margin = Pick(parse, _margin, b.Margin),
+            TripletMargin = Pick(parse, _tripletMargin, b.TripletMargin),
+            Mining = Pick(parse, _mining, b.Mining),
+            MiningWarmup = Pick(parse, _miningWarmup, b.MiningWarmup),
+            Dropout = Pick(parse, _dropout, b.Dropout),
+            Optimizer = Pick(parse, _optimizer, b.Optimizer),
+            LearningRate = Pick(parse, _lr, b.LearningRate),
+            Beta1 = Pick(parse, _beta1, b.Beta1),
+            Beta2 = Pick(parse, _beta2, b.Beta2),
+            AdamEps = Pick(parse, _adamEps, b.AdamEps),
+            Rho = Pick(parse, _rho, b.Rho),
+            Momentum = Pick(parse, _momentum, b.Momentum),
+            Nesterov = parse.GetValue(_nesterov) || b.Nesterov,
+            LrSchedule = Pick(parse, _schedule, b.LrSchedule),
+            LrStepEpochs = Pick(parse, _lrStep, b.LrStepEpochs),
+            LrGamma = Pick(parse, _lrGamma, b.LrGamma),
+            CosineFinal = Pick(parse, _cosineFinal, b.CosineFinal),
+            MonitorPairs = Pick(parse, _monitorPairs, b.MonitorPairs),
+            Augment = parse.GetValue(_augment) || b.Augment,
+            AugmentShift = Pick(parse, _augmentShift, b.AugmentShift),
+            AugmentRotation = Pick(parse, _augmentRotation, b.AugmentRotation),
+            AugmentMinScale = Pick(parse, _augmentMinScale, b.AugmentMinScale),
+            AugmentMaxScale = Pick(parse, _augmentMaxScale, b.AugmentMaxScale),
+            Patience = Pick(parse, _patience, b.Patience),
+            ClipNorm = Pick(parse, _clipNorm, b.ClipNorm),
+            Epochs = Pick(parse, _epochs, b.Epochs),
+            Batch = Pick(parse, _batch, b.Batch),
+            PairsPerEpoch = Pick(parse, _pairsPerEpoch, b.PairsPerEpoch),
+            Validation = Pick(parse, _validation, b.Validation),
+            Eps = Pick(parse, _eps, b.Eps),
+            Seed = parse.GetValue(_seed),
+            Accelerator = parse.GetValue(_accelerator),
+            DataDir = parse.GetValue(_data),
+            RunsDir = parse.GetValue(_runs)!,
+            Quiet = parse.GetValue(_quiet),
+            PositivesPerDigit = parse.GetValue(_positives),
+            NegativesPerPair = parse.GetValue(_negatives),
+            Resume = parse.GetValue(_resume),
+            Preset = preset,
+            OneShotWays = parse.GetValue(_oneShotWays),
+            OneShotTrials = parse.GetValue(_oneShotTrials),
+            GalleryPerDigit = parse.GetValue(_galleryPerDigit),
+        };
+    }
+
+    /// <summary>
+    /// In a validator: the value given on the command line, else <paramref name="fallback"/> (a command's validator sees
+    /// options that were not given as default(T), not as their default value); false when the given value failed to parse.
+    /// </summary>
+    static bool Resolve<T>(CommandResult result, Option<T> option, T fallback, out T value)
+    {
+        if (result.GetResult(option) is { Implicit: false }) return OptionFactory.TryGet(result, option, out value);
+        value = fallback;
+        return true;
+    }
+
+    /// <summary>The value given on the command line, else <paramref name="fallback"/> (the preset's or the default).</summary>
+    static T Pick<T>(ParseResult parse, Option<T> option, T fallback) =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
 }

@@ -1,12 +1,22 @@
+using System.Text.Json.Serialization;
+
 namespace GpuSiamese.Host.Options;
 
+// metrics.json writes these choices as the command line spells them (JsonStringEnumMemberName).
+
 /// <summary>Which compute device trains and scores: ILGPU's CPU accelerator, CUDA, OpenCL, the SIMD host backend, or the fastest present.</summary>
-public enum AcceleratorChoice { Cpu, Cuda, OpenCl, Simd, Auto }
+public enum AcceleratorChoice { Cpu, Cuda, [JsonStringEnumMemberName("opencl")] OpenCl, Simd, Auto }
 
-/// <summary>Pair loss: Chopra 2005 bounded contrastive (parameter Q) or Hadsell 2006 margin contrastive (parameter m).</summary>
-public enum LossChoice { Contrastive, Margin }
+/// <summary>
+/// Loss: Chopra 2005 bounded contrastive (parameter Q), Hadsell 2006 margin contrastive (parameter m), or the triplet
+/// loss max(d(a,p) − d(a,n) + m, 0) on balanced triplets (parameter --triplet-margin).
+/// </summary>
+public enum LossChoice { Contrastive, Margin, Triplet }
 
-public enum OptimizerChoice { Adam, RmsProp, Sgd }
+/// <summary>Triplet selection: the sampler's triplets, or batch-hard (farthest positive, nearest negative within the batch).</summary>
+public enum MiningChoice { None, [JsonStringEnumMemberName("batch-hard")] BatchHard }
+
+public enum OptimizerChoice { Adam, [JsonStringEnumMemberName("rmsprop")] RmsProp, Sgd }
 
 /// <summary>Learning-rate schedule over epochs.</summary>
 public enum LrScheduleChoice { None, Step, Cosine }
@@ -23,6 +33,13 @@ public sealed record TrainOptions
     public LossChoice Loss { get; init; } = LossChoice.Contrastive;
     public double Q { get; init; } = 5;
     public double Margin { get; init; } = 1;
+    /// <summary>Margin of the triplet loss.</summary>
+    public double TripletMargin { get; init; } = 1;
+    public MiningChoice Mining { get; init; } = MiningChoice.None;
+    /// <summary>Epochs on the sampled triplets before batch-hard mining starts.</summary>
+    public int MiningWarmup { get; init; } = 1;
+    /// <summary>Inverted-dropout probability on the hidden layers during training; 0 = off.</summary>
+    public double Dropout { get; init; }
     public OptimizerChoice Optimizer { get; init; } = OptimizerChoice.Adam;
     public double LearningRate { get; init; } = 0.01;
     public double Beta1 { get; init; } = 0.9;
@@ -60,7 +77,7 @@ public sealed record TrainOptions
     /// <summary>ε in E_w = sqrt(max(Σ(a−b)², ε)).</summary>
     public double Eps { get; init; } = 1e-7;
     public ulong Seed { get; init; } = 1;
-    public AcceleratorChoice Accelerator { get; init; } = AcceleratorChoice.Cpu;
+    public AcceleratorChoice Accelerator { get; init; } = AcceleratorChoice.Auto;
     public string? DataDir { get; init; }
     public string RunsDir { get; init; } = "runs";
     public bool Quiet { get; init; }
@@ -68,4 +85,12 @@ public sealed record TrainOptions
     public int NegativesPerPair { get; init; } = 200;
     /// <summary>A checkpoint to continue from (optimizer state and sampler position included).</summary>
     public string? Resume { get; init; }
+    /// <summary>The preset the values were taken from (options given explicitly override it); null = the exercise's defaults.</summary>
+    public string? Preset { get; init; }
+    /// <summary>One-shot trials after training: candidates per trial (N of N-way).</summary>
+    public int OneShotWays { get; init; } = 10;
+    /// <summary>One-shot trials after training; 0 = none.</summary>
+    public int OneShotTrials { get; init; } = 2_000;
+    /// <summary>Identification after training: gallery images per digit; 0 = none.</summary>
+    public int GalleryPerDigit { get; init; } = 5;
 }

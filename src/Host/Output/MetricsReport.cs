@@ -19,6 +19,16 @@ public static class MetricsReport
         Line(output, "model threshold", string.Create(C, $"{m.Threshold:F4}  accuracy {m.AccuracyAtThreshold:F4}"));
     }
 
+    /// <summary>The one-shot and identification lines, for the protocols that were run.</summary>
+    public static void WriteRecognition(TextWriter output, RecognitionFigures? figures)
+    {
+        if (figures?.OneShot is { } o)
+            Line(output, "one-shot", string.Create(C, $"{o.Ways}-way {o.Accuracy:F4} (95% CI {o.Low:F4}-{o.High:F4}, {o.Trials} trials, chance {1.0 / o.Ways:F4})"));
+        if (figures?.Identification is { } i)
+            Line(output, "identification", string.Create(C,
+                $"accuracy {i.Accuracy:F4}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per digit, {i.Probes} probes, unknown above {i.Threshold:F4})"));
+    }
+
     public static void WriteRun(TextWriter output, StageTimings t, double totalSeconds, long peakRssBytes, string runFolder)
     {
         Line(output, "training", string.Create(C, $"{t.TrainingSeconds:F1} s (data {t.DataSeconds:F1} s, evaluation {t.EvaluationSeconds:F1} s, total {totalSeconds:F1} s)"));

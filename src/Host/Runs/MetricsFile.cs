@@ -35,7 +35,11 @@ public static class MetricsFile
             Timings: new TimingEntry(outcome.Timings.DataSeconds, outcome.Timings.TrainingSeconds,
                 outcome.Timings.EvaluationSeconds, totalSeconds),
             PeakRssBytes: peakRssBytes,
-            Checkpoint: checkpointFileName);
+            Checkpoint: checkpointFileName,
+            OneShot: outcome.Recognition?.OneShot is { } o ? new OneShotEntry(o.Ways, o.Trials, o.Accuracy, o.Low, o.High) : null,
+            Identification: outcome.Recognition?.Identification is { } i
+                ? new IdentificationEntry(i.GalleryPerDigit, i.Probes, i.Threshold, i.Accuracy, i.UnknownRate, i.AnsweredAccuracy)
+                : null);
     }
 
     public static void Write(string path, RunMetrics metrics)

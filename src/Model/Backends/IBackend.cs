@@ -9,6 +9,11 @@ public enum PairLossKind
     ContrastiveBounded = 0,
     /// <summary>Hadsell 2006: L = (1−Y)·E² + Y·max(m − E, 0)²; parameter = m.</summary>
     ContrastiveMargin = 1,
+    /// <summary>
+    /// Not a pair loss: selects training on triplets with <see cref="IBackend.TripletLoss"/>, max(d(a,p) − d(a,n) + m, 0);
+    /// parameter = m. <see cref="IBackend.PairLoss"/> refuses it.
+    /// </summary>
+    Triplet = 2,
 }
 
 /// <summary>
@@ -63,6 +68,21 @@ public interface IBackend : IDisposable
     /// </summary>
     void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count);
+
+    /// <summary>
+    /// Triplet loss forward and backward in one call. Reference: <see cref="Kernels.Reference.TripletLoss.Forward"/>
+    /// (loss[t] for t &lt; triplets) and <see cref="Kernels.Reference.TripletLoss.Backward"/> (dEmb of the mean over the
+    /// triplets, overwritten). emb and dEmb hold 3·triplets rows of width dim: anchors, positives, negatives.
+    /// </summary>
+    void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
+        float margin, float eps);
+
+    /// <summary>
+    /// Inverted dropout in place on n elements: x[i] ← x[i]/(1 − p) where <see cref="DropoutMask.Keep"/>(key, step, i),
+    /// else 0. The same call with the same key and step applies the forward mask to Y and the backward mask to dY.
+    /// Reference: <see cref="Kernels.Reference.Dropout.Forward"/> and <see cref="Kernels.Reference.Dropout.Backward"/>.
+    /// </summary>
+    void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step);
 
     /// <summary>Reference: <see cref="Kernels.Reference.Optimizers.Adam"/>.</summary>
     void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,

@@ -176,9 +176,29 @@ public sealed class IlgpuBackend : IBackend
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
         Need(dist, count, nameof(dist)); Need(labels, count, nameof(labels)); Need(loss, count, nameof(loss)); Need(dDist, count, nameof(dDist));
+        if (kind is not (PairLossKind.ContrastiveBounded or PairLossKind.ContrastiveMargin))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
         var s = new LossShape(kind == PairLossKind.ContrastiveBounded ? 0 : 1, parameter, count, rt.Split(count));
         if (count == 0) return;
         rt.Loss(s.Work.Threads, Of(dist).View, Of(labels).View, Of(loss).View, Of(dDist).View, s);
+    }
+
+    public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
+        float margin, float eps)
+    {
+        Need(emb, 3 * triplets * dim, nameof(emb)); Need(loss, triplets, nameof(loss)); Need(dEmb, 3 * triplets * dim, nameof(dEmb));
+        var s = new TripletShape(triplets, dim, margin, eps, rt.Split(triplets));
+        if (triplets == 0) return;
+        rt.Triplet(s.Work.Threads, Of(emb).View, Of(loss).View, Of(dEmb).View, s);
+    }
+
+    public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
+    {
+        Need(x, n, nameof(x));
+        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability must be in [0, 1)");
+        var a = new DropoutArgs(key, step, DropoutMask.Threshold(p), (float)(1.0 / (1.0 - p)), rt.Split(n));
+        if (n == 0) return;
+        rt.Dropout(a.Work.Threads, Of(x).View, a);
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
@@ -283,6 +303,8 @@ public sealed class IlgpuBackend : IBackend
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, PairShape> DistanceForward;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PairShape> DistanceBackward;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape> Loss;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape> Triplet;
+        public readonly Action<Index1D, ArrayView<float>, DropoutArgs> Dropout;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> Adam;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd;
@@ -330,6 +352,10 @@ public sealed class IlgpuBackend : IBackend
                 IsCpu ? PairDistance.BackwardBlocked : PairDistance.Backward);
             Loss = Load<ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape>(a, group,
                 IsCpu ? ContrastiveLoss.ForwardBackwardBlocked : ContrastiveLoss.ForwardBackward);
+            Triplet = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape>(a, group,
+                IsCpu ? Ilgpu.TripletLoss.ForwardBackwardBlocked : Ilgpu.TripletLoss.ForwardBackward);
+            Dropout = Load<ArrayView<float>, DropoutArgs>(a, group,
+                IsCpu ? Ilgpu.Dropout.ApplyBlocked : Ilgpu.Dropout.Apply);
             Adam = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs>(a, group,
                 IsCpu ? Optimizers.AdamBlocked : Optimizers.Adam);
             RmsProp = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs>(a, group,
@@ -351,6 +377,10 @@ public sealed class IlgpuBackend : IBackend
         /// </summary>
         static int CpuOpenClGroupSize(Accelerator accelerator) =>
             accelerator.Device is ILGPU.Runtime.OpenCL.CLDevice { DeviceType: ILGPU.Runtime.OpenCL.CLDeviceType.CL_DEVICE_TYPE_CPU } ? 64 : 0;
+
+        static Action<Index1D, T1, T2> Load<T1, T2>(Accelerator a, int group, Action<Index1D, T1, T2> kernel)
+            where T1 : struct where T2 : struct =>
+            group > 0 ? a.LoadImplicitlyGroupedStreamKernel(kernel, group) : a.LoadAutoGroupedStreamKernel(kernel);
 
         static Action<Index1D, T1, T2, T3> Load<T1, T2, T3>(Accelerator a, int group, Action<Index1D, T1, T2, T3> kernel)
             where T1 : struct where T2 : struct where T3 : struct =>

@@ -156,6 +156,25 @@ public sealed unsafe class SimdBackend : IBackend
         }
     }
 
+    public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
+        float margin, float eps)
+    {
+        float* ep = Need(emb, 3L * triplets * dim, nameof(emb)).Pointer, lp = Need(loss, triplets, nameof(loss)).Pointer;
+        float* gp = Need(dEmb, 3L * triplets * dim, nameof(dEmb)).Pointer;
+        var sw = width;
+        Split(triplets, 1, 9L * triplets * dim, (s, e, _) => SimdKernels.TripletLoss.ForwardBackward(sw, ep, lp, gp, s, e, triplets, dim, margin, eps));
+    }
+
+    public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
+    {
+        float* xp = Need(x, n, nameof(x)).Pointer;
+        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability must be in [0, 1)");
+        uint threshold = DropoutMask.Threshold(p);
+        float scale = (float)(1.0 / (1.0 - p));
+        // A 128-row step's hidden layer (25,600 elements) stays on this thread: handing it to the pool cost more than the hash.
+        SplitElements(n, (s, e) => SimdKernels.Dropout.Apply(xp, s, e, key, step, threshold, scale));
+    }
+
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
         float lr, float beta1, float beta2, float eps, int t, float gradScale)
     {

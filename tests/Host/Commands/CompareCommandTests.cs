@@ -49,7 +49,8 @@ public class CompareCommandTests
     {
         var run = HostRun.Of(new FakeModelJobs(), "compare", "--model", "m", "a.png", "b.png", "--invert", "--no-invert");
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Is.EqualTo("error: --invert and --no-invert contradict each other: give one or neither"));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --invert and --no-invert contradict each other: give one or neither (usage: gpusiamese compare"));
     }
 
     [Test]

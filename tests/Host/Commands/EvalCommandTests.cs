@@ -42,7 +42,8 @@ public class EvalCommandTests
     {
         var run = HostRun.Of(new FakeModelJobs(), "eval", "--model", "m.ckpt", "--pairs", "p.npy");
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Is.EqualTo("error: --pairs and --labels go together: give both or neither"));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --pairs and --labels go together: give both or neither (usage: gpusiamese eval"));
     }
 
     [Test]
@@ -71,5 +72,29 @@ public class EvalCommandTests
         Assert.That(run.ExitCode, Is.EqualTo(2));
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
         Assert.That(run.ErrorLines[0], Does.StartWith("error: ").And.Contains("d.csv"));
+    }
+
+    [Test]
+    public void Eval_on_the_test_split_prints_the_one_shot_and_identification_lines()
+    {
+        using var dir = new TempFolder();
+        string model = dir.File("model.ckpt");
+        File.WriteAllBytes(model, [0]);
+        var run = HostRun.Of(new FakeModelJobs(), "eval", "--model", model);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Out, Does.Contain("one-shot        10-way 0.9565 (95% CI 0.9476-0.9654, 2000 trials, chance 0.1000)"));
+        Assert.That(run.Out, Does.Contain(
+            "identification  accuracy 0.9681  unknown 0.0012  answered accuracy 0.9693 (5 per digit, 10000 probes, unknown above 1.0000)"));
+    }
+
+    [Test]
+    public void Eval_on_a_pair_file_prints_no_recognition_lines()
+    {
+        using var dir = new TempFolder();
+        string model = dir.File("model.ckpt"), pairs = dir.File("p.npy"), labels = dir.File("l.npy");
+        foreach (var f in new[] { model, pairs, labels }) File.WriteAllBytes(f, [0]);
+        var run = HostRun.Of(new FakeModelJobs(), "eval", "--model", model, "--pairs", pairs, "--labels", labels);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        Assert.That(run.Out, Does.Not.Contain("one-shot").And.Not.Contain("identification"));
     }
 }

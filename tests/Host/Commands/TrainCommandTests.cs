@@ -38,7 +38,7 @@ public class TrainCommandTests
         Assert.That(root.GetProperty("accelerator").GetString(), Is.EqualTo("fake accelerator"));
         Assert.That(root.GetProperty("checkpoint").GetString(), Is.EqualTo("model.ckpt"));
         var config = root.GetProperty("configuration");
-        Assert.That(config.GetProperty("optimizer").GetString(), Is.EqualTo("rms_prop"));
+        Assert.That(config.GetProperty("optimizer").GetString(), Is.EqualTo("rmsprop"));
         Assert.That(config.GetProperty("layers").EnumerateArray().Select(e => e.GetInt32()), Is.EqualTo(new[] { 196, 64, 8 }));
         Assert.That(config.GetProperty("learning_rate").GetDouble(), Is.EqualTo(0.01));
         Assert.That(config.GetProperty("pairs_per_epoch").GetInt32(), Is.EqualTo(60_000));

@@ -19,13 +19,14 @@ public class ModelJobsTests
             Optimizer = OptimizerChoice.Sgd, LearningRate = 0.2, Beta1 = 0.7, Beta2 = 0.8, AdamEps = 1e-6, Rho = 0.6,
             Momentum = 0.5, Nesterov = true, LrSchedule = LrScheduleChoice.Step, LrStepEpochs = 3, LrGamma = 0.25,
             CosineFinal = 0.1, MonitorPairs = 200, Augment = true, AugmentShift = 3, AugmentRotation = 10,
-            AugmentMinScale = 0.8, AugmentMaxScale = 1.2, Patience = 2, ClipNorm = 5, Epochs = 7, Batch = 16, PairsPerEpoch = 1600, Validation = 0.3, Eps = 1e-5, Seed = 99,
+            AugmentMinScale = 0.8, AugmentMaxScale = 1.2, Patience = 2, ClipNorm = 5, TripletMargin = 0.4, MiningWarmup = 4, Dropout = 0.3, Epochs = 7, Batch = 16, PairsPerEpoch = 1600, Validation = 0.3, Eps = 1e-5, Seed = 99,
         };
         var c = ModelJobs.ToConfig(o);
         Assert.Multiple(() =>
         {
             Assert.That(c.Network, Is.EqualTo(new NetworkConfig([196, 64, 8], reluOnOutput: false)));
             Assert.That((c.Loss, c.Q, c.Margin), Is.EqualTo((PairLossKind.ContrastiveMargin, 3.0, 2.0)));
+            Assert.That((c.TripletMargin, c.MiningWarmupEpochs, c.Dropout), Is.EqualTo((0.4, 4, 0.3)));
             Assert.That(c.Optimizer, Is.EqualTo(OptimizerKind.Sgd));
             Assert.That((c.LearningRate, c.Beta1, c.Beta2, c.OptimizerEpsilon, c.Rho, c.Momentum, c.Nesterov),
                 Is.EqualTo((0.2, 0.7, 0.8, 1e-6, 0.6, 0.5, true)));
@@ -37,6 +38,9 @@ public class ModelJobsTests
                 Is.EqualTo((true, 3.0, 10.0, 0.8, 1.2, 2)));
         });
         Assert.That(ModelJobs.ToConfig(new TrainOptions()), Is.EqualTo(new TrainingConfig()), "the host's defaults are the Model's");
+        var triplet = ModelJobs.ToConfig(o with { Loss = LossChoice.Triplet, Mining = MiningChoice.BatchHard });
+        Assert.That((triplet.Loss, triplet.Mining), Is.EqualTo((PairLossKind.Triplet, TripletMining.BatchHard)));
+        triplet.Validate();
     }
 
     [Test]
@@ -93,6 +97,36 @@ public class ModelJobsOnMnistTests
         Assert.That(test.GetProperty("auc").GetDouble(), Is.GreaterThan(0.93));
         Assert.That(json.RootElement.GetProperty("epochs").GetArrayLength(), Is.EqualTo(2));
         Assert.That(json.RootElement.GetProperty("accelerator").GetString(), Does.StartWith("simd"));
+        var oneShot = json.RootElement.GetProperty("one_shot");
+        Assert.That((oneShot.GetProperty("ways").GetInt32(), oneShot.GetProperty("trials").GetInt32()), Is.EqualTo((10, 2000)));
+        Assert.That(oneShot.GetProperty("accuracy").GetDouble(), Is.GreaterThan(0.5), "far above the 0.1 of chance");
+        var identification = json.RootElement.GetProperty("identification");
+        Assert.That(identification.GetProperty("probes").GetInt32(), Is.EqualTo(10_000));
+        Assert.That(identification.GetProperty("accuracy").GetDouble(), Is.GreaterThan(0.5));
+    }
+
+    [Test]
+    public void Eval_reports_one_shot_and_identification_on_the_test_split()
+    {
+        var run = HostRun.Of(new ModelJobs(), "eval", "--model", Model, "--accelerator", "simd", "--seed", "3",
+            "--positives-per-digit", "10", "--negatives-per-pair", "2", "--oneshot-ways", "5", "--oneshot-trials", "400",
+            "--gallery-per-digit", "3");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+        string oneShot = run.Out.Split('\n').Single(l => l.StartsWith("one-shot", StringComparison.Ordinal));
+        Assert.That(oneShot, Does.Contain("5-way").And.Contain("400 trials").And.Contain("chance 0.2000"));
+        string identification = run.Out.Split('\n').Single(l => l.StartsWith("identification", StringComparison.Ordinal));
+        Assert.That(identification, Does.Contain("(3 per digit, 10000 probes, unknown above "));
+
+        // An unknown threshold below every distance answers "unknown" to every probe; a huge one to none.
+        var none = HostRun.Of(new ModelJobs(), "eval", "--model", Model, "--accelerator", "simd", "--positives-per-digit", "10",
+            "--negatives-per-pair", "2", "--oneshot-trials", "0", "--unknown-threshold", "1e-9");
+        Assert.That(none.ExitCode, Is.EqualTo(0), none.Error);
+        Assert.That(none.Out, Does.Contain("identification  accuracy 0.0000  unknown 1.0000  answered accuracy NaN"));
+        Assert.That(none.Out, Does.Not.Contain("one-shot"));
+        var all = HostRun.Of(new ModelJobs(), "eval", "--model", Model, "--accelerator", "simd", "--positives-per-digit", "10",
+            "--negatives-per-pair", "2", "--gallery-per-digit", "0", "--unknown-threshold", "1e9");
+        Assert.That(all.ExitCode, Is.EqualTo(0), all.Error);
+        Assert.That(all.Out, Does.Contain("one-shot").And.Not.Contain("identification"));
     }
 
     [Test]

@@ -30,7 +30,7 @@ public class TrainOptionSetTests
             Assert.That(o.Batch, Is.EqualTo(64));
             Assert.That(o.PairsPerEpoch, Is.EqualTo(60_000));
             Assert.That(o.Validation, Is.EqualTo(0.1));
-            Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Cpu));
+            Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Auto));
             Assert.That(o.PositivesPerDigit, Is.EqualTo(800));
             Assert.That(o.NegativesPerPair, Is.EqualTo(200));
             Assert.That(o.Quiet, Is.False);
@@ -105,7 +105,12 @@ public class TrainOptionSetTests
     [TestCase("--layers", "196,x", "--layers expects a comma list of at least two widths ≥ 1 starting with 196, got '196,x'")]
     [TestCase("--beta1", "1", "--beta1 expects a number in [0, 1), got '1'")]
     [TestCase("--validation", "0", "--validation expects a number in (0, 1), got '0'")]
-    [TestCase("--loss", "triplet", "--loss expects one of contrastive|margin, got 'triplet'")]
+    [TestCase("--loss", "quadruplet", "--loss expects one of contrastive|margin|triplet, got 'quadruplet'")]
+    [TestCase("--triplet-margin", "0", "--triplet-margin expects a number > 0, got '0'")]
+    [TestCase("--mining", "hardest", "--mining expects one of none|batch-hard, got 'hardest'")]
+    [TestCase("--mining-warmup", "-1", "--mining-warmup expects a whole number ≥ 0, got '-1'")]
+    [TestCase("--dropout", "1", "--dropout expects a number in [0, 1), got '1'")]
+    [TestCase("--dropout", "-0.1", "--dropout expects a number in [0, 1), got '-0.1'")]
     [TestCase("--accelerator", "tpu", "--accelerator expects one of cpu|cuda|opencl|simd|auto, got 'tpu'")]
     [TestCase("--optimizer", "0", "--optimizer expects one of adam|rmsprop|sgd, got '0'")]
     [TestCase("--seed", "-3", "--seed expects a whole number ≥ 0, got '-3'")]
@@ -121,22 +126,32 @@ public class TrainOptionSetTests
         {
             var run = HostRun.Of(jobs, args);
             Assert.That(run.ExitCode, Is.EqualTo(2));
-            Assert.That(run.ErrorLines[0], Is.EqualTo("error: " + message));
-            Assert.That(run.ErrorLines, Has.Length.EqualTo(2), "one error line and one usage hint");
-            Assert.That(run.ErrorLines[1], Does.StartWith("usage: gpusiamese"));
+            Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
+            Assert.That(run.ErrorLines[0], Does.StartWith($"error: {message} (usage: gpusiamese"));
         }
         Assert.That(jobs.TrainedWith, Is.Null, "training never started");
+    }
+
+    [Test]
+    public void Triplet_options_are_read_into_their_fields()
+    {
+        var o = Parsed("--loss", "triplet", "--triplet-margin", "0.5", "--mining", "Batch-Hard", "--mining-warmup", "0", "--dropout", "0.2");
+        Assert.That((o.Loss, o.TripletMargin, o.Mining, o.MiningWarmup, o.Dropout), Is.EqualTo((LossChoice.Triplet, 0.5, MiningChoice.BatchHard, 0, 0.2)));
+        var d = Parsed();
+        Assert.That((d.TripletMargin, d.Mining, d.MiningWarmup, d.Dropout), Is.EqualTo((1.0, MiningChoice.None, 1, 0.0)));
     }
 
     [TestCase(new[] { "--relu-output", "--no-relu-output" }, "--relu-output and --no-relu-output contradict each other: give one")]
     [TestCase(new[] { "--batch", "64", "--pairs-per-epoch", "10" }, "--pairs-per-epoch (10) must be at least --batch (64)")]
     [TestCase(new[] { "--augment-min-scale", "1.2", "--augment-max-scale", "1.1" }, "--augment-max-scale (1.1) must be at least --augment-min-scale (1.2)")]
     [TestCase(new[] { "--nesterov" }, "--nesterov applies to --optimizer sgd only")]
+    [TestCase(new[] { "--mining", "batch-hard" }, "--mining batch-hard applies to --loss triplet only")]
     public void Contradicting_options_are_refused(string[] args, string message)
     {
         var run = HostRun.Of(new FakeModelJobs(), args);
         Assert.That(run.ExitCode, Is.EqualTo(2));
-        Assert.That(run.ErrorLines[0], Is.EqualTo("error: " + message));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(run.ErrorLines[0], Does.StartWith($"error: {message} (usage: gpusiamese"));
     }
 
     [Test]

@@ -22,7 +22,46 @@ public class MetricsFileTests
         using var json = JsonDocument.Parse(text);
         var names = json.RootElement.EnumerateObject().Select(p => p.Name);
         Assert.That(names, Is.EqualTo(new[] { "tool", "created_utc", "seed", "accelerator", "configuration", "epochs", "test",
-            "timings", "peak_rss_bytes", "checkpoint" }));
+            "timings", "peak_rss_bytes", "checkpoint", "one_shot", "identification" }));
         Assert.That(Directory.GetFiles(dir.Path), Has.Length.EqualTo(1), "no temporary file left");
+    }
+
+    [Test]
+    public void The_triplet_and_dropout_settings_are_recorded()
+    {
+        var options = new TrainOptions { Loss = LossChoice.Triplet, TripletMargin = 0.5, Mining = MiningChoice.BatchHard, MiningWarmup = 2, Dropout = 0.1 };
+        var outcome = new TrainingOutcome("x", [], new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc,
+            new StageTimings(1, 2, 3), null);
+        using var dir = new TempFolder();
+        string path = dir.File("metrics.json");
+        MetricsFile.Write(path, MetricsFile.Build(options, outcome, DateTime.UnixEpoch, 9, 1234, "model.ckpt"));
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var c = json.RootElement.GetProperty("configuration");
+        Assert.That((c.GetProperty("loss").GetString(), c.GetProperty("triplet_margin").GetDouble(), c.GetProperty("mining").GetString(),
+            c.GetProperty("mining_warmup").GetInt32(), c.GetProperty("dropout").GetDouble()),
+            Is.EqualTo(("triplet", 0.5, "batch-hard", 2, 0.1)));
+    }
+
+    [Test]
+    public void The_recognition_figures_and_the_preset_are_recorded()
+    {
+        var options = new TrainOptions { Preset = "best" };
+        var outcome = new TrainingOutcome("x", [], new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc,
+            new StageTimings(1, 2, 3), FakeModelJobs.Recognition);
+        using var dir = new TempFolder();
+        string path = dir.File("metrics.json");
+        MetricsFile.Write(path, MetricsFile.Build(options, outcome, DateTime.UnixEpoch, 9, 1234, "model.ckpt"));
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("configuration").GetProperty("preset").GetString(), Is.EqualTo("best"));
+        var oneShot = root.GetProperty("one_shot");
+        Assert.That(oneShot.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "ways", "trials", "accuracy", "ci_low", "ci_high" }));
+        Assert.That((oneShot.GetProperty("ways").GetInt32(), oneShot.GetProperty("trials").GetInt32(), oneShot.GetProperty("ci_low").GetDouble()),
+            Is.EqualTo((10, 2000, 0.9476)));
+        var identification = root.GetProperty("identification");
+        Assert.That(identification.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
+            { "gallery_per_digit", "probes", "threshold", "accuracy", "unknown_rate", "answered_accuracy" }));
+        Assert.That((identification.GetProperty("probes").GetInt32(), identification.GetProperty("unknown_rate").GetDouble()),
+            Is.EqualTo((10_000, 0.0012)));
     }
 }

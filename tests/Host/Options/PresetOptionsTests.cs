@@ -1,0 +1,98 @@
+using GpuSiamese.Host.Jobs;
+using GpuSiamese.Host.Options;
+using GpuSiamese.Model;
+
+namespace GpuSiamese.Tests.Host.Options;
+
+public class PresetOptionsTests
+{
+    static HostRun Run(FakeModelJobs jobs, params string[] args)
+    {
+        using var runs = new TempFolder();
+        return HostRun.Of(jobs, [.. args, "--runs", runs.Path]);
+    }
+
+    static TrainOptions Parsed(params string[] args)
+    {
+        var jobs = new FakeModelJobs { Throw = new ArgumentException("stop after parsing") };
+        var run = Run(jobs, args);
+        Assert.That(run.ExitCode, Is.EqualTo(2), run.Error);
+        return jobs.TrainedWith ?? throw new AssertionException("train was not reached: " + run.Error);
+    }
+
+    [Test]
+    public void The_best_preset_sets_the_configuration_of_the_model_preset()
+    {
+        var o = Parsed("--preset", "best");
+        Assert.That(o.Preset, Is.EqualTo("best"));
+        // Through the host's own mapping the options must give back exactly the Model's configuration.
+        Assert.That(ModelJobs.ToConfig(o), Is.EqualTo(TrainingPresets.Best.Config));
+        Assert.That(ModelJobs.ToConfig(o), Is.Not.EqualTo(new TrainingConfig()), "the preset differs from the exercise");
+        var upper = Parsed("train", "--preset", "BEST");
+        Assert.That((upper.Preset, ModelJobs.ToConfig(upper)), Is.EqualTo(("best", ModelJobs.ToConfig(o))), "train and any case read the same");
+    }
+
+    [Test]
+    public void Options_given_explicitly_override_the_preset()
+    {
+        var best = TrainingPresets.Best.Config;
+        var o = Parsed("--preset", "best", "--epochs", "3", "--lr", "0.05", "--layers", "196,64,8", "--relu-output",
+            "--loss", "contrastive", "--lr-schedule", "none", "--batch", "32", "--seed", "7");
+        Assert.Multiple(() =>
+        {
+            Assert.That((o.Epochs, o.LearningRate, o.Layers, o.ReluOutput), Is.EqualTo((3, 0.05, new[] { 196, 64, 8 }, true)));
+            Assert.That((o.Loss, o.LrSchedule, o.Batch, o.Seed), Is.EqualTo((LossChoice.Contrastive, LrScheduleChoice.None, 32, 7UL)));
+            // What was not given still comes from the preset.
+            Assert.That(o.PairsPerEpoch, Is.EqualTo(best.PairsPerEpoch));
+            Assert.That((o.Margin, best.Margin), Is.EqualTo((2.0, 2.0)));
+            Assert.That(o.Augment, Is.EqualTo(best.Augment));
+        });
+    }
+
+    [Test]
+    public void An_explicit_value_equal_to_the_default_still_beats_the_preset()
+    {
+        // 5 and 0.01 are the exercise's defaults: given explicitly they must not be mistaken for "not given".
+        var o = Parsed("--preset", "best", "--epochs", "5", "--lr", "0.01");
+        Assert.That((o.Epochs, o.LearningRate), Is.EqualTo((5, 0.01)));
+        Assert.That(TrainingPresets.Best.Config.Epochs, Is.Not.EqualTo(5));
+        Assert.That(TrainingPresets.Best.Config.LearningRate, Is.Not.EqualTo(0.01));
+    }
+
+    [Test]
+    public void A_batch_alone_is_checked_against_the_pairs_per_epoch_it_will_get()
+    {
+        Assert.That(Parsed("--batch", "32").Batch, Is.EqualTo(32), "60,000 pairs per epoch hold batches of 32");
+        var run = Run(new FakeModelJobs(), "--preset", "best", "--batch", "70000");
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
+        Assert.That(run.ErrorLines[0], Does.StartWith($"error: --pairs-per-epoch ({TrainingPresets.Best.Config.PairsPerEpoch}) must be at least --batch (70000) (usage: gpusiamese"));
+    }
+
+    [Test]
+    public void Without_a_preset_the_exercise_defaults_stay()
+    {
+        var o = Parsed();
+        Assert.That(o.Preset, Is.Null);
+        Assert.That(ModelJobs.ToConfig(o), Is.EqualTo(new TrainingConfig()));
+    }
+
+    [Test]
+    public void An_unknown_preset_is_one_line_naming_the_option_and_the_choices()
+    {
+        var jobs = new FakeModelJobs();
+        var run = Run(jobs, "--preset", "fastest");
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best, got 'fastest' (usage: gpusiamese"));
+        Assert.That(jobs.TrainedWith, Is.Null);
+    }
+
+    [Test]
+    public void Help_says_what_the_preset_is()
+    {
+        var run = HostRun.Of(new FakeModelJobs(), "train", "--help");
+        Assert.That(run.ExitCode, Is.EqualTo(0));
+        Assert.That(run.Out, Does.Contain("--preset").And.Contain("best = " + TrainingPresets.Best.Summary[..30]));
+    }
+}

@@ -7,9 +7,9 @@ namespace GpuSiamese.Perf;
 public sealed record BackendEntry(string Accelerator, string Key, Func<IBackend> Create);
 
 /// <summary>
-/// The one place that knows which backends exist. Another backend family joins with a line in
-/// <see cref="Discover"/>, e.g. for each ILGPU device found:
-/// <c>yield return new BackendEntry("opencl", "opencl-pocl", () => new IlgpuBackend(device));</c>
+/// The one place that knows which backends exist: the SIMD host backend, and each ILGPU accelerator kind
+/// that <see cref="IlgpuDevices"/> finds on this machine (cpu = ILGPU's CPU accelerator; opencl = an OpenCL
+/// device, PoCL's CPU device here; cuda where an NVIDIA GPU is present).
 /// </summary>
 public static class BackendCatalog
 {
@@ -20,5 +20,14 @@ public static class BackendCatalog
     {
         string key = options.Threads is { } t ? $"simd-{t}t" : "simd";
         yield return new BackendEntry("simd", key, () => new SimdBackend(options.Threads, options.MaxVectorBits));
+        // Listing the devices loads the OpenCL and CUDA drivers: only when an ILGPU kind is asked for.
+        if (options.Accelerator == "simd") yield break;
+        var found = IlgpuDevices.List();
+        foreach (var kind in IlgpuDevices.Kinds)
+        {
+            var device = found.FirstOrDefault(d => d.Kind == kind);
+            if (device == null) continue;
+            yield return new BackendEntry(kind, kind, () => IlgpuDevices.Create(kind));
+        }
     }
 }

@@ -1,10 +1,12 @@
 namespace GpuSiamese.Perf;
 
 /// <summary>The profiler's command line.</summary>
-public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVectorBits, bool Quick, string OutputDirectory)
+/// <param name="Job">Set in the child process that runs one backend's training job (--job KIND, internal).</param>
+public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVectorBits, bool Quick, string OutputDirectory, bool Job = false,
+    IReadOnlyList<string>? Sections = null)
 {
     public const string Usage =
-        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--out DIR]";
+        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--sections NAME,...] [--out DIR]";
 
     /// <summary>Parses the arguments; a bad one is an <see cref="ArgumentException"/> naming the option.</summary>
     public static ProfilerOptions Parse(string[] args, string defaultOutput)
@@ -12,7 +14,8 @@ public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVe
         string accelerator = "all", output = defaultOutput;
         int? threads = null;
         int bits = 512;
-        bool quick = false;
+        bool quick = false, job = false;
+        string[]? sections = null;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -32,10 +35,20 @@ public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVe
                     bits = b is "512" or "256" or "128" ? int.Parse(b) : throw new ArgumentException($"--vector-bits: '{b}' is not 512, 256 or 128");
                     break;
                 case "--quick": quick = true; break;
+                case "--sections":
+                    sections = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    foreach (var name in sections)
+                        if (!Program.Sections.Any(x => x.GetType().Name == name))
+                            throw new ArgumentException($"--sections: '{name}' is not one of {string.Join(", ", Program.Sections.Select(x => x.GetType().Name))}");
+                    break;
+                case "--job":
+                    accelerator = Value();
+                    job = BackendCatalog.Accelerators.Contains(accelerator) ? true : throw new ArgumentException($"--job: '{accelerator}' is not one of {string.Join(", ", BackendCatalog.Accelerators)}");
+                    break;
                 case "--out": output = Value(); break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new ProfilerOptions(accelerator, threads, bits, quick, output);
+        return new ProfilerOptions(accelerator, threads, bits, quick, output, job, sections);
     }
 }

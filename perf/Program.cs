@@ -12,7 +12,8 @@ public static class Program
 {
     /// <summary>The parts of a profile, in order.</summary>
     public static readonly IProfileSection[] Sections =
-        [new OperationProfile(), new DenseForwardVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile()];
+        [new OperationProfile(), new DenseForwardVersions(), new IlgpuDenseVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(),
+         new TrainingJobProfile()];
 
     public static int Main(string[] args)
     {
@@ -33,6 +34,7 @@ public static class Program
             return 2;
         }
 
+        if (options.Job) return TrainingJob.RunChild(options);
         var entries = BackendCatalog.Discover(options).Where(e => options.Accelerator == "all" || e.Accelerator == options.Accelerator).ToList();
         if (entries.Count == 0)
         {
@@ -49,19 +51,24 @@ public static class Program
         var created = Stopwatch.StartNew();
         using IBackend backend = entry.Create();
         double createMs = created.Elapsed.TotalMilliseconds;
+        string kernels = backend is IlgpuBackend ilgpu ? $" (kernel compile/load {ilgpu.KernelLoadTime.TotalMilliseconds:F0} ms of it)" : "";
+        // Each section sees the accelerator it profiles (the training job's child process is started for it).
+        options = options with { Accelerator = entry.Accelerator };
         var report = new Report();
         string date = DateTime.UtcNow.ToString("yyyy-MM-dd");
         report.Line($"# Throughput of {backend.Name}");
         report.Line("");
         report.Line($"{date}, {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, " +
-            $".NET {Environment.Version}{(options.Quick ? ", --quick" : "")}{LoadAverage()}. Created in {createMs:F1} ms (kernel loading included); medians, warm-up excluded.");
-        foreach (var section in Sections)
+            $".NET {Environment.Version}{(options.Quick ? ", --quick" : "")}{LoadAverage()}. Created in {createMs:F1} ms{kernels}; medians, warm-up excluded.");
+        foreach (var section in Sections.Where(x => options.Sections == null || options.Sections.Contains(x.GetType().Name)))
         {
             section.Run(backend, options, report);
             Console.Out.Flush();
         }
         report.Line("");
-        report.Line($"Peak RSS of the profiler process: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB (it holds a 54,000x196 and a 10,000x196 table).");
+        report.Line($"Load average (1, 5, 15 min) at the end: {LoadAverages()}; the machine is shared, so compare ratios taken in one run.");
+        report.Line($"Peak RSS of the profiler process: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB (it holds a 54,000x196 and a 10,000x196 table; " +
+            "every backend profiled so far in this process counts; the job's own figure is above).");
         string text = report.ToString();
         Console.WriteLine(text);
         Directory.CreateDirectory(options.OutputDirectory);
@@ -88,6 +95,18 @@ public static class Program
         catch (IOException)
         {
             return "";
+        }
+    }
+
+    static string LoadAverages()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "unknown";
+        }
+        catch (IOException)
+        {
+            return "unknown";
         }
     }
 

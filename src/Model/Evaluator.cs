@@ -6,6 +6,7 @@ namespace GpuSiamese.Model;
 /// <summary>
 /// Forward-only scoring with a <see cref="Network"/>: pair distances over an image table and embeddings,
 /// in chunks of at most <see cref="ChunkPairs"/> pairs (2·ChunkPairs rows) so memory stays bounded.
+/// Over an image table each distinct image is embedded once (<see cref="EmbedEachImageOnce"/>).
 /// </summary>
 public sealed class Evaluator : IDisposable
 {
@@ -81,18 +82,85 @@ public sealed class Evaluator : IDisposable
     {
         if (left.Length < count || right.Length < count)
             throw new ArgumentException($"pair set says {count} pairs but holds {left.Length} left and {right.Length} right indices");
+        for (int p = 0; p < count; p++)
+        {
+            int a = left[p], b = right[p];
+            if ((uint)a >= (uint)table.Count || (uint)b >= (uint)table.Count)
+                throw new ArgumentException($"pair {p} refers to image {Math.Max(a, b)}, outside a table of {table.Count} images");
+        }
         var result = new float[count];
+        if (count == 0) return result;
+        if (EmbedEachImageOnce && DistinctImages(table.Count, count, left, right) is { } distinct)
+            DistancesFromEmbeddings(table, count, left, right, distinct, result);
+        else
+            DistancesPerPair(table, count, left, right, result);
+        return result;
+    }
+
+    /// <summary>
+    /// True (the default): each distinct image the pairs refer to goes through the network once, then the
+    /// pairs' distances come from those embeddings (the balanced test set's 34,000 pair sides are 10,000
+    /// images: 3.4x less arithmetic). False: both images of every pair go through the network, as a
+    /// training batch does. Both give the same distances (each row's embedding does not depend on the others).
+    /// </summary>
+    public bool EmbedEachImageOnce { get; set; } = true;
+
+    /// <summary>The distinct images in order of first use, or null when no image repeats (nothing to save).</summary>
+    static int[]? DistinctImages(int tableCount, int count, int[] left, int[] right)
+    {
+        var seen = new bool[tableCount];
+        var distinct = new List<int>(Math.Min(tableCount, 2 * count));
+        foreach (var side in new[] { left, right })
+            for (int p = 0; p < count; p++)
+                if (!seen[side[p]])
+                {
+                    seen[side[p]] = true;
+                    distinct.Add(side[p]);
+                }
+        return distinct.Count < 2 * count ? distinct.ToArray() : null;
+    }
+
+    void DistancesFromEmbeddings(ImageTable table, int count, int[] left, int[] right, int[] distinct, float[] result)
+    {
+        int dim = _network.Config.OutputWidth, chunkRows = 2 * ChunkPairs;
+        var row = new int[table.Count];
+        for (int k = 0; k < distinct.Length; k++) row[distinct[k]] = k;
+        using var embeddings = _backend.Allocate<float>(distinct.Length * dim);
+        var outputs = (DeviceBuffer<float>[])_outputs.Clone();
+        for (int start = 0; start < distinct.Length; start += chunkRows)
+        {
+            int n = Math.Min(chunkRows, distinct.Length - start);
+            _backend.Upload(_indices.Slice(0, n), distinct.AsSpan(start, n));
+            _backend.GatherRows(table.Pixels, _indices, _input, n, ImageSet.Size);
+            // The last layer writes straight into the embedding table.
+            outputs[^1] = embeddings.Slice(start * dim, n * dim);
+            _network.Forward(_input, outputs, n);
+        }
+        for (int start = 0; start < count; start += ChunkPairs)
+        {
+            int n = Math.Min(ChunkPairs, count - start);
+            for (int p = 0; p < n; p++)
+            {
+                _hostIndices[p] = row[left[start + p]];
+                _hostIndices[n + p] = row[right[start + p]];
+            }
+            _backend.Upload(_indices.Slice(0, 2 * n), _hostIndices.AsSpan(0, 2 * n));
+            _backend.GatherRows(embeddings, _indices, _outputs[^1], 2 * n, dim);
+            _backend.PairDistanceForward(_outputs[^1], _dist, n, dim, _eps);
+            _backend.Download(_dist.Slice(0, n), result.AsSpan(start, n));
+        }
+    }
+
+    void DistancesPerPair(ImageTable table, int count, int[] left, int[] right, float[] result)
+    {
         int dim = _network.Config.OutputWidth;
         for (int start = 0; start < count; start += ChunkPairs)
         {
             int n = Math.Min(ChunkPairs, count - start);
             for (int p = 0; p < n; p++)
             {
-                int a = left[start + p], b = right[start + p];
-                if ((uint)a >= (uint)table.Count || (uint)b >= (uint)table.Count)
-                    throw new ArgumentException($"pair {start + p} refers to image {Math.Max(a, b)}, outside a table of {table.Count} images");
-                _hostIndices[p] = a;
-                _hostIndices[n + p] = b;
+                _hostIndices[p] = left[start + p];
+                _hostIndices[n + p] = right[start + p];
             }
             _backend.Upload(_indices.Slice(0, 2 * n), _hostIndices.AsSpan(0, 2 * n));
             _backend.GatherRows(table.Pixels, _indices, _input, 2 * n, ImageSet.Size);
@@ -100,7 +168,6 @@ public sealed class Evaluator : IDisposable
             _backend.PairDistanceForward(_outputs[^1], _dist, n, dim, _eps);
             _backend.Download(_dist.Slice(0, n), result.AsSpan(start, n));
         }
-        return result;
     }
 
     /// <summary>The embeddings G(x) of <paramref name="count"/> images, row-major [count, OutputWidth].</summary>

@@ -37,6 +37,22 @@ public class EvaluatorTests
     }
 
     [Test]
+    public void EmbeddingEachImageOnceGivesTheDistancesOfEveryPairThroughTheNetwork()
+    {
+        using var backend = new ReferenceBackend();
+        using var net = CreateNetwork(backend);
+        // Many pairs over few images: every image repeats, across chunk boundaries too.
+        var pairs = BalancedPairSet.Create(Set, new Rng(10), 3, 2);
+        Assert.That(pairs.Left.Concat(pairs.Right).Distinct().Count(), Is.LessThan(2 * pairs.Count));
+        using var evaluator = new Evaluator(net, chunkPairs: 5);
+        var once = evaluator.Distances(Set, pairs);
+        evaluator.EmbedEachImageOnce = false;
+        var perPair = evaluator.Distances(Set, pairs);
+        Assert.That(once, Is.EqualTo(perPair).Within(1e-6f));
+        Assert.That(once.Distinct().Count(), Is.GreaterThan(pairs.Count / 2), "distances differ from pair to pair");
+    }
+
+    [Test]
     public void ExplicitPairArraysGiveTheSameDistancesAsTheTable()
     {
         using var backend = new ReferenceBackend();

@@ -15,7 +15,7 @@ public sealed class ModelJobs : IModelJobs
         IProgress<HostProgress> progress, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        var config = ToConfig(options);
+        var config = TrainingConfigMapping.ToConfig(options);
         Checkpoint? resume = null;
         if (options.Resume is not null)
         {
@@ -202,60 +202,6 @@ public sealed class ModelJobs : IModelJobs
         }
         return devices;
     }
-
-    /// <summary>The command line's options as the Model's training configuration.</summary>
-    public static TrainingConfig ToConfig(TrainOptions o) => new()
-    {
-        Network = new NetworkConfig(o.Layers, o.ReluOutput),
-        Loss = o.Loss switch
-        {
-            LossChoice.Margin => PairLossKind.ContrastiveMargin,
-            LossChoice.Triplet => PairLossKind.Triplet,
-            _ => PairLossKind.ContrastiveBounded,
-        },
-        Q = o.Q,
-        Margin = o.Margin,
-        TripletMargin = o.TripletMargin,
-        Mining = o.Mining == MiningChoice.BatchHard ? TripletMining.BatchHard : TripletMining.None,
-        MiningWarmupEpochs = o.MiningWarmup,
-        Dropout = o.Dropout,
-        Optimizer = o.Optimizer switch
-        {
-            OptimizerChoice.RmsProp => OptimizerKind.RmsProp,
-            OptimizerChoice.Sgd => OptimizerKind.Sgd,
-            _ => OptimizerKind.Adam,
-        },
-        LearningRate = o.LearningRate,
-        Beta1 = o.Beta1,
-        Beta2 = o.Beta2,
-        OptimizerEpsilon = o.AdamEps,
-        Rho = o.Rho,
-        Momentum = o.Momentum,
-        Nesterov = o.Nesterov,
-        Epochs = o.Epochs,
-        BatchPairs = o.Batch,
-        PairsPerEpoch = o.PairsPerEpoch,
-        DistanceEpsilon = o.Eps,
-        ValidationFraction = o.Validation,
-        Seed = o.Seed,
-        Schedule = o.LrSchedule switch
-        {
-            LrScheduleChoice.Step => LearningRateSchedule.Step,
-            LrScheduleChoice.Cosine => LearningRateSchedule.Cosine,
-            _ => LearningRateSchedule.None,
-        },
-        StepEpochs = o.LrStepEpochs,
-        StepGamma = o.LrGamma,
-        CosineFinalFraction = o.CosineFinal,
-        MonitorPairs = o.MonitorPairs,
-        Augment = o.Augment,
-        AugmentShift = o.AugmentShift,
-        AugmentRotation = o.AugmentRotation,
-        AugmentMinScale = o.AugmentMinScale,
-        AugmentMaxScale = o.AugmentMaxScale,
-        EarlyStoppingPatience = o.Patience,
-        ClipNorm = o.ClipNorm,
-    };
 
     static ImageSet PickTrainingPart(MnistData data, SplitChoice split, EmbedOptions options)
     {

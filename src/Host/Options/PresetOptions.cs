@@ -1,6 +1,5 @@
 using System.CommandLine;
 using GpuSiamese.Model;
-using GpuSiamese.Model.Backends;
 
 namespace GpuSiamese.Host.Options;
 
@@ -37,58 +36,6 @@ public static class PresetOptions
     public static TrainOptions Apply(TrainOptions defaults, TrainingPreset preset)
     {
         ArgumentNullException.ThrowIfNull(preset);
-        var c = preset.Config;
-        return defaults with
-        {
-            Layers = c.Network.Widths.ToArray(),
-            ReluOutput = c.Network.ReluOnOutput,
-            Loss = c.Loss switch
-            {
-                PairLossKind.ContrastiveMargin => LossChoice.Margin,
-                PairLossKind.Triplet => LossChoice.Triplet,
-                _ => LossChoice.Contrastive,
-            },
-            Q = c.Q,
-            Margin = c.Margin,
-            TripletMargin = c.TripletMargin,
-            Mining = c.Mining == TripletMining.BatchHard ? MiningChoice.BatchHard : MiningChoice.None,
-            MiningWarmup = c.MiningWarmupEpochs,
-            Dropout = c.Dropout,
-            Optimizer = c.Optimizer switch
-            {
-                OptimizerKind.RmsProp => OptimizerChoice.RmsProp,
-                OptimizerKind.Sgd => OptimizerChoice.Sgd,
-                _ => OptimizerChoice.Adam,
-            },
-            LearningRate = c.LearningRate,
-            Beta1 = c.Beta1,
-            Beta2 = c.Beta2,
-            AdamEps = c.OptimizerEpsilon,
-            Rho = c.Rho,
-            Momentum = c.Momentum,
-            Nesterov = c.Nesterov,
-            LrSchedule = c.Schedule switch
-            {
-                LearningRateSchedule.Step => LrScheduleChoice.Step,
-                LearningRateSchedule.Cosine => LrScheduleChoice.Cosine,
-                _ => LrScheduleChoice.None,
-            },
-            LrStepEpochs = c.StepEpochs,
-            LrGamma = c.StepGamma,
-            CosineFinal = c.CosineFinalFraction,
-            MonitorPairs = c.MonitorPairs,
-            Augment = c.Augment,
-            AugmentShift = c.AugmentShift,
-            AugmentRotation = c.AugmentRotation,
-            AugmentMinScale = c.AugmentMinScale,
-            AugmentMaxScale = c.AugmentMaxScale,
-            Patience = c.EarlyStoppingPatience,
-            ClipNorm = c.ClipNorm,
-            Epochs = c.Epochs,
-            Batch = c.BatchPairs,
-            PairsPerEpoch = c.PairsPerEpoch,
-            Validation = c.ValidationFraction,
-            Eps = c.DistanceEpsilon,
-        };
+        return TrainingConfigMapping.FromConfig(defaults, preset.Config);
     }
 }

@@ -21,7 +21,7 @@ public class ModelJobsTests
             CosineFinal = 0.1, MonitorPairs = 200, Augment = true, AugmentShift = 3, AugmentRotation = 10,
             AugmentMinScale = 0.8, AugmentMaxScale = 1.2, Patience = 2, ClipNorm = 5, TripletMargin = 0.4, MiningWarmup = 4, Dropout = 0.3, Epochs = 7, Batch = 16, PairsPerEpoch = 1600, Validation = 0.3, Eps = 1e-5, Seed = 99,
         };
-        var c = ModelJobs.ToConfig(o);
+        var c = TrainingConfigMapping.ToConfig(o);
         Assert.Multiple(() =>
         {
             Assert.That(c.Network, Is.EqualTo(new NetworkConfig([196, 64, 8], reluOnOutput: false)));
@@ -37,8 +37,8 @@ public class ModelJobsTests
             Assert.That((c.Augment, c.AugmentShift, c.AugmentRotation, c.AugmentMinScale, c.AugmentMaxScale, c.EarlyStoppingPatience),
                 Is.EqualTo((true, 3.0, 10.0, 0.8, 1.2, 2)));
         });
-        Assert.That(ModelJobs.ToConfig(new TrainOptions()), Is.EqualTo(new TrainingConfig()), "the host's defaults are the Model's");
-        var triplet = ModelJobs.ToConfig(o with { Loss = LossChoice.Triplet, Mining = MiningChoice.BatchHard });
+        Assert.That(TrainingConfigMapping.ToConfig(new TrainOptions()), Is.EqualTo(new TrainingConfig()), "the host's defaults are the Model's");
+        var triplet = TrainingConfigMapping.ToConfig(o with { Loss = LossChoice.Triplet, Mining = MiningChoice.BatchHard });
         Assert.That((triplet.Loss, triplet.Mining), Is.EqualTo((PairLossKind.Triplet, TripletMining.BatchHard)));
         triplet.Validate();
     }

@@ -26,10 +26,10 @@ public class PresetOptionsTests
         var o = Parsed("--preset", "best");
         Assert.That(o.Preset, Is.EqualTo("best"));
         // Through the host's own mapping the options must give back exactly the Model's configuration.
-        Assert.That(ModelJobs.ToConfig(o), Is.EqualTo(TrainingPresets.Best.Config));
-        Assert.That(ModelJobs.ToConfig(o), Is.Not.EqualTo(new TrainingConfig()), "the preset differs from the exercise");
+        Assert.That(TrainingConfigMapping.ToConfig(o), Is.EqualTo(TrainingPresets.Best.Config));
+        Assert.That(TrainingConfigMapping.ToConfig(o), Is.Not.EqualTo(new TrainingConfig()), "the preset differs from the exercise");
         var upper = Parsed("train", "--preset", "BEST");
-        Assert.That((upper.Preset, ModelJobs.ToConfig(upper)), Is.EqualTo(("best", ModelJobs.ToConfig(o))), "train and any case read the same");
+        Assert.That((upper.Preset, TrainingConfigMapping.ToConfig(upper)), Is.EqualTo(("best", TrainingConfigMapping.ToConfig(o))), "train and any case read the same");
     }
 
     [Test]
@@ -74,7 +74,7 @@ public class PresetOptionsTests
     {
         var o = Parsed();
         Assert.That(o.Preset, Is.Null);
-        Assert.That(ModelJobs.ToConfig(o), Is.EqualTo(new TrainingConfig()));
+        Assert.That(TrainingConfigMapping.ToConfig(o), Is.EqualTo(new TrainingConfig()));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using GpuSiamese.Model.Backends;
@@ -27,7 +28,7 @@ public static class CheckpointFile
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(checkpoint);
-        byte[] payload = WritePayload(checkpoint);
+        var payload = WritePayload(checkpoint);
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(folder);
@@ -39,7 +40,7 @@ public static class CheckpointFile
                 var header = new byte[HeaderLength];
                 Magic.CopyTo(header, 0);
                 BitConverter.TryWriteBytes(header.AsSpan(8), FormatVersion);
-                BitConverter.TryWriteBytes(header.AsSpan(12), (long)payload.Length);
+                BitConverter.TryWriteBytes(header.AsSpan(12), (long)payload.Count);
                 stream.Write(header);
                 stream.Write(payload);
                 stream.Write(SHA256.HashData(payload));
@@ -117,9 +118,16 @@ public static class CheckpointFile
 
     static InvalidDataException Bad(string path, string what) => new($"checkpoint '{path}': {what}");
 
-    static byte[] WritePayload(Checkpoint c)
+    /// <summary>
+    /// The payload in one buffer sized up front: a checkpoint is written every epoch, and a growing stream plus its
+    /// copy left several payload-sized arrays of garbage each time (the preset's run peaked 100 MiB higher for it).
+    /// </summary>
+    static ArraySegment<byte> WritePayload(Checkpoint c)
     {
-        using var ms = new MemoryStream();
+        long tensors = c.Parameters.Length + (c.Resume?.BestParameters?.Length ?? 0)
+            + (c.Resume?.OptimizerState.Sum(t => (long)t.Length) ?? 0);
+        long capacity = 4 * tensors + (c.Resume?.SamplerState.Length ?? 0) + 64 * (c.Resume?.History.Count ?? 0) + 4096;
+        using var ms = new MemoryStream((int)Math.Min(capacity, Array.MaxLength));
         using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
         {
             WriteNetwork(w, c.Network);
@@ -149,7 +157,7 @@ public static class CheckpointFile
                 if (r.BestParameters is not null) WriteTensor(w, r.BestParameters);
             }
         }
-        return ms.ToArray();
+        return new ArraySegment<byte>(ms.GetBuffer(), 0, (int)ms.Length);
     }
 
     static Checkpoint ReadPayload(string path, byte[] payload, int version)
@@ -263,10 +271,8 @@ public static class CheckpointFile
     static void WriteTensor(BinaryWriter w, float[] values)
     {
         w.Write(values.Length);
-        var bytes = new byte[values.Length * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("checkpoints are written little-endian");
-        w.Write(bytes);
+        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
     static float[] ReadTensor(BinaryReader r, string path, string name)

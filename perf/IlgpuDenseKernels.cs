@@ -39,33 +39,6 @@ public static class IlgpuDenseKernels
     }
 
     /// <summary>
-    /// Forward v4: four rows x four consecutive outputs per work-item, W read as Float4 (w4 = W, OutW a
-    /// multiple of 4); consecutive work-items on consecutive Float4s of a W row. Units = ⌈Rows/4⌉·OutW/4.
-    /// </summary>
-    public static void ForwardRows4Out4(Index1D unit, ArrayView<float> x, ArrayView<Float4> w4, ArrayView<float> b, ArrayView<float> y, DenseShape s)
-    {
-        int out4 = s.OutW / 4, last = s.Rows - 1, u = unit;
-        int r0 = u / out4 * 4, c4 = u % out4, o0 = c4 * 4;
-        int x0 = r0 * s.InW, x1 = Min(r0 + 1, last) * s.InW, x2 = Min(r0 + 2, last) * s.InW, x3 = Min(r0 + 3, last) * s.InW;
-        float b0 = b[o0], b1 = b[o0 + 1], b2 = b[o0 + 2], b3 = b[o0 + 3];
-        float a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-        float a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
-        for (int i = 0, wi = c4; i < s.InW; i++, wi += out4)
-        {
-            Float4 wv = w4[wi];
-            float v0 = x[x0 + i], v1 = x[x1 + i], v2 = x[x2 + i], v3 = x[x3 + i];
-            a00 += v0 * wv.X; a01 += v0 * wv.Y; a02 += v0 * wv.Z; a03 += v0 * wv.W;
-            a10 += v1 * wv.X; a11 += v1 * wv.Y; a12 += v1 * wv.Z; a13 += v1 * wv.W;
-            a20 += v2 * wv.X; a21 += v2 * wv.Y; a22 += v2 * wv.Z; a23 += v2 * wv.W;
-            a30 += v3 * wv.X; a31 += v3 * wv.Y; a32 += v3 * wv.Z; a33 += v3 * wv.W;
-        }
-        StoreRow(y, r0 * s.OutW + o0, s.Relu, a00, a01, a02, a03);
-        if (r0 + 1 <= last) StoreRow(y, (r0 + 1) * s.OutW + o0, s.Relu, a10, a11, a12, a13);
-        if (r0 + 2 <= last) StoreRow(y, (r0 + 2) * s.OutW + o0, s.Relu, a20, a21, a22, a23);
-        if (r0 + 3 <= last) StoreRow(y, (r0 + 3) * s.OutW + o0, s.Relu, a30, a31, a32, a33);
-    }
-
-    /// <summary>
     /// Forward v5: as v4 with the four outputs as one Float4 accumulator per row and eight rows per
     /// work-item (W loaded once per 8 rows). Units = ⌈Rows/8⌉·OutW/4.
     /// </summary>
@@ -177,35 +150,6 @@ public static class IlgpuDenseKernels
         }
         Store(dw, i0, lastI, s.OutW, o, 0, a0, a1, a2, a3);
         Store(dw, i0 + 4, lastI, s.OutW, o, 0, a4, a5, a6, a7);
-    }
-
-    /// <summary>
-    /// Backward weights v4: four inputs x four consecutive outputs per work-item, dY read as Float4
-    /// (dy4 = dY, OutW a multiple of 4); the first input block also writes db. Units = ⌈InW/4⌉·OutW/4.
-    /// </summary>
-    public static void BackwardWeightsRows4Out4(Index1D unit, ArrayView<float> x, ArrayView<Float4> dy4, ArrayView<float> dw, ArrayView<float> db, DenseShape s)
-    {
-        int out4 = s.OutW / 4, lastI = s.InW - 1, u = unit;
-        int i0 = u / out4 * 4, c4 = u % out4, o0 = c4 * 4;
-        int i1 = Min(i0 + 1, lastI), i2 = Min(i0 + 2, lastI), i3 = Min(i0 + 3, lastI);
-        float a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
-        float a20 = 0, a21 = 0, a22 = 0, a23 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int r = 0, xr = 0, dr = c4; r < s.Rows; r++, xr += s.InW, dr += out4)
-        {
-            Float4 g = dy4[dr];
-            float v0 = x[xr + i0], v1 = x[xr + i1], v2 = x[xr + i2], v3 = x[xr + i3];
-            a00 += v0 * g.X; a01 += v0 * g.Y; a02 += v0 * g.Z; a03 += v0 * g.W;
-            a10 += v1 * g.X; a11 += v1 * g.Y; a12 += v1 * g.Z; a13 += v1 * g.W;
-            a20 += v2 * g.X; a21 += v2 * g.Y; a22 += v2 * g.Z; a23 += v2 * g.W;
-            a30 += v3 * g.X; a31 += v3 * g.Y; a32 += v3 * g.Z; a33 += v3 * g.W;
-            s0 += g.X; s1 += g.Y; s2 += g.Z; s3 += g.W;
-        }
-        StoreRow(dw, i0 * s.OutW + o0, 0, a00, a01, a02, a03);
-        if (i0 + 1 <= lastI) StoreRow(dw, (i0 + 1) * s.OutW + o0, 0, a10, a11, a12, a13);
-        if (i0 + 2 <= lastI) StoreRow(dw, (i0 + 2) * s.OutW + o0, 0, a20, a21, a22, a23);
-        if (i0 + 3 <= lastI) StoreRow(dw, (i0 + 3) * s.OutW + o0, 0, a30, a31, a32, a33);
-        if (i0 == 0) StoreRow(db, o0, 0, s0, s1, s2, s3);
     }
 
     static int Min(int a, int b) => a < b ? a : b;

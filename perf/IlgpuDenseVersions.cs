@@ -29,13 +29,13 @@ public sealed class IlgpuDenseVersions : IProfileSection
         var fOne = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.ForwardOne);
         var fRows4 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(Dense.ForwardRows4);
         var fRows8 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.ForwardRows8);
-        var fOut4 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.ForwardRows4Out4);
+        var fOut4 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(Dense.ForwardRows4Out4);
         var fOut8 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.ForwardRows8Out4);
         var wOut8 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.BackwardWeightsRows8Out4);
         var wOne = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.BackwardWeightsOne);
         var wRows4 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(Dense.BackwardWeightsRows4);
         var wRows8 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.BackwardWeightsRows8);
-        var wOut4 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(IlgpuDenseKernels.BackwardWeightsRows4Out4);
+        var wOut4 = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>(Dense.BackwardWeightsRows4Out4);
 
         var rows = new List<string[]>();
         foreach (var (n, inW, outW) in new[] { (128, Input, Hidden), (1024, Input, Hidden), (128, Hidden, Embedding) })

@@ -50,8 +50,9 @@ public static unsafe class PairDistance
         _ => SquaredDistance<Vector128<float>, Isa128>(a, b, dim),
     };
 
+    /// <summary>Σ_k (a_k − b_k)² over <paramref name="dim"/> floats; the triplet loss uses it for both of its distances.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float SquaredDistance<TV, TI>(float* a, float* b, int dim) where TV : struct where TI : struct, IVectorIsa<TV>
+    internal static float SquaredDistance<TV, TI>(float* a, float* b, int dim) where TV : struct where TI : struct, IVectorIsa<TV>
     {
         int k = 0, l = TI.Count;
         TV acc = TI.Zero;

@@ -34,7 +34,7 @@ public static unsafe class TripletLoss
         {
             long ra = (long)t * dim, rp = (long)(triplets + t) * dim, rn = (long)(2 * triplets + t) * dim;
             float* a = emb + ra, p = emb + rp, n = emb + rn;
-            float sumP = SquaredDistance<TV, TI>(a, p, dim), sumN = SquaredDistance<TV, TI>(a, n, dim);
+            float sumP = PairDistance.SquaredDistance<TV, TI>(a, p, dim), sumN = PairDistance.SquaredDistance<TV, TI>(a, n, dim);
             float dap = MathF.Sqrt(MathF.Max(sumP, eps)), dan = MathF.Sqrt(MathF.Max(sumN, eps));
             float h = dap - dan + margin;
             bool active = h > 0f;
@@ -43,25 +43,6 @@ public static unsafe class TripletLoss
             float sn = !active || sumN < eps ? 0f : 1f / (dan * triplets);
             Gradient<TV, TI>(a, p, n, dEmb + ra, dEmb + rp, dEmb + rn, dim, sp, sn);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static float SquaredDistance<TV, TI>(float* a, float* b, int dim) where TV : struct where TI : struct, IVectorIsa<TV>
-    {
-        int k = 0, l = TI.Count;
-        TV acc = TI.Zero;
-        for (; k + l <= dim; k += l)
-        {
-            TV d = TI.Subtract(TI.Load(a + k), TI.Load(b + k));
-            acc = TI.MulAdd(d, d, acc);
-        }
-        float s = TI.Sum(acc);
-        for (; k < dim; k++)
-        {
-            float d = a[k] - b[k];
-            s += d * d;
-        }
-        return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

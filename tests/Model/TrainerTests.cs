@@ -7,10 +7,10 @@ namespace GpuSiamese.Tests.Model;
 /// <summary>The trainer on <see cref="ReferenceBackend"/> over small synthetic digit sets.</summary>
 public class TrainerTests
 {
-    static readonly ImageSet Train = SyntheticDigits.Create(perDigit: 30, seed: 1);
-    static readonly ImageSet Validation = SyntheticDigits.Create(perDigit: 12, seed: 2);
+    internal static readonly ImageSet Train = SyntheticDigits.Create(perDigit: 30, seed: 1);
+    internal static readonly ImageSet Validation = SyntheticDigits.Create(perDigit: 12, seed: 2);
 
-    static TrainingConfig Small => new()
+    internal static TrainingConfig Small => new()
     {
         Network = new NetworkConfig([196, 16, 4]),
         Epochs = 3,
@@ -20,7 +20,7 @@ public class TrainerTests
         MonitorPairs = 200,
     };
 
-    static Trainer Create(TrainingConfig config, ulong seed = 11) =>
+    internal static Trainer Create(TrainingConfig config, ulong seed = 11) =>
         new(new ReferenceBackend(), config, Train, Validation, new Rng(seed));
 
     [Test]
@@ -240,21 +240,12 @@ public class TrainerTests
 /// <summary>The trainer with the triplet loss (with and without batch-hard mining) and with dropout, on <see cref="ReferenceBackend"/>.</summary>
 public class TrainerTripletAndDropoutTests
 {
-    static readonly ImageSet Train = SyntheticDigits.Create(perDigit: 30, seed: 1);
-    static readonly ImageSet Validation = SyntheticDigits.Create(perDigit: 12, seed: 2);
+    // The same small synthetic sets and configuration as TrainerTests.
+    static ImageSet Train => TrainerTests.Train;
+    static ImageSet Validation => TrainerTests.Validation;
+    static TrainingConfig Small => TrainerTests.Small;
 
-    static TrainingConfig Small => new()
-    {
-        Network = new NetworkConfig([196, 16, 4]),
-        Epochs = 3,
-        BatchPairs = 16,
-        PairsPerEpoch = 200,
-        LearningRate = 0.005,
-        MonitorPairs = 200,
-    };
-
-    static Trainer Create(TrainingConfig config, ulong seed = 11) =>
-        new(new ReferenceBackend(), config, Train, Validation, new Rng(seed));
+    static Trainer Create(TrainingConfig config, ulong seed = 11) => TrainerTests.Create(config, seed);
 
     [Test]
     public void TripletTrainingLearnsPairDistances([Values] TripletMining mining)

@@ -13,27 +13,21 @@ namespace GpuSiamese.Tests.Robustness;
 /// must be one stderr line that names the culprit and what was expected, exit code 2, no stack trace, and no
 /// output file or run folder left behind. The test names are the table of cases; each prints its message.
 /// </summary>
-public class BadInputTests
+public class BadInputTests : SmallRunFixture
 {
-    TempFolder _dir = null!;
-    string _data = "", _model = "", _pairs = "", _labels = "", _image = "";
+    string _model = "", _pairs = "", _labels = "", _image = "";
 
     [OneTimeSetUp]
     public void WriteGoodInputs()
     {
-        _dir = new TempFolder();
-        _data = SmallRun.WriteData(Path.Combine(_dir.Path, "mnist"));
-        _model = SmallRun.WriteCheckpoint(_dir.File("good.ckpt"));
+        _model = SmallRun.WriteCheckpoint(Dir.File("good.ckpt"));
         var (pixels, labels) = NpyBytes.Sample(4);
-        (_pairs, _labels) = (_dir.File("pairs.npy"), _dir.File("labels.npy"));
+        (_pairs, _labels) = (Dir.File("pairs.npy"), Dir.File("labels.npy"));
         Npy.WritePairs(_pairs, _labels, new PairArrays(pixels, labels));
         using var seven = DrawnDigits.Seven(56, 56, 12, 8, 32, SKColors.Black, SKColors.White);
-        _image = _dir.File("seven.png");
+        _image = Dir.File("seven.png");
         File.WriteAllBytes(_image, DrawnDigits.Encode(seven, SKEncodedImageFormat.Png));
     }
-
-    [OneTimeTearDown]
-    public void Remove() => _dir.Dispose();
 
     // ---- IDX files, through train --data DIR -------------------------------------------------------------------
 
@@ -187,7 +181,7 @@ public class BadInputTests
     {
         using var folder = new TempFolder();
         string model = SmallRun.WriteCheckpoint(folder.File("model.ckpt"), [196, 32, 8]), runs = folder.File("runs");
-        var run = SmallRun.Train([.. SmallRun.TrainArgs(_data, runs), "--resume", model]);
+        var run = SmallRun.Train([.. SmallRun.TrainArgs(Data, runs), "--resume", model]);
         Refused(run, $"checkpoint '{model}'", "it holds a 196-32-8 (ReLU on output) network, but 196-16-4 (ReLU on output) was expected", runs);
     }
 
@@ -232,7 +226,7 @@ public class BadInputTests
         using var folder = new TempFolder();
         string runs = folder.File("runs");
         // The option replaces the small run's own value (System.CommandLine refuses an option given twice).
-        var args = SmallRun.TrainArgs(_data, runs).ToList();
+        var args = SmallRun.TrainArgs(Data, runs).ToList();
         int at = args.IndexOf(option);
         if (at >= 0) args.RemoveRange(at, 2);
         Refused(SmallRun.Train([.. args, option, value]), option, expected, runs);

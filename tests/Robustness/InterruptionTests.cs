@@ -2,7 +2,6 @@ using System.Diagnostics;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Model;
 using GpuSiamese.Tests.Host;
-using TempFolder = GpuSiamese.Tests.Host.TempFolder;
 
 namespace GpuSiamese.Tests.Robustness;
 
@@ -12,21 +11,8 @@ namespace GpuSiamese.Tests.Robustness;
 /// checkpoint behind.
 /// </summary>
 [NonParallelizable]
-public class InterruptionTests
+public class InterruptionTests : SmallRunFixture
 {
-    TempFolder _dir = null!;
-    string _data = "";
-
-    [OneTimeSetUp]
-    public void WriteData()
-    {
-        _dir = new TempFolder();
-        _data = SmallRun.WriteData(_dir.File("mnist"));
-    }
-
-    [OneTimeTearDown]
-    public void Remove() => _dir.Dispose();
-
     /// <summary>Polls until <paramref name="runs"/> holds a run folder with model.ckpt (the first epoch's end).</summary>
     static string WaitForCheckpoint(string runs, HostProcess child, TimeSpan timeout)
     {
@@ -47,11 +33,11 @@ public class InterruptionTests
     public void Ctrl_C_exits_130_with_a_checkpoint_that_resumes_to_the_uninterrupted_result()
     {
         // 150 epochs of 60 steps: about a second of training here, long enough to be interrupted after epoch 1.
-        string[] args = SmallRun.TrainArgs(_data, _dir.File("runs-child"), epochs: 150, pairsPerEpoch: 960);
+        string[] args = SmallRun.TrainArgs(Data, Dir.File("runs-child"), epochs: 150, pairsPerEpoch: 960);
         string checkpoint;
-        using (var child = HostProcess.Start(_dir.Path, args))
+        using (var child = HostProcess.Start(Dir.Path, args))
         {
-            checkpoint = WaitForCheckpoint(_dir.File("runs-child"), child, TimeSpan.FromSeconds(60));
+            checkpoint = WaitForCheckpoint(Dir.File("runs-child"), child, TimeSpan.FromSeconds(60));
             child.Interrupt();
             var (code, _, error) = child.WaitForExit(TimeSpan.FromSeconds(60));
             Assert.That(code, Is.EqualTo(130), error);
@@ -62,13 +48,13 @@ public class InterruptionTests
         Assert.That(Directory.GetFiles(Path.GetDirectoryName(checkpoint)!).Select(Path.GetFileName), Is.EqualTo(new[] { "model.ckpt" }),
             "an interrupted run leaves its checkpoint and nothing half-written");
 
-        var resumed = HostRun.Of(new ModelJobs(), [.. SmallRun.TrainArgs(_data, _dir.File("runs-resumed"), epochs: 150, pairsPerEpoch: 960),
+        var resumed = HostRun.Of(new ModelJobs(), [.. SmallRun.TrainArgs(Data, Dir.File("runs-resumed"), epochs: 150, pairsPerEpoch: 960),
             "--resume", checkpoint]);
         Assert.That(resumed.ExitCode, Is.EqualTo(0), resumed.Error);
-        var whole = HostRun.Of(new ModelJobs(), SmallRun.TrainArgs(_data, _dir.File("runs-whole"), epochs: 150, pairsPerEpoch: 960));
+        var whole = HostRun.Of(new ModelJobs(), SmallRun.TrainArgs(Data, Dir.File("runs-whole"), epochs: 150, pairsPerEpoch: 960));
         Assert.That(whole.ExitCode, Is.EqualTo(0), whole.Error);
-        RunResult.Read(SmallRun.OnlyRunFolder(_dir.File("runs-resumed")))
-            .AssertIdenticalTo(RunResult.Read(SmallRun.OnlyRunFolder(_dir.File("runs-whole"))), $"interrupted at step {saved.Resume.Step} in a child process, resumed");
+        RunResult.Read(SmallRun.OnlyRunFolder(Dir.File("runs-resumed")))
+            .AssertIdenticalTo(RunResult.Read(SmallRun.OnlyRunFolder(Dir.File("runs-whole"))), $"interrupted at step {saved.Resume.Step} in a child process, resumed");
     }
 
     [Test]
@@ -84,9 +70,9 @@ public class InterruptionTests
         {
             for (int k = lane; k < Kills; k += Lanes)
             {
-                string runs = _dir.File($"kill-{k}");
-                string[] args = SmallRun.TrainArgs(_data, runs, epochs: 100_000, pairsPerEpoch: 16, layers: "196,200,10");
-                using var child = HostProcess.Start(_dir.Path, args);
+                string runs = Dir.File($"kill-{k}");
+                string[] args = SmallRun.TrainArgs(Data, runs, epochs: 100_000, pairsPerEpoch: 16, layers: "196,200,10");
+                using var child = HostProcess.Start(Dir.Path, args);
                 string checkpoint = WaitForCheckpoint(runs, child, TimeSpan.FromSeconds(60));
                 Thread.Sleep(delays[k]);
                 child.KillHard();

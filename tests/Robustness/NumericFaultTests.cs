@@ -9,21 +9,8 @@ namespace GpuSiamese.Tests.Robustness;
 /// must stop naming epoch and step (exit 3), keep the last epoch's checkpoint loadable and say truthfully what it
 /// kept; --clip-norm must keep the same run finite.
 /// </summary>
-public class NumericFaultTests
+public class NumericFaultTests : SmallRunFixture
 {
-    TempFolder _dir = null!;
-    string _data = "";
-
-    [OneTimeSetUp]
-    public void WriteData()
-    {
-        _dir = new TempFolder();
-        _data = SmallRun.WriteData(_dir.File("mnist"));
-    }
-
-    [OneTimeTearDown]
-    public void Remove() => _dir.Dispose();
-
     static string[] With(string[] args, params string[] more)
     {
         var list = args.ToList();
@@ -42,7 +29,7 @@ public class NumericFaultTests
     {
         using var folder = new TempFolder();
         string runs = folder.File("runs");
-        var run = SmallRun.Train(With(SmallRun.TrainArgs(_data, runs, epochs: 3), "--optimizer", "sgd", "--lr", "1e6"));
+        var run = SmallRun.Train(With(SmallRun.TrainArgs(Data, runs, epochs: 3), "--optimizer", "sgd", "--lr", "1e6"));
         TestContext.Out.WriteLine(run.Error);
         Assert.That(run.ExitCode, Is.EqualTo(3), run.Error);
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
@@ -59,7 +46,7 @@ public class NumericFaultTests
         // checkpoint); a following step's loss is no longer finite.
         using var folder = new TempFolder();
         string runs = folder.File("runs");
-        var run = SmallRun.Train(With(SmallRun.TrainArgs(_data, runs, epochs: 6, pairsPerEpoch: 16), "--optimizer", "sgd", "--lr", "1e6"));
+        var run = SmallRun.Train(With(SmallRun.TrainArgs(Data, runs, epochs: 6, pairsPerEpoch: 16), "--optimizer", "sgd", "--lr", "1e6"));
         TestContext.Out.WriteLine(run.Error);
         Assert.That(run.ExitCode, Is.EqualTo(3), run.Error);
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
@@ -84,7 +71,7 @@ public class NumericFaultTests
     {
         // SGD without momentum moves θ by lr·g: with lr 1e6 that diverges; clipping ‖g‖ to 1e-6 bounds each update to 1.
         using var folder = new TempFolder();
-        string[] sgd = With(SmallRun.TrainArgs(_data, folder.File("runs")), "--optimizer", "sgd", "--momentum", "0", "--lr", "1e6");
+        string[] sgd = With(SmallRun.TrainArgs(Data, folder.File("runs")), "--optimizer", "sgd", "--momentum", "0", "--lr", "1e6");
 
         var unclipped = SmallRun.Train(sgd);
         Assert.That(unclipped.ExitCode, Is.EqualTo(3), unclipped.Error);

@@ -13,29 +13,22 @@ namespace GpuSiamese.Tests.Robustness;
 /// </summary>
 [TestFixture("simd")]
 [TestFixture("cpu")]
-public class ResumeAndDeterminismTests(string accelerator)
+public class ResumeAndDeterminismTests(string accelerator) : SmallRunFixture
 {
     // 2 epochs of 6 steps; the host sees 5 step reports and one epoch report per epoch.
     const int Epochs = 2, PairsPerEpoch = 96;
 
-    TempFolder _dir = null!;
-    string _data = "";
     RunResult _uninterrupted = null!;
 
     [OneTimeSetUp]
     public void TrainUninterrupted()
     {
-        _dir = new TempFolder();
-        _data = SmallRun.WriteData(_dir.File("mnist"));
-        _uninterrupted = Train(new ModelJobs(), _dir.File("uninterrupted"), 0, out _);
+        _uninterrupted = Train(new ModelJobs(), Dir.File("uninterrupted"), 0, out _);
     }
-
-    [OneTimeTearDown]
-    public void Remove() => _dir?.Dispose();
 
     RunResult Train(IModelJobs jobs, string runs, int expectedExit, out string runFolder, params string[] more)
     {
-        var run = HostRun.Of(jobs, [.. SmallRun.TrainArgs(_data, runs, accelerator, Epochs, PairsPerEpoch), .. more]);
+        var run = HostRun.Of(jobs, [.. SmallRun.TrainArgs(Data, runs, accelerator, Epochs, PairsPerEpoch), .. more]);
         Assert.That(run.ExitCode, Is.EqualTo(expectedExit), run.Error);
         runFolder = SmallRun.OnlyRunFolder(runs);
         return expectedExit == 0 ? RunResult.Read(runFolder) : null!;
@@ -44,12 +37,12 @@ public class ResumeAndDeterminismTests(string accelerator)
     [Test]
     public void The_same_seed_gives_identical_weights_and_metrics()
     {
-        var again = Train(new ModelJobs(), _dir.File("again"), 0, out _);
+        var again = Train(new ModelJobs(), Dir.File("again"), 0, out _);
         again.AssertIdenticalTo(_uninterrupted, $"{accelerator}, seed 5 twice");
 
-        var otherSeed = HostRun.Of(new ModelJobs(), [.. SmallRun.TrainArgs(_data, _dir.File("other"), accelerator, Epochs, PairsPerEpoch, seed: 6)]);
+        var otherSeed = HostRun.Of(new ModelJobs(), [.. SmallRun.TrainArgs(Data, Dir.File("other"), accelerator, Epochs, PairsPerEpoch, seed: 6)]);
         Assert.That(otherSeed.ExitCode, Is.EqualTo(0), otherSeed.Error);
-        Assert.That(RunResult.Read(SmallRun.OnlyRunFolder(_dir.File("other"))).Parameters, Is.Not.EqualTo(_uninterrupted.Parameters),
+        Assert.That(RunResult.Read(SmallRun.OnlyRunFolder(Dir.File("other"))).Parameters, Is.Not.EqualTo(_uninterrupted.Parameters),
             "another seed gives other weights, so the comparison can fail");
     }
 

@@ -80,7 +80,7 @@ public static class IlgpuDevices
                 .OrderBy(d => d.AcceleratorType == AcceleratorType.OpenCL && d is CLDevice cl && cl.DeviceType != CLDeviceType.CL_DEVICE_TYPE_GPU ? 1 : 0)
                 .FirstOrDefault()
                 ?? throw new IlgpuAcceleratorException(
-                    $"no {kind.ToUpperInvariant()} device found{MissingHint(kind)}; ILGPU found:{Environment.NewLine}{DescribeDevices().TrimEnd()}");
+                    $"no {kind.ToUpperInvariant()} device found{MissingHint(kind)}; ILGPU found: {string.Join("; ", List())}");
             var pocl = device is CLDevice c && PoclCompatibility.IsPocl(c);
             if (device is CLDevice clDevice) PoclCompatibility.Apply(clDevice);
             var accelerator = device.CreateAccelerator(context);

@@ -128,7 +128,7 @@ if ! "${host[@]}" devices 2>/dev/null | grep -E '^cuda ' | grep -vq 'none found'
 fi
 stage cuda-tests 240 dotnet test tests -c Release --no-build \
     --filter "Name~ilgpu-cuda|FullyQualifiedName~PtxTests|FullyQualifiedName~KernelVariantsTests|FullyQualifiedName~Conformance"
-if grep -Eq 'Skipped: *[1-9]' "$out/cuda-tests.log" && grep -q 'ilgpu-cuda.*skipped' "$out/cuda-tests.log"; then
+if grep -Eq '^ *Skipped .*ilgpu-cuda' "$out/cuda-tests.log"; then
     echo "   the CUDA cases were skipped: not a check"; failed=1
 fi
 stage exercise-job 180 "${host[@]}" train --accelerator cuda --seed 1 --quiet --runs "$out/runs-exercise"

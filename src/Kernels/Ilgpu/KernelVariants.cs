@@ -83,14 +83,19 @@ public sealed record KernelSet(
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp,
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd,
     Action<Index1D, ArrayView<float>, ArrayView<float>, PartialSumShape>? PartialSums,
-    Action<ArrayView<float>, ArrayView<float>, GroupSumShape>? GroupSum)
+    Action<ArrayView<float>, ArrayView<float>, GroupSumShape>? GroupSum,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvForward,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvBackwardData,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvBackwardWeights,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape> PoolForward,
+    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape> PoolBackward)
 {
     /// <summary>Every kernel of the set, named, the implicitly grouped ones first (for compiling them all, e.g. to PTX).</summary>
     public IEnumerable<(string Name, Delegate Kernel)> All()
     {
         Delegate?[] kernels = [Gather, Forward, ForwardVec4, ForwardOut4, ReluBackward, BackwardData, BackwardWeights,
             BackwardWeightsVec4, BackwardWeightsOut4, DistanceForward, DistanceBackward, Loss, Triplet, Dropout, Adam, RmsProp,
-            Sgd, PartialSums, GroupSum];
+            Sgd, ConvForward, ConvBackwardData, ConvBackwardWeights, PoolForward, PoolBackward, PartialSums, GroupSum];
         foreach (var k in kernels)
             if (k != null) yield return ($"{k.Method.DeclaringType!.Name}.{k.Method.Name}", k);
     }
@@ -172,7 +177,12 @@ public static class KernelVariants
             RmsProp: blocked ? Optimizers.RmsPropBlocked : Optimizers.RmsProp,
             Sgd: blocked ? Optimizers.SgdBlocked : Optimizers.Sgd,
             PartialSums: groupSum ? null : blocked ? Reductions.PartialSumsBlocked : Reductions.PartialSums,
-            GroupSum: groupSum ? Reductions.GroupSum : null);
+            GroupSum: groupSum ? Reductions.GroupSum : null,
+            ConvForward: blocked ? Conv2d.ForwardBlocked : Conv2d.Forward,
+            ConvBackwardData: blocked ? Conv2d.BackwardDataBlocked : Conv2d.BackwardData,
+            ConvBackwardWeights: blocked ? Conv2d.BackwardWeightsBlocked : Conv2d.BackwardWeights,
+            PoolForward: blocked ? MaxPool.ForwardBlocked : MaxPool.Forward,
+            PoolBackward: blocked ? MaxPool.BackwardBlocked : MaxPool.Backward);
     }
 
     /// <summary>

@@ -154,6 +154,53 @@ public sealed class IlgpuBackend : IBackend
         }
     }
 
+    public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act)
+    {
+        Need(x, g.Images * g.InSize, nameof(x)); Need(w, g.WeightCount, nameof(w)); Need(b, g.OutChannels, nameof(b));
+        Need(y, g.Images * g.OutSize, nameof(y));
+        var s = new Conv2dShape(g, act == Activation.Relu ? 1 : 0, rt.Plan.Split(g.Images * g.OutSize));
+        if (s.Work.Units == 0) return;
+        rt.K.ConvForward(s.Work.Threads, Of(x).View, Of(w).View, Of(b).View, Of(y).View, s);
+    }
+
+    public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        Need(dy, g.Images * g.OutSize, nameof(dy)); Need(w, g.WeightCount, nameof(w)); Need(dx, g.Images * g.InSize, nameof(dx));
+        var s = new Conv2dShape(g, 0, rt.Plan.Split(g.Images * g.InSize));
+        if (s.Work.Units == 0) return;
+        rt.K.ConvBackwardData(s.Work.Threads, Of(dy).View, Of(w).View, Of(dx).View, s);
+    }
+
+    public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        Conv2dGeometry g)
+    {
+        Need(x, g.Images * g.InSize, nameof(x)); Need(dy, g.Images * g.OutSize, nameof(dy));
+        Need(dw, g.WeightCount, nameof(dw)); Need(db, g.OutChannels, nameof(db));
+        var s = new Conv2dShape(g, 0, rt.Plan.Split(g.WeightCount + g.OutChannels));
+        rt.K.ConvBackwardWeights(s.Work.Threads, Of(x).View, Of(dy).View, Of(dw).View, Of(db).View, s);
+    }
+
+    public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
+        int images, int height, int width, int channels)
+    {
+        int outN = images * (height / 2) * (width / 2) * channels;
+        Need(x, images * height * width * channels, nameof(x)); Need(y, outN, nameof(y)); Need(winner, outN, nameof(winner));
+        var s = new PoolShape(images, height, width, channels, rt.Plan.Split(outN));
+        if (outN == 0) return;
+        rt.K.PoolForward(s.Work.Threads, Of(x).View, Of(y).View, Of(winner).View, s);
+    }
+
+    public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
+        int images, int height, int width, int channels)
+    {
+        int outN = images * (height / 2) * (width / 2) * channels, inN = images * height * width * channels;
+        Need(dy, outN, nameof(dy)); Need(winner, outN, nameof(winner)); Need(dx, inN, nameof(dx));
+        var s = new PoolShape(images, height, width, channels, rt.Plan.Split(inN));
+        if (inN == 0) return;
+        rt.K.PoolBackward(s.Work.Threads, Of(dy).View, Of(winner).View, Of(dx).View, s);
+    }
+
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
         Need(emb, 2 * pairs * dim, nameof(emb)); Need(dist, pairs, nameof(dist));
@@ -319,6 +366,11 @@ public sealed class IlgpuBackend : IBackend
                 RmsProp = Load(k.RmsProp),
                 Sgd = Load(k.Sgd),
                 PartialSums = k.PartialSums == null ? null : Load(k.PartialSums),
+                ConvForward = Load(k.ConvForward),
+                ConvBackwardData = Load(k.ConvBackwardData),
+                ConvBackwardWeights = Load(k.ConvBackwardWeights),
+                PoolForward = Load(k.PoolForward),
+                PoolBackward = Load(k.PoolBackward),
             };
             if (k.GroupSum != null) GroupSum = accelerator.LoadStreamKernel(k.GroupSum);
             LoadTime = clock.Elapsed;

@@ -101,12 +101,12 @@ public static class ImageFile
             _ => LightBackground(resized, shape),
         };
         var stored = new byte[shape.Size];
-        int plane1 = shape.Height * shape.Width;
-        for (int c = 0; c < shape.Channels; c++)
-            for (int k = 0; k < plane1; k++)
+        int pixelsOut = shape.Height * shape.Width;
+        for (int k = 0; k < pixelsOut; k++)
+            for (int c = 0; c < shape.Channels; c++)
             {
                 double v = flip ? 1 - resized[c][k] : resized[c][k];
-                stored[c * plane1 + k] = (byte)Math.Clamp(Math.Round(v * 255), 0, 255);
+                stored[k * shape.Channels + c] = (byte)Math.Clamp(Math.Round(v * 255), 0, 255);
             }
         return stored;
     }

@@ -1,6 +1,9 @@
 namespace GpuSiamese.Data;
 
-/// <summary>The shape of one image: channels (1 grey, 3 RGB) x height x width, stored channel-planar (all of channel 0, then 1, …), rows top to bottom.</summary>
+/// <summary>
+/// The shape of one image: channels (1 grey, 3 RGB) x height x width, laid out channels last as the conv layers read
+/// it: the value of channel c at row y, column x is at (y·Width + x)·Channels + c, rows top to bottom.
+/// </summary>
 public readonly record struct ImageShape(int Channels, int Height, int Width)
 {
     /// <summary>Values per image: Channels·Height·Width.</summary>

@@ -13,7 +13,7 @@ public enum ImageFit
 /// How an image becomes the network's input, one definition for training data and for every command that reads an image
 /// file: the file is fitted (<see cref="Fit"/>, <see cref="Invert"/>) to the <see cref="Stored"/> 8-bit shape, and a stored
 /// image becomes <see cref="Input"/> floats in [0,1] by value/255 or, when <see cref="Pool"/> is 2, by MNIST's exact 2x2
-/// mean pool (sum of four / 1020, as <see cref="Downsample"/>). Channels are planar; grey is one channel, RGB three.
+/// mean pool (sum of four / 1020, as <see cref="Downsample"/>). Channels last (<see cref="ImageShape"/>); grey is one channel, RGB three.
 /// </summary>
 public sealed record Preprocessing(ImageShape Input, int Pool, ImageFit Fit, InvertMode Invert)
 {
@@ -46,18 +46,15 @@ public sealed record Preprocessing(ImageShape Input, int Pool, ImageFit Fit, Inv
                 input[i] = (float)(stored[i] / 255.0);
             return;
         }
-        int h = Input.Height, w = Input.Width, sw = s.Width;
-        for (int c = 0; c < Input.Channels; c++)
-        {
-            var plane = stored.Slice(c * s.Height * sw, s.Height * sw);
-            for (int r = 0; r < h; r++)
-                for (int col = 0; col < w; col++)
+        int h = Input.Height, w = Input.Width, ch = Input.Channels, rowStride = s.Width * ch;
+        for (int r = 0; r < h; r++)
+            for (int col = 0; col < w; col++)
+                for (int c = 0; c < ch; c++)
                 {
-                    int i = 2 * r * sw + 2 * col;
-                    int sum = plane[i] + plane[i + 1] + plane[i + sw] + plane[i + sw + 1];
-                    input[c * h * w + r * w + col] = (float)(sum / 1020.0);
+                    int i = 2 * r * rowStride + 2 * col * ch + c;
+                    int sum = stored[i] + stored[i + ch] + stored[i + rowStride] + stored[i + rowStride + ch];
+                    input[(r * w + col) * ch + c] = (float)(sum / 1020.0);
                 }
-        }
     }
 
     /// <summary>Inputs of every image of <paramref name="images"/>, row-major [Count, Input.Size], in parallel over images.</summary>
@@ -106,10 +103,10 @@ public sealed record Preprocessing(ImageShape Input, int Pool, ImageFit Fit, Inv
             grey[i] = raw28[i];
         var resized = AreaResample.Crop(grey, ImageSet.RawSide, 0, 0, ImageSet.RawSide, ImageSet.RawSide, s.Width, s.Height);
         var stored = new byte[s.Size];
-        int plane = s.Height * s.Width;
-        for (int c = 0; c < s.Channels; c++)
-            for (int k = 0; k < plane; k++)
-                stored[c * plane + k] = (byte)Math.Clamp(Math.Round(resized[k]), 0, 255);
+        int pixels = s.Height * s.Width;
+        for (int k = 0; k < pixels; k++)
+            for (int c = 0; c < s.Channels; c++)
+                stored[k * s.Channels + c] = (byte)Math.Clamp(Math.Round(resized[k]), 0, 255);
         return stored;
     }
 

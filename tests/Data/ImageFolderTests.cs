@@ -118,8 +118,9 @@ public class ImageFolderTests
         int red = rgb.ClassNames.ToList().IndexOf("red");
         int i = Array.IndexOf(rgb.Train.Labels, red);
         var image = rgb.Train.Image(i);
-        Assert.That(image[0], Is.GreaterThan(100), "R plane");
-        Assert.That(image[64], Is.EqualTo(0), "G plane");
+        Assert.That(image[0], Is.GreaterThan(100), "R of the first pixel");
+        Assert.That(image[1], Is.EqualTo(0), "G of the first pixel");
+        Assert.That(image[5], Is.EqualTo(0), "B of the second pixel");
         var grey = Load(8, 1);
         Assert.That(grey.Train.Image(Array.IndexOf(grey.Train.Labels, red))[0], Is.InRange(20, 80), "0.299 of the red");
     }

@@ -28,6 +28,22 @@ public class PreprocessingTests
     }
 
     [Test]
+    public void PoolingRgbPoolsEachChannelOfTheChannelsLastLayout()
+    {
+        var p = new Preprocessing(new ImageShape(3, 1, 2), 2, ImageFit.Stretch, InvertMode.NoInvert);
+        // Stored 2x4 pixels of RGB: channel c of pixel (y, x) = 10·c + y + x.
+        var stored = new byte[2 * 4 * 3];
+        for (int y = 0; y < 2; y++)
+            for (int x = 0; x < 4; x++)
+                for (int c = 0; c < 3; c++)
+                    stored[(y * 4 + x) * 3 + c] = (byte)(10 * c + y + x);
+        var input = new float[6];
+        p.ToInput(stored, input);
+        // Output pixel 0 covers x 0..1: mean of (0,1,1,2) + 10c = 1 + 10c; pixel 1 covers x 2..3: 3 + 10c.
+        Assert.That(input, Is.EqualTo(new[] { 1f, 11f, 21f, 3f, 13f, 23f }.Select(v => (float)(4 * v / 1020.0)).ToArray()));
+    }
+
+    [Test]
     public void TheSetConversionIsTheImageConversionForEveryImage()
     {
         var p = Preprocessing.MnistDefault;

@@ -9,7 +9,7 @@ namespace GpuSiamese.Perf;
 
 /// <summary>One point of the width sweep, as the child process reports it (JSON on one line).</summary>
 public sealed record WidthSweepResult(string Backend, int Width, string Layers, int Threads, long Pairs, double TrainSeconds,
-    double PairsPerSecond, double GflopPerSecond, double TrainingFlopsPerPair, long PeakRssBytes, string LoadAverage);
+    double PairsPerSecond, double GflopPerSecond, double TrainingFlopsPerPair, long PeakRssBytes, string LoadAverage, double CpuSeconds);
 
 /// <summary>
 /// gpusiamese-perf --sweep-width W [--accelerator simd|opencl] [--threads N]: one epoch of 196-W-W/2-64 (ReLU hidden,
@@ -53,16 +53,22 @@ public static class WidthSweepJob
             Loss = PairLossKind.ContrastiveMargin, Margin = 1.0,
             Optimizer = OptimizerKind.Adam, LearningRate = 0.001,
             Epochs = 1, BatchPairs = 64, PairsPerEpoch = pairs,
+            // The epoch-end monitor scores a small set only, so that the process's CPU time is the steps'.
+            MonitorPairs = 200,
         };
         using var trainer = new Trainer(backend, config, train, validation, root);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var history = trainer.Train();
+        // The process's CPU time over the epoch (the monitor's scoring included): on a loaded machine, the
+        // cores' worth of time the job actually got.
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         // Training alone: the epoch's pairs over its steps' time (the per-epoch monitor scoring excluded).
         double pairsPerSecond = history[^1].PairsPerSecond;
         double seconds = config.PairsPerEpoch / pairsPerSecond;
         double flops = FlopsPerPair(layers);
         var result = new WidthSweepResult(backend.Name, width, string.Join('-', layers), backend is SimdBackend s ? s.Threads : 0,
             config.PairsPerEpoch, seconds, pairsPerSecond, flops * pairsPerSecond / 1e9, flops, PeakRss(),
-            File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "");
+            File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "", cpuSeconds);
         Console.WriteLine(Marker + JsonSerializer.Serialize(result));
         return 0;
     }

@@ -57,14 +57,19 @@ def torch_child(width, threads, pairs):
         opt.step()
 
     step(64)  # warm-up (allocations), not timed
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = ru.ru_utime + ru.ru_stime
     t = time.perf_counter()
     for s in range(steps):
         step(min(64, pairs - s * 64))
     sec = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = ru.ru_utime + ru.ru_stime - cpu0
+    rss = ru.ru_maxrss * 1024
     print("SWEEP-RESULT " + json.dumps({"Backend": f"PyTorch {torch.__version__}", "Width": width, "Threads": threads,
                                         "TrainSeconds": sec, "PairsPerSecond": pairs / sec,
-                                        "GflopPerSecond": flops_per_pair(ls) * pairs / sec / 1e9, "PeakRssBytes": rss}))
+                                        "GflopPerSecond": flops_per_pair(ls) * pairs / sec / 1e9, "PeakRssBytes": rss,
+                                        "CpuSeconds": cpu}))
 
 
 def run(cmd, env_extra):
@@ -76,6 +81,16 @@ def run(cmd, env_extra):
     raise RuntimeError(f"{' '.join(cmd)} exited {out.returncode} without a result:\n{out.stdout}\n{out.stderr}")
 
 
+# Pairs per run with --pairs auto: a full epoch at W = 200, then about 50-140 GFLOP of training per run.
+AUTO_PAIRS = {200: 60000, 512: 20032, 1024: 6400, 2048: 2560, 4096: 1280}
+
+
+def pairs_for(spec, w):
+    if spec != "auto":
+        return int(spec)
+    return AUTO_PAIRS.get(w, max(640, int(60000 * 200 / w) // 64 * 64))
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return f.read().split()[0]
@@ -84,7 +99,8 @@ def loadavg():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--widths", default="200,512,1024,2048,4096")
-    ap.add_argument("--pairs", type=int, default=60000)
+    ap.add_argument("--pairs", default="60000", help="pairs per run, or 'auto' (AUTO_PAIRS: a full epoch at W = 200, "
+                    "fewer steps as W grows; the rate is per step, and a loaded machine has no time for 60,000 pairs at W = 4096)")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--pocl", action="store_true")
     ap.add_argument("--perf", default=os.path.join(HERE, "bin", "Release", "net10.0", "gpusiamese-perf.dll"))
@@ -92,24 +108,27 @@ def main():
     ap.add_argument("--torch-child", nargs=2, type=int)
     a = ap.parse_args()
     if a.torch_child:
-        torch_child(a.torch_child[0], a.torch_child[1], a.pairs)
+        torch_child(a.torch_child[0], a.torch_child[1], int(a.pairs))
         return
     if not os.path.exists(a.perf):
         sys.exit(f"error: {a.perf} not found: build it first (dotnet build -c Release perf)")
     configs = [("simd", 1), ("simd", 2), ("torch", 1), ("torch", 2)] + ([("opencl", 0)] if a.pocl else [])
     rows, loads = [], [loadavg()]
     for w in [int(x) for x in a.widths.split(",")]:
+        pairs = pairs_for(a.pairs, w)
         best = {}
         for r in range(a.repeat):
             for kind, t in configs:
                 if kind == "torch":
-                    res = run([sys.executable, os.path.abspath(__file__), "--torch-child", str(w), str(t), "--pairs", str(a.pairs)],
-                              {"OMP_NUM_THREADS": str(t), "OMP_WAIT_POLICY": "PASSIVE"})
+                    res = run([sys.executable, os.path.abspath(__file__), "--torch-child", str(w), str(t), "--pairs", str(pairs)],
+                              {"OMP_NUM_THREADS": str(t), "OPENBLAS_NUM_THREADS": str(t), "OMP_WAIT_POLICY": "PASSIVE"})
                 else:
                     cmd = ["dotnet", a.perf, "--sweep-width", str(w), "--accelerator", kind] + (["--threads", str(t)] if t else [])
-                    res = run(cmd, {"GPUSIAMESE_SWEEP_PAIRS": str(a.pairs)})
+                    res = run(cmd, {"GPUSIAMESE_SWEEP_PAIRS": str(pairs)})
                 key = (kind, t)
-                print(f"W={w} {kind} {t}t run {r + 1}: {res['GflopPerSecond']:.1f} GFLOP/s, {res['TrainSeconds']:.2f} s, "
+                res["GflopPerCpuSecond"] = flops_per_pair(layers(w)) * pairs / res["CpuSeconds"] / 1e9
+                res["Pairs"] = pairs
+                print(f"W={w} {kind} {t}t run {r + 1}: {res['GflopPerSecond']:.1f} GFLOP/s, {res['GflopPerCpuSecond']:.1f} per CPU s, {res['TrainSeconds']:.2f} s, "
                       f"{res['PeakRssBytes'] / 2**20:.0f} MiB (load {loadavg()})", flush=True)
                 if key not in best or res["GflopPerSecond"] > best[key]["GflopPerSecond"]:
                     best[key] = res
@@ -122,16 +141,20 @@ def write(a, configs, rows, loads):
     date = datetime.datetime.utcnow().strftime("%Y-%m-%d")
     names = {("simd", 1): "simd 1t", ("simd", 2): "simd 2t", ("torch", 1): "PyTorch 1t", ("torch", 2): "PyTorch 2t", ("opencl", 0): "PoCL"}
     lines = [f"# Width sweep: one epoch of 196-W-W/2-64, GpuSiamese beside PyTorch", "",
-             f"{date}; {a.pairs:,} pairs per run (batch 64), best of {a.repeat}; margin loss, Adam 0.001; "
-             f"training GFLOP/s = (forward + dW + dX but the first layer's) FLOPs per pair x pairs/s; peak RSS per process. "
+             f"{date}; pairs per run (batch 64) in the table ({a.pairs}), best of {a.repeat}; margin loss, Adam 0.001; "
+             f"training GFLOP/s = (forward + dW + dX but the first layer's) FLOPs per pair x pairs/s by the wall clock; "
+             f"GFLOP per CPU s = the same FLOPs over the process's user+system CPU time (what the cores it got did; "
+             f"GpuSiamese's includes its per-epoch monitor scoring and spinning workers); peak RSS per process. "
              f"Load average (1 min) before and after each width: {', '.join(loads)} (2 cores shared).", ""]
-    hdr = ["W", "GFLOP/pair"] + [f"{names[c]} GFLOP/s" for c in configs] + ["simd/PyTorch 1t", "simd/PyTorch 2t"] + [f"{names[c]} MiB" for c in configs]
+    hdr = (["W", "pairs", "GFLOP/pair"] + [f"{names[c]} GFLOP/s" for c in configs] + ["simd/PyTorch 1t", "simd/PyTorch 2t"]
+           + [f"{names[c]} GFLOP per CPU s" for c in configs] + [f"{names[c]} MiB" for c in configs])
     lines.append("| " + " | ".join(hdr) + " |")
     lines.append("|" + "|".join(["---:"] * len(hdr)) + "|")
     for w, best in rows:
         g = lambda c: best[c]["GflopPerSecond"]
-        cells = [str(w), f"{flops_per_pair(layers(w)) / 1e9:.4f}"] + [f"{g(c):.1f}" for c in configs]
+        cells = [str(w), f"{best[configs[0]]['Pairs']:,}", f"{flops_per_pair(layers(w)) / 1e9:.4f}"] + [f"{g(c):.1f}" for c in configs]
         cells += [f"{g(('simd', 1)) / g(('torch', 1)):.2f}x", f"{g(('simd', 2)) / g(('torch', 2)):.2f}x"]
+        cells += [f"{best[c]['GflopPerCpuSecond']:.1f}" for c in configs]
         cells += [f"{best[c]['PeakRssBytes'] / 2**20:.0f}" for c in configs]
         lines.append("| " + " | ".join(cells) + " |")
     for c in [("simd", 1), ("simd", 2)]:

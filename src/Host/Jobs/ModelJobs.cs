@@ -147,13 +147,13 @@ public sealed class ModelJobs : IModelJobs
     {
         var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
         var mode = ToInvertMode(options.Invert);
-        float[] a = DigitImage.Load(options.ImageA, mode);
-        float[] b = DigitImage.Load(options.ImageB, mode);
+        var a = DigitImage.Read(options.ImageA, mode);
+        var b = DigitImage.Read(options.ImageB, mode);
         using var backend = AcceleratorBackends.Create(options.Accelerator, _ => { });
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
-        float[] distance = evaluator.Distances(new PairArrays([.. a, .. b], [0]));
-        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b);
+        float[] distance = evaluator.Distances(new PairArrays([.. a.Image14, .. b.Image14], [0]));
+        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a.Image14, b.Image14, [.. a.Warnings, .. b.Warnings]);
     }
 
     public EmbeddingOutcome Embed(EmbedOptions options, Action<string> log, CancellationToken cancel)
@@ -163,6 +163,7 @@ public sealed class ModelJobs : IModelJobs
         int count;
         int[]? labels = null;
         string[]? sources = null;
+        var warnings = new List<string>();
         if (options.Split is { } split)
         {
             var data = Mnist.Load(options.DataDir, log);
@@ -175,7 +176,11 @@ public sealed class ModelJobs : IModelJobs
             count = options.Images.Length;
             pixels = new float[count * ImageSet.Size];
             for (int i = 0; i < count; i++)
-                DigitImage.Load(options.Images[i], mode).CopyTo(pixels.AsSpan(i * ImageSet.Size));
+            {
+                var image = DigitImage.Read(options.Images[i], mode);
+                image.Image14.CopyTo(pixels.AsSpan(i * ImageSet.Size));
+                warnings.AddRange(image.Warnings);
+            }
             sources = options.Images.Select(Path.GetFileName).ToArray()!;
         }
         cancel.ThrowIfCancellationRequested();
@@ -183,7 +188,7 @@ public sealed class ModelJobs : IModelJobs
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         float[] values = evaluator.Embed(pixels, count);
-        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources);
+        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources, warnings);
     }
 
     public IReadOnlyList<DeviceDescription> ListDevices()

@@ -111,6 +111,12 @@ public class BadInputTests : SmallRunFixture
             "holds 3 labels but");
         yield return Case("npy label outside 0..1", "labels", goodPairs, NpyBytes.Build("<i8", "(4,)", NpyBytes.Int64s([0, 1, 7, 1])),
             "label 2 is 7, expected 0 (same digit) or 1 (different)");
+        yield return Case("npy pairs on the 0..255 scale", "pairs", NpyBytes.Build("<f4", "(4, 2, 14, 14, 1)", NpyBytes.Floats(
+            Enumerable.Range(0, 4 * 392).Select(i => (float)(i % 256)).ToArray())), goodLabels,
+            "pixel values range from 0 to 255, expected 0..1 (MNIST scaled to [0, 1]; 0..255 images: divide them by 255)");
+        yield return Case("npy pairs standardised (negative values)", "pairs", NpyBytes.Build("<f4", "(4, 2, 196)", NpyBytes.Floats(
+            Enumerable.Range(0, 4 * 392).Select(i => (i % 7 - 3) * 0.5f).ToArray())), goodLabels,
+            "pixel values range from -1.5 to 1.5, expected 0..1 (MNIST scaled to [0, 1]; rescale them to [0, 1])");
         yield return Case("npy not a npy file", "pairs", "pixels,label\n0.5,1\n"u8.ToArray(), goodLabels, "not a .npy file");
 
         static TestCaseData Case(string name, string culprit, byte[] pairs, byte[] labels, string expected) =>

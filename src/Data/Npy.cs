@@ -123,7 +123,7 @@ public static partial class Npy
         int total = (unpadded + 63) / 64 * 64;
         string header = dict + new string(' ', total - unpadded) + "\n";
         string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
+        string temp = TemporaryFiles.For(full);
         try
         {
             using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
@@ -138,10 +138,13 @@ public static partial class Npy
             }
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (WriteFailedException.IsEnvironmental(e) && e is not WriteFailedException)
+        {
+            throw WriteFailedException.From(path, e);
+        }
         finally
         {
-            if (File.Exists(temp))
-                File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

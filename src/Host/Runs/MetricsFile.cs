@@ -42,10 +42,6 @@ public static class MetricsFile
                 : null);
     }
 
-    public static void Write(string path, RunMetrics metrics)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(metrics, Json) + "\n");
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void Write(string path, RunMetrics metrics) =>
+        Output.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(metrics, Json) + "\n");
 }

@@ -20,11 +20,16 @@ public static class DigitImage
     const double InkThreshold = 0.1;
 
     /// <summary>The 196 floats in [0,1] the network sees for the image at <paramref name="path"/>.</summary>
-    public static float[] Load(string path, InvertMode mode = InvertMode.Auto)
+    public static float[] Load(string path, InvertMode mode = InvertMode.Auto) => Pool(Load28(path, mode));
+
+    /// <summary>
+    /// As <see cref="Load(string, InvertMode)"/> for an image already in memory (an upload); <paramref name="source"/>
+    /// names it in messages, and images over <paramref name="maxPixels"/> are refused from the header.
+    /// </summary>
+    public static float[] Load(ReadOnlySpan<byte> bytes, string source, InvertMode mode = InvertMode.Auto, long maxPixels = MaxPixels)
     {
-        var out14 = new float[ImageSet.Size];
-        Downsample.Pool(Load28(path, mode), out14);
-        return out14;
+        var (grey, w, h) = DecodeGrey(bytes, source, maxPixels);
+        return Pool(Normalise(grey, w, h, mode));
     }
 
     /// <summary>The 28x28 bytes (white ink on black, MNIST's layout) before the 2x2 pool.</summary>
@@ -32,6 +37,13 @@ public static class DigitImage
     {
         var (grey, w, h) = DecodeGrey(path);
         return Normalise(grey, w, h, mode);
+    }
+
+    static float[] Pool(byte[] image28)
+    {
+        var out14 = new float[ImageSet.Size];
+        Downsample.Pool(image28, out14);
+        return out14;
     }
 
     /// <summary>Writes a 14x14 image as a PNG, each pixel a 20x20 block, so a person can see what the network saw.</summary>
@@ -64,7 +76,13 @@ public static class DigitImage
             throw new InvalidDataException($"{path}: empty file, expected an image (PNG, JPEG, BMP, GIF or WebP)");
         if (length > MaxFileBytes)
             throw new InvalidDataException($"{path}: {length} bytes, more than the {MaxFileBytes >> 20} MiB an image file may have here");
-        byte[] bytes = File.ReadAllBytes(path);
+        return DecodeGrey(File.ReadAllBytes(path), path, MaxPixels);
+    }
+
+    static (float[] Grey, int Width, int Height) DecodeGrey(ReadOnlySpan<byte> bytes, string path, long maxPixels)
+    {
+        if (bytes.Length == 0)
+            throw new InvalidDataException($"{path}: empty file, expected an image (PNG, JPEG, BMP, GIF or WebP)");
         using var data = SKData.CreateCopy(bytes);
         using var codec = SKCodec.Create(data)
             ?? throw new InvalidDataException($"{path}: not an image this program decodes (PNG, JPEG, BMP, GIF or WebP expected)");
@@ -72,8 +90,8 @@ public static class DigitImage
         long pixels = (long)info.Width * info.Height;
         if (info.Width <= 0 || info.Height <= 0)
             throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} pixels, expected a positive size");
-        if (pixels > MaxPixels)
-            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {MaxPixels / 1_000_000} megapixels accepted");
+        if (pixels > maxPixels)
+            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {maxPixels / 1e6:0.#} megapixels accepted");
 
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[pixels * 4];

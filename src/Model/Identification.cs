@@ -36,17 +36,8 @@ public static class Identification
         if (double.IsNaN(threshold)) throw new ArgumentException("--threshold must be a number", nameof(threshold));
         if (probes.Count == 0) throw new ArgumentException("identification needs at least one probe image", nameof(probes));
 
-        var byDigit = gallerySet.IndicesByDigit();
-        var gallery = new List<int>();
-        for (int d = 0; d < 10; d++)
-        {
-            if (byDigit[d].Length < galleryPerDigit)
-                throw new ArgumentException($"a gallery of {galleryPerDigit} per digit needs that many images of digit {d}; there are {byDigit[d].Length}", nameof(galleryPerDigit));
-            var pool = byDigit[d].ToArray();
-            rng.Shuffle(pool.AsSpan());
-            gallery.AddRange(pool.AsSpan(0, galleryPerDigit).ToArray());
-        }
-        var galleryImages = gallerySet.Subset(gallery.ToArray());
+        var gallery = DrawGallery(gallerySet, galleryPerDigit, rng);
+        var galleryImages = gallerySet.Subset(gallery);
         var galleryEmbeddings = evaluator.Embed(galleryImages);
         var probeEmbeddings = evaluator.Embed(probes);
         int dim = evaluator.Network.Config.OutputWidth;
@@ -57,27 +48,40 @@ public static class Identification
             answered == 0 ? double.NaN : (double)correct / answered);
     }
 
+    /// <summary>
+    /// Indices of a gallery of <paramref name="galleryPerDigit"/> distinct images per digit of <paramref name="set"/>,
+    /// digit 0 first, drawn with <paramref name="rng"/>.
+    /// </summary>
+    public static int[] DrawGallery(ImageSet set, int galleryPerDigit, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(rng);
+        var byDigit = set.IndicesByDigit();
+        var gallery = new List<int>();
+        for (int d = 0; d < 10; d++)
+        {
+            if (byDigit[d].Length < galleryPerDigit)
+                throw new ArgumentException($"a gallery of {galleryPerDigit} per digit needs that many images of digit {d}; there are {byDigit[d].Length}", nameof(galleryPerDigit));
+            var pool = byDigit[d].ToArray();
+            rng.Shuffle(pool.AsSpan());
+            gallery.AddRange(pool.AsSpan(0, galleryPerDigit).ToArray());
+        }
+        return [.. gallery];
+    }
+
     /// <summary>Counts right answers and "unknown" answers; the nearest gallery image decides (first one on ties).</summary>
     public static (int Correct, int Unknown) Identify(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
         ReadOnlySpan<float> probes, ReadOnlySpan<byte> probeLabels, int dim, double threshold, double eps)
     {
-        int galleryCount = galleryLabels.Length;
         int correct = 0, unknown = 0;
         for (int p = 0; p < probeLabels.Length; p++)
         {
             var probe = probes.Slice(p * dim, dim);
             double best = double.PositiveInfinity;
             int bestLabel = -1;
-            for (int g = 0; g < galleryCount; g++)
+            for (int g = 0; g < galleryLabels.Length; g++)
             {
-                var row = gallery.Slice(g * dim, dim);
-                double s = 0;
-                for (int k = 0; k < dim; k++)
-                {
-                    double d = (double)probe[k] - row[k];
-                    s += d * d;
-                }
-                double e = Math.Sqrt(Math.Max(s, eps));
+                double e = EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps);
                 if (e < best) { best = e; bestLabel = galleryLabels[g]; }
             }
             if (best > threshold) unknown++;
@@ -85,4 +89,22 @@ public static class Identification
         }
         return (correct, unknown);
     }
+
+    /// <summary>
+    /// The <paramref name="count"/> gallery images nearest to <paramref name="probe"/> (fewer when the gallery is
+    /// smaller), nearest first; of equal distances the earlier gallery image comes first.
+    /// </summary>
+    public static GalleryMatch[] Nearest(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
+        ReadOnlySpan<float> probe, int count, double eps)
+    {
+        int dim = probe.Length;
+        var all = new GalleryMatch[galleryLabels.Length];
+        for (int g = 0; g < all.Length; g++)
+            all[g] = new GalleryMatch(g, galleryLabels[g], EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps));
+        // A stable sort keeps gallery order among equal distances.
+        return all.OrderBy(m => m.Distance).Take(count).ToArray();
+    }
 }
+
+/// <summary>One gallery image near a probe: its index in the gallery, its digit and its distance to the probe.</summary>
+public sealed record GalleryMatch(int GalleryIndex, int Digit, double Distance);

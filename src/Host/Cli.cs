@@ -13,6 +13,9 @@ public static class Cli
 {
     public const string Name = "gpusiamese";
 
+    /// <summary>Printed on stderr the moment the first Ctrl+C is seen (the work stops at its next safe point).</summary>
+    public const string InterruptSeen = "interrupt: stopping after the current step (Ctrl+C again ends at once)";
+
     public static int Run(string[] args, HostConsole console, IModelJobs? jobs, CancellationToken cancel,
         Func<DateTime>? clock = null)
     {

@@ -162,10 +162,9 @@ public class DigitImageTests
     [Test]
     public void ImagesOverFiftyMegapixelsAreRefusedBeforeDecoding()
     {
+        // The file holds a header and one row of pixels: had it been decoded, it would be refused as truncated instead.
         string path = _dir.Write("huge.png", DrawnDigits.PngHeaderOnly(10_000, 6_000));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
         AssertRefused(path, "megapixels");
-        Assert.That(clock.ElapsedMilliseconds, Is.LessThan(2000), "decided from the header, not by decoding 60 MP");
     }
 
     [Test]

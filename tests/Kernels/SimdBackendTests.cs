@@ -90,21 +90,30 @@ public class SimdBackendTests
     [Test]
     public void AWorkerLateMidPartMakesThePoolRunAloneForAWhile()
     {
-        using var pool = new SimdWorkerPool(2);
+        // The stall rule reads a clock this test moves, so the worker is late by construction, whatever the machine
+        // does: each of the caller's parts takes 1 ms of it; the worker's part adds 100 ms only once the caller has
+        // finished its own parts and started waiting (its second reading of the clock in the job).
+        long now = 0, ms = System.Diagnostics.Stopwatch.Frequency / 1000;
+        int callerReads = 0, caller = Environment.CurrentManagedThreadId;
+        long Clock()
+        {
+            if (Environment.CurrentManagedThreadId == caller) Interlocked.Increment(ref callerReads);
+            return Interlocked.Read(ref now);
+        }
+        using var pool = new SimdWorkerPool(2, Clock);
         using var workerClaimed = new ManualResetEventSlim();
-        // Parts of 1 ms on the caller, which first waits until the worker holds a part; the worker's
-        // part takes 100 ms, as if it had lost its core.
         pool.Run(8, (_, worker) =>
         {
             if (worker != 0)
             {
                 workerClaimed.Set();
-                Thread.Sleep(100);
+                Assert.That(SpinWait.SpinUntil(() => Volatile.Read(ref callerReads) >= 2, TimeSpan.FromMinutes(5)), "the caller never waited");
+                Interlocked.Add(ref now, 100 * ms);
             }
             else
             {
-                Assert.That(workerClaimed.Wait(TimeSpan.FromSeconds(10)), "the worker never took a part");
-                SpinFor(1);
+                Assert.That(workerClaimed.Wait(TimeSpan.FromMinutes(5)), "the worker never took a part");
+                Interlocked.Add(ref now, ms);
             }
         });
         Assert.That(pool.Stalls, Is.EqualTo(1));
@@ -113,10 +122,20 @@ public class SimdBackendTests
         Assert.That(workers, Is.All.EqualTo(1), "after a stall the caller runs every part itself");
     }
 
-    static void SpinFor(double ms)
+    [Test]
+    public void AWorkerOnTimeKeepsThePoolSplitting()
     {
-        var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(ms * System.Diagnostics.Stopwatch.Frequency / 1000);
-        while (System.Diagnostics.Stopwatch.GetTimestamp() < end) Thread.SpinWait(8);
+        // The same job with the worker's part as long as each of the caller's (1 ms of the test's clock): no stall.
+        long now = 0, ms = System.Diagnostics.Stopwatch.Frequency / 1000;
+        using var pool = new SimdWorkerPool(2, () => Interlocked.Read(ref now));
+        using var workerClaimed = new ManualResetEventSlim();
+        pool.Run(8, (_, worker) =>
+        {
+            if (worker != 0) workerClaimed.Set();
+            else Assert.That(workerClaimed.Wait(TimeSpan.FromMinutes(5)), "the worker never took a part");
+            Interlocked.Add(ref now, ms);
+        });
+        Assert.That(pool.Stalls, Is.EqualTo(0));
     }
 
     [Test]

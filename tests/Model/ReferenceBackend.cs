@@ -73,6 +73,51 @@ public sealed class ReferenceBackend : IBackend
         Put(dy, d);
     }
 
+    public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act)
+    {
+        var yd = new double[g.Images * g.OutSize];
+        Ref.Conv2d.Forward(D(x, g.Images * g.InSize), D(w, g.WeightCount), D(b, g.OutChannels), yd, g, act);
+        Put(y, yd);
+    }
+
+    public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        var d = new double[g.Images * g.InSize];
+        Ref.Conv2d.BackwardData(D(dy, g.Images * g.OutSize), D(w, g.WeightCount), d, g);
+        Put(dx, d);
+    }
+
+    public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        Conv2dGeometry g)
+    {
+        var wd = new double[g.WeightCount];
+        var bd = new double[g.OutChannels];
+        Ref.Conv2d.BackwardWeights(D(x, g.Images * g.InSize), D(dy, g.Images * g.OutSize), wd, bd, g);
+        Put(dw, wd);
+        Put(db, bd);
+    }
+
+    public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
+        int images, int height, int width, int channels)
+    {
+        int outN = images * (height / 2) * (width / 2) * channels;
+        var yd = new double[outN];
+        var at = new int[outN];
+        Ref.MaxPool.Forward(D(x, images * height * width * channels), yd, at, images, height, width, channels);
+        Put(y, yd);
+        at.CopyTo(Host(winner).Span);
+    }
+
+    public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
+        int images, int height, int width, int channels)
+    {
+        int outN = images * (height / 2) * (width / 2) * channels;
+        var d = new double[images * height * width * channels];
+        Ref.MaxPool.Backward(D(dy, outN), Host(winner).Span[..outN].ToArray(), d, images, height, width, channels);
+        Put(dx, d);
+    }
+
     public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
     {
         var d = new double[rows * inW];

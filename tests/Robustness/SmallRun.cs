@@ -20,11 +20,14 @@ public static class SmallRun
         return folder;
     }
 
-    /// <summary>The training options of a tiny run (196-16-4 unless told) on <paramref name="data"/>, every option given.</summary>
+    /// <summary>
+    /// The training options of a tiny run (196-16-4 unless told) on <paramref name="data"/>, every option given;
+    /// <c>--quiet</c> unless <paramref name="quiet"/> is false (then progress lines go to stdout).
+    /// </summary>
     public static string[] TrainArgs(string data, string runs, string accelerator = "simd", int epochs = 2,
-        int pairsPerEpoch = 96, ulong seed = 5, string layers = "196,16,4") =>
+        int pairsPerEpoch = 96, ulong seed = 5, string layers = "196,16,4", bool quiet = true) =>
     [
-        "train", "--data", data, "--runs", runs, "--accelerator", accelerator, "--quiet", "--layers", layers,
+        "train", "--data", data, "--runs", runs, "--accelerator", accelerator, .. (quiet ? (string[])["--quiet"] : []), "--layers", layers,
         "--batch", "16", "--pairs-per-epoch", pairsPerEpoch.ToString(), "--epochs", epochs.ToString(),
         "--monitor-pairs", "20", "--positives-per-digit", "5", "--negatives-per-pair", "2", "--seed", seed.ToString(),
     ];

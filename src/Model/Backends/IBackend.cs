@@ -55,6 +55,32 @@ public interface IBackend : IDisposable
     void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         int rows, int inW, int outW);
 
+    /// <summary>
+    /// Reference: <see cref="Kernels.Reference.Conv2d.Forward"/>. Channels last (<see cref="Conv2dGeometry"/>):
+    /// x [images, h, w, inC], w [k, k, inC, outC], b [outC], y [images, oh, ow, outC]; ReLU's derivative is then
+    /// <see cref="ActivationBackward"/> on y, as for a dense layer.
+    /// </summary>
+    void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Conv2d.BackwardData"/> (dx overwritten).</summary>
+    void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.Conv2d.BackwardWeights"/> (dw and db overwritten).</summary>
+    void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        Conv2dGeometry g);
+
+    /// <summary>
+    /// Reference: <see cref="Kernels.Reference.MaxPool.Forward"/>: 2×2 stride 2 over x [images, height, width, channels]
+    /// into y [images, height/2, width/2, channels], the winner of each window (0..3) into winner, same shape as y.
+    /// </summary>
+    void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
+        int images, int height, int width, int channels);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.MaxPool.Backward"/> (dx overwritten, zero where no window won).</summary>
+    void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
+        int images, int height, int width, int channels);
+
     /// <summary>Reference: <see cref="Kernels.Reference.PairDistance.Forward"/>.</summary>
     void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps);
 

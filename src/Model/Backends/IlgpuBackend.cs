@@ -154,6 +154,53 @@ public sealed class IlgpuBackend : IBackend
             rt.BackwardWeights(s.Work.Threads, xv, dyv, Of(dw).View, Of(db).View, s);
     }
 
+    public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act)
+    {
+        Need(x, g.Images * g.InSize, nameof(x)); Need(w, g.WeightCount, nameof(w)); Need(b, g.OutChannels, nameof(b));
+        Need(y, g.Images * g.OutSize, nameof(y));
+        var s = new Conv2dShape(g, act == Activation.Relu ? 1 : 0, rt.Split(g.Images * g.OutSize));
+        if (s.Work.Units == 0) return;
+        rt.ConvForward(s.Work.Threads, Of(x).View, Of(w).View, Of(b).View, Of(y).View, s);
+    }
+
+    public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        Need(dy, g.Images * g.OutSize, nameof(dy)); Need(w, g.WeightCount, nameof(w)); Need(dx, g.Images * g.InSize, nameof(dx));
+        var s = new Conv2dShape(g, 0, rt.Split(g.Images * g.InSize));
+        if (s.Work.Units == 0) return;
+        rt.ConvBackwardData(s.Work.Threads, Of(dy).View, Of(w).View, Of(dx).View, s);
+    }
+
+    public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        Conv2dGeometry g)
+    {
+        Need(x, g.Images * g.InSize, nameof(x)); Need(dy, g.Images * g.OutSize, nameof(dy));
+        Need(dw, g.WeightCount, nameof(dw)); Need(db, g.OutChannels, nameof(db));
+        var s = new Conv2dShape(g, 0, rt.Split(g.WeightCount + g.OutChannels));
+        rt.ConvBackwardWeights(s.Work.Threads, Of(x).View, Of(dy).View, Of(dw).View, Of(db).View, s);
+    }
+
+    public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
+        int images, int height, int width, int channels)
+    {
+        int outN = images * (height / 2) * (width / 2) * channels;
+        Need(x, images * height * width * channels, nameof(x)); Need(y, outN, nameof(y)); Need(winner, outN, nameof(winner));
+        var s = new PoolShape(images, height, width, channels, rt.Split(outN));
+        if (outN == 0) return;
+        rt.PoolForward(s.Work.Threads, Of(x).View, Of(y).View, Of(winner).View, s);
+    }
+
+    public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
+        int images, int height, int width, int channels)
+    {
+        int outN = images * (height / 2) * (width / 2) * channels, inN = images * height * width * channels;
+        Need(dy, outN, nameof(dy)); Need(winner, outN, nameof(winner)); Need(dx, inN, nameof(dx));
+        var s = new PoolShape(images, height, width, channels, rt.Split(inN));
+        if (inN == 0) return;
+        rt.PoolBackward(s.Work.Threads, Of(dy).View, Of(winner).View, Of(dx).View, s);
+    }
+
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
         Need(emb, 2 * pairs * dim, nameof(emb)); Need(dist, pairs, nameof(dist));
@@ -309,6 +356,11 @@ public sealed class IlgpuBackend : IBackend
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd;
         public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, PartialSumShape> PartialSums;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvForward;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvBackwardData;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvBackwardWeights;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape> PoolForward;
+        public readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape> PoolBackward;
 
         public Runtime(Context context, Accelerator accelerator, string name)
         {
@@ -364,6 +416,16 @@ public sealed class IlgpuBackend : IBackend
                 IsCpu ? Optimizers.SgdBlocked : Optimizers.Sgd);
             PartialSums = Load<ArrayView<float>, ArrayView<float>, PartialSumShape>(a, group,
                 IsCpu ? Reductions.PartialSumsBlocked : Reductions.PartialSums);
+            ConvForward = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape>(a, group,
+                IsCpu ? Ilgpu.Conv2d.ForwardBlocked : Ilgpu.Conv2d.Forward);
+            ConvBackwardData = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape>(a, group,
+                IsCpu ? Ilgpu.Conv2d.BackwardDataBlocked : Ilgpu.Conv2d.BackwardData);
+            ConvBackwardWeights = Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape>(a, group,
+                IsCpu ? Ilgpu.Conv2d.BackwardWeightsBlocked : Ilgpu.Conv2d.BackwardWeights);
+            PoolForward = Load<ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape>(a, group,
+                IsCpu ? Ilgpu.MaxPool.ForwardBlocked : Ilgpu.MaxPool.Forward);
+            PoolBackward = Load<ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape>(a, group,
+                IsCpu ? Ilgpu.MaxPool.BackwardBlocked : Ilgpu.MaxPool.Backward);
             LoadTime = clock.Elapsed;
             Partials = accelerator.Allocate1D<float>(GpuParts);
         }

@@ -23,12 +23,19 @@ public sealed unsafe class SimdBackend : IBackend
     /// <summary>The same for steps with a square root and a division per element (Adam, RMSprop): ~0.3 ns each.</summary>
     public const int ParallelElementsCostly = 1 << 14;
 
+    /// <summary>
+    /// Most floats of a convolution's patch matrix at once (16 MiB): larger batches (scoring thousands of images)
+    /// are lowered a block of images at a time, so the scratch space does not grow with the batch.
+    /// </summary>
+    public const int PatchFloats = 1 << 22;
+
     /// <summary>Pieces per thread of a split operation: enough for a late thread's share to be taken over.</summary>
     const int PartsPerThread = 4;
 
     readonly SimdWorkerPool pool;
     readonly VectorWidth width;
     readonly ScratchSpace transposed = new();
+    readonly ScratchSpace patches = new();
 
     /// <param name="threads">Threads to split large operations over; default: the machine's logical cores.</param>
     /// <param name="maxVectorBits">512, 256 or 128: the widest register the kernels may use (narrower widths
@@ -125,6 +132,115 @@ public sealed unsafe class SimdBackend : IBackend
         });
     }
 
+    /// <summary>
+    /// Lowered to <see cref="DenseForward"/>: Y = act(b + P·W) with P the patches of <see cref="SimdKernels.Conv2d.Im2Col"/>
+    /// (for k = 1, P is X itself), a block of images at a time when P would exceed <see cref="PatchFloats"/>.
+    /// </summary>
+    public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act)
+    {
+        Need(x, (long)g.Images * g.InSize, nameof(x)); Need(w, g.WeightCount, nameof(w)); Need(b, g.OutChannels, nameof(b));
+        Need(y, (long)g.Images * g.OutSize, nameof(y));
+        if (g.Kernel == 1)
+        {
+            DenseForward(x, w, b, y, g.OutPixels, g.InChannels, g.OutChannels, act);
+            return;
+        }
+        foreach (var (first, part) in ImageBlocks(g))
+        {
+            var p = Patches(x, first, part);
+            DenseForward(p, w, b, y.Slice(first * g.OutSize, part.Images * g.OutSize), part.OutPixels, g.PatchSize, g.OutChannels, act);
+        }
+    }
+
+    /// <summary>Lowered to <see cref="DenseBackwardData"/>: dP = dY·Wᵀ, then <see cref="SimdKernels.Conv2d.Col2Im"/> adds dP back onto dX.</summary>
+    public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        Need(dy, (long)g.Images * g.OutSize, nameof(dy)); Need(w, g.WeightCount, nameof(w)); Need(dx, (long)g.Images * g.InSize, nameof(dx));
+        if (g.Kernel == 1)
+        {
+            DenseBackwardData(dy, w, dx, g.OutPixels, g.InChannels, g.OutChannels);
+            return;
+        }
+        var sw = width;
+        foreach (var (first, part) in ImageBlocks(g))
+        {
+            var p = patches.Buffer(part.OutPixels * g.PatchSize);
+            DenseBackwardData(dy.Slice(first * g.OutSize, part.Images * g.OutSize), w, p, part.OutPixels, g.PatchSize, g.OutChannels);
+            float* pp = p.Pointer, dxp = Own(dx, nameof(dx)).Pointer + (long)first * g.InSize;
+            Split(part.Images, 1, 2L * part.OutPixels * g.PatchSize, (s, e, _) => SimdKernels.Conv2d.Col2Im(sw, pp, dxp, s, e, part));
+        }
+    }
+
+    /// <summary>
+    /// Lowered to <see cref="DenseBackwardWeights"/>: dW = Pᵀ·dY and db = Σ dY over the patches P; where the batch is
+    /// lowered in blocks of images, each block's dW and db are added up.
+    /// </summary>
+    public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        Conv2dGeometry g)
+    {
+        Need(x, (long)g.Images * g.InSize, nameof(x)); Need(dy, (long)g.Images * g.OutSize, nameof(dy));
+        float* dwp = Need(dw, g.WeightCount, nameof(dw)).Pointer, dbp = Need(db, g.OutChannels, nameof(db)).Pointer;
+        if (g.Kernel == 1)
+        {
+            DenseBackwardWeights(x, dy, dw, db, g.OutPixels, g.InChannels, g.OutChannels);
+            return;
+        }
+        var blocks = ImageBlocks(g).ToList();
+        using var partW = blocks.Count > 1 ? new SimdBuffer<float>(g.WeightCount) : null;
+        using var partB = blocks.Count > 1 ? new SimdBuffer<float>(g.OutChannels) : null;
+        for (int k = 0; k < blocks.Count; k++)
+        {
+            var (first, part) = blocks[k];
+            var p = Patches(x, first, part);
+            var dySlice = dy.Slice(first * g.OutSize, part.Images * g.OutSize);
+            if (k == 0)
+            {
+                DenseBackwardWeights(p, dySlice, dw, db, part.OutPixels, g.PatchSize, g.OutChannels);
+                continue;
+            }
+            DenseBackwardWeights(p, dySlice, partW!, partB!, part.OutPixels, g.PatchSize, g.OutChannels);
+            for (int i = 0; i < g.WeightCount; i++) dwp[i] += partW!.Pointer[i];
+            for (int o = 0; o < g.OutChannels; o++) dbp[o] += partB!.Pointer[o];
+        }
+    }
+
+    public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
+        int images, int height, int width, int channels)
+    {
+        long outN = (long)images * (height / 2) * (width / 2) * channels;
+        float* xp = Need(x, (long)images * height * width * channels, nameof(x)).Pointer, yp = Need(y, outN, nameof(y)).Pointer;
+        int* wp = Need(winner, outN, nameof(winner)).Pointer;
+        Split(images, 1, 4 * outN, (s, e, _) => SimdKernels.MaxPool.Forward(xp, yp, wp, s, e, height, width, channels));
+    }
+
+    public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
+        int images, int height, int width, int channels)
+    {
+        long outN = (long)images * (height / 2) * (width / 2) * channels, inN = (long)images * height * width * channels;
+        float* dyp = Need(dy, outN, nameof(dy)).Pointer, dxp = Need(dx, inN, nameof(dx)).Pointer;
+        int* wp = Need(winner, outN, nameof(winner)).Pointer;
+        Split(images, 1, 2 * inN, (s, e, _) => SimdKernels.MaxPool.Backward(dyp, wp, dxp, s, e, height, width, channels));
+    }
+
+    /// <summary>The patch matrix of images [first, first + part.Images) of x, in the scratch space.</summary>
+    SimdBuffer<float> Patches(DeviceBuffer<float> x, int first, Conv2dGeometry part)
+    {
+        var p = patches.Buffer(part.OutPixels * part.PatchSize);
+        float* xp = Own(x, nameof(x)).Pointer + (long)first * part.InSize, pp = p.Pointer;
+        Split(part.Images, 1, (long)part.OutPixels * part.PatchSize, (s, e, _) => SimdKernels.Conv2d.Im2Col(xp, pp, s, e, part));
+        return p;
+    }
+
+    /// <summary>The batch as blocks of images whose patch matrix fits <see cref="PatchFloats"/> (at least one image each).</summary>
+    static IEnumerable<(int First, Conv2dGeometry Part)> ImageBlocks(Conv2dGeometry g)
+    {
+        long perImage = (long)g.OutHeight * g.OutWidth * g.PatchSize;
+        int block = (int)Math.Clamp(PatchFloats / Math.Max(1, perImage), 1, Math.Max(1, g.Images));
+        for (int first = 0; first < g.Images; first += block)
+            yield return (first, g.WithImages(Math.Min(block, g.Images - first)));
+    }
+
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
         float* ep = Need(emb, 2L * pairs * dim, nameof(emb)).Pointer, dp = Need(dist, pairs, nameof(dist)).Pointer;
@@ -208,6 +324,7 @@ public sealed unsafe class SimdBackend : IBackend
     {
         pool.Dispose();
         transposed.Dispose();
+        patches.Dispose();
     }
 
     /// <summary>
@@ -258,19 +375,21 @@ public sealed unsafe class SimdBackend : IBackend
         _ => "Vector128, not accelerated",
     };
 
-    /// <summary>A growable native float block for the transposed weights of a backward-data call.</summary>
+    /// <summary>A growable native float block: the transposed weights of a backward-data call, a convolution's patches.</summary>
     sealed class ScratchSpace : IDisposable
     {
         SimdBuffer<float>? buffer;
 
-        public float* Get(int length)
+        public float* Get(int length) => Buffer(length).Pointer;
+
+        public SimdBuffer<float> Buffer(int length)
         {
             if (buffer == null || buffer.Length < length)
             {
                 buffer?.Dispose();
                 buffer = new SimdBuffer<float>(Math.Max(length, 1024));
             }
-            return buffer.Pointer;
+            return buffer;
         }
 
         public void Dispose() => buffer?.Dispose();

@@ -33,8 +33,15 @@ public sealed class SimdWorkerPool : IDisposable
     Exception? failure;
     int soloJobs, backoff = MinSoloJobs;
 
-    public SimdWorkerPool(int threads)
+    // The clock the stall rule reads (Stopwatch's timestamps; a test gives its own, to decide what a part "took").
+    readonly Func<long> clock;
+
+    public SimdWorkerPool(int threads) : this(threads, Stopwatch.GetTimestamp) { }
+
+    /// <summary>A pool whose stall rule reads <paramref name="clock"/> (in <see cref="Stopwatch"/> ticks) instead of the real time.</summary>
+    public SimdWorkerPool(int threads, Func<long> clock)
     {
+        this.clock = clock;
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "the SIMD backend needs at least one thread");
         Threads = threads;
         workers = new Thread[threads - 1];
@@ -78,14 +85,14 @@ public sealed class SimdWorkerPool : IDisposable
             Volatile.Write(ref state, generation << 32);
             Monitor.PulseAll(gate);
         }
-        long start = Stopwatch.GetTimestamp();
+        long start = clock();
         int own = Claim(generation, 0);
-        long waitFrom = Stopwatch.GetTimestamp();
+        long waitFrom = clock();
         var spin = new SpinWait();
         while (Volatile.Read(ref completed) != parts) spin.SpinOnce(sleep1Threshold: -1);
         job = null;
         // A fair wait is the rest of one part; far longer means a worker lost its core mid-part.
-        if (own > 0 && Stopwatch.GetTimestamp() - waitFrom > 2 * (waitFrom - start) / own + StallTicks)
+        if (own > 0 && clock() - waitFrom > 2 * (waitFrom - start) / own + StallTicks)
         {
             soloJobs = backoff;
             backoff = Math.Min(2 * backoff, MaxSoloJobs);

@@ -107,6 +107,16 @@ public partial class IlgpuDevicesTests
             inner.DenseBackwardData(dy, w, dx, rows, inW, outW);
         public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
             int rows, int inW, int outW) => inner.DenseBackwardWeights(x, dy, dw, db, rows, inW, outW);
+        public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+            GpuSiamese.Kernels.Conv2dGeometry g, GpuSiamese.Kernels.Activation act) => inner.Conv2dForward(x, w, b, y, g, act);
+        public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, GpuSiamese.Kernels.Conv2dGeometry g) =>
+            inner.Conv2dBackwardData(dy, w, dx, g);
+        public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+            GpuSiamese.Kernels.Conv2dGeometry g) => inner.Conv2dBackwardWeights(x, dy, dw, db, g);
+        public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, int images, int height, int width, int channels) =>
+            inner.MaxPoolForward(x, y, winner, images, height, width, channels);
+        public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, int images, int height, int width, int channels) =>
+            inner.MaxPoolBackward(dy, winner, dx, images, height, width, channels);
         public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps) =>
             inner.PairDistanceForward(emb, dist, pairs, dim, eps);
         public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,

@@ -1,0 +1,85 @@
+namespace GpuSiamese.Kernels.Reference;
+
+/// <summary>
+/// k×k stride-1 convolution in double precision, computed directly from its definition (no lowering to a
+/// product). Layouts are <see cref="Conv2dGeometry"/>'s: X [n, h, w, c], Y [n, oh, ow, o], W [i, j, c, o], b [o].
+/// Input pixels outside the image (the padding) are zero. Every pass overwrites its outputs.
+/// </summary>
+public static class Conv2d
+{
+    /// <summary>Y[n,oh,ow,o] = act(b[o] + Σ_{i,j,c} X[n, oh+i−pad, ow+j−pad, c]·W[i,j,c,o]).</summary>
+    public static void Forward(double[] x, double[] w, double[] b, double[] y, Conv2dGeometry g, Activation act)
+    {
+        for (int n = 0; n < g.Images; n++)
+            for (int oh = 0; oh < g.OutHeight; oh++)
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                    for (int o = 0; o < g.OutChannels; o++)
+                    {
+                        double s = b[o];
+                        for (int i = 0; i < g.Kernel; i++)
+                            for (int j = 0; j < g.Kernel; j++)
+                            {
+                                int h = oh + i - g.Pad, v = ow + j - g.Pad;
+                                if (h < 0 || h >= g.Height || v < 0 || v >= g.Width) continue;
+                                for (int c = 0; c < g.InChannels; c++)
+                                    s += x[XAt(g, n, h, v, c)] * w[WAt(g, i, j, c, o)];
+                            }
+                        y[YAt(g, n, oh, ow, o)] = act == Activation.Relu ? Math.Max(s, 0.0) : s;
+                    }
+    }
+
+    /// <summary>dX[n,h,v,c] = Σ_{i,j,o} dY[n, h+pad−i, v+pad−j, o]·W[i,j,c,o] over the output pixels that exist.</summary>
+    public static void BackwardData(double[] dy, double[] w, double[] dx, Conv2dGeometry g)
+    {
+        for (int n = 0; n < g.Images; n++)
+            for (int h = 0; h < g.Height; h++)
+                for (int v = 0; v < g.Width; v++)
+                    for (int c = 0; c < g.InChannels; c++)
+                    {
+                        double s = 0;
+                        for (int i = 0; i < g.Kernel; i++)
+                            for (int j = 0; j < g.Kernel; j++)
+                            {
+                                int oh = h + g.Pad - i, ow = v + g.Pad - j;
+                                if (oh < 0 || oh >= g.OutHeight || ow < 0 || ow >= g.OutWidth) continue;
+                                for (int o = 0; o < g.OutChannels; o++)
+                                    s += dy[YAt(g, n, oh, ow, o)] * w[WAt(g, i, j, c, o)];
+                            }
+                        dx[XAt(g, n, h, v, c)] = s;
+                    }
+    }
+
+    /// <summary>
+    /// dW[i,j,c,o] = Σ_{n,oh,ow} X[n, oh+i−pad, ow+j−pad, c]·dY[n,oh,ow,o] (padding pixels add nothing);
+    /// db[o] = Σ_{n,oh,ow} dY[n,oh,ow,o].
+    /// </summary>
+    public static void BackwardWeights(double[] x, double[] dy, double[] dw, double[] db, Conv2dGeometry g)
+    {
+        for (int i = 0; i < g.Kernel; i++)
+            for (int j = 0; j < g.Kernel; j++)
+                for (int c = 0; c < g.InChannels; c++)
+                    for (int o = 0; o < g.OutChannels; o++)
+                    {
+                        double s = 0;
+                        for (int n = 0; n < g.Images; n++)
+                            for (int oh = 0; oh < g.OutHeight; oh++)
+                                for (int ow = 0; ow < g.OutWidth; ow++)
+                                {
+                                    int h = oh + i - g.Pad, v = ow + j - g.Pad;
+                                    if (h < 0 || h >= g.Height || v < 0 || v >= g.Width) continue;
+                                    s += x[XAt(g, n, h, v, c)] * dy[YAt(g, n, oh, ow, o)];
+                                }
+                        dw[WAt(g, i, j, c, o)] = s;
+                    }
+        for (int o = 0; o < g.OutChannels; o++)
+        {
+            double s = 0;
+            for (int p = 0; p < g.OutPixels; p++) s += dy[p * g.OutChannels + o];
+            db[o] = s;
+        }
+    }
+
+    static int XAt(Conv2dGeometry g, int n, int h, int v, int c) => ((n * g.Height + h) * g.Width + v) * g.InChannels + c;
+    static int YAt(Conv2dGeometry g, int n, int oh, int ow, int o) => ((n * g.OutHeight + oh) * g.OutWidth + ow) * g.OutChannels + o;
+    static int WAt(Conv2dGeometry g, int i, int j, int c, int o) => ((i * g.Kernel + j) * g.InChannels + c) * g.OutChannels + o;
+}

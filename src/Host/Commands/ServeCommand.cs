@@ -67,7 +67,7 @@ public static class ServeCommand
         }
         await using (server)
         {
-            MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {OptionFactory.Format(matcher.Threshold)}, on {matcher.Backend.Name}");
+            MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {matcher.Threshold.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, on {matcher.Backend.Name}");
             MetricsReport.Line(output, "gallery", $"{gallery.Count} MNIST training images");
             if (!IPAddress.IsLoopback(address))
                 MetricsReport.Line(output, "warning", $"listening on {address}: other machines can reach this page");

@@ -138,15 +138,15 @@ public static class OnnxExport
         string x = prefix + "flat";
         graph.Node.Add(Node("Flatten", prefix + "flatten", [input], [x], Int("axis", 1)));
         for (int l = 0; l < config.LayerCount; l++)
-            x = EmitLayer(graph, new DenseLayer(l, config.InWidth(l), config.OutWidth(l), config.ActivationOf(l),
+            x = EmitLayer(graph, new DenseGemm(l, config.InWidth(l), config.OutWidth(l), config.ActivationOf(l),
                 config.WeightOffset(l), config.BiasOffset(l)), checkpoint.Parameters, x, prefix, !shareWeights);
         return x;
     }
 
     /// <summary>One dense layer: y = act(x·W + b) as Gemm (W stored [in, out] as the checkpoint holds it) and Relu.</summary>
-    sealed record DenseLayer(int Index, int In, int Out, Activation Activation, int WeightOffset, int BiasOffset);
+    sealed record DenseGemm(int Index, int In, int Out, Activation Activation, int WeightOffset, int BiasOffset);
 
-    static string EmitLayer(GraphProto graph, DenseLayer layer, float[] parameters, string x, string prefix, bool addWeights)
+    static string EmitLayer(GraphProto graph, DenseGemm layer, float[] parameters, string x, string prefix, bool addWeights)
     {
         string w = WeightName(layer.Index), b = $"layer{layer.Index}/bias";
         if (addWeights)

@@ -132,7 +132,7 @@ public sealed class WebServerTests
     public async Task EmbedTakesARawImageOrAFormField()
     {
         byte[] seven = SevenPng();
-        var expected = _matcher.Embed(DigitImage.Load(seven, "seven"));
+        var expected = _matcher.Embed(DigitImage.Read(seven, "seven").Image14);
         var raw = new ByteArrayContent(seven);
         raw.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         foreach (var content in new HttpContent[] { raw, Form(("image", seven)) })

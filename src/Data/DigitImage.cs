@@ -13,8 +13,7 @@ namespace GpuSiamese.Data;
 /// </summary>
 public static class DigitImage
 {
-    public const long MaxPixels = 50_000_000;
-    const long MaxFileBytes = 512L << 20;
+    public const long MaxPixels = ImageFile.MaxPixels;
     const int Box = 20;
     /// <summary>Ink is what stands above this fraction of the stretched range: low enough for faint strokes, high enough to skip paper noise.</summary>
     const double InkThreshold = 0.1;
@@ -59,41 +58,12 @@ public static class DigitImage
     /// <summary>Decodes to grey in [0,1], 1 = white, with transparent pixels composited on white.</summary>
     static (float[] Grey, int Width, int Height) DecodeGrey(string path)
     {
-        long length = new FileInfo(path).Length;
-        if (length == 0)
-            throw new InvalidDataException($"{path}: empty file, expected an image (PNG, JPEG, BMP, GIF or WebP)");
-        if (length > MaxFileBytes)
-            throw new InvalidDataException($"{path}: {length} bytes, more than the {MaxFileBytes >> 20} MiB an image file may have here");
-        byte[] bytes = File.ReadAllBytes(path);
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data)
-            ?? throw new InvalidDataException($"{path}: not an image this program decodes (PNG, JPEG, BMP, GIF or WebP expected)");
-        var info = codec.Info;
-        long pixels = (long)info.Width * info.Height;
-        if (info.Width <= 0 || info.Height <= 0)
-            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} pixels, expected a positive size");
-        if (pixels > MaxPixels)
-            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {MaxPixels / 1_000_000} megapixels accepted");
-
-        var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = new byte[pixels * 4];
-        SKCodecResult result;
-        unsafe
-        {
-            fixed (byte* p = rgba)
-                result = codec.GetPixels(target, (IntPtr)p);
-        }
-        if (result != SKCodecResult.Success)
-            throw new InvalidDataException($"{path}: the image data is truncated or corrupt ({result})");
-
+        var (rgba, width, height) = ImageFile.DecodeRgba(path);
+        long pixels = (long)width * height;
         var grey = new float[pixels];
         for (long i = 0; i < pixels; i++)
-        {
-            double r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2], a = rgba[4 * i + 3] / 255.0;
-            double luminance = (0.299 * r + 0.587 * g + 0.114 * b) / 255.0;
-            grey[i] = (float)(a * luminance + (1 - a));
-        }
-        return (grey, info.Width, info.Height);
+            grey[i] = ImageFile.GreyOnWhite(rgba, i);
+        return (grey, width, height);
     }
 
     /// <summary>Grey image (1 = white) to MNIST's 28x28 bytes: polarity, stretch, crop, fit into 20x20, centre by mass.</summary>
@@ -149,7 +119,7 @@ public static class DigitImage
         double scale = (double)Box / Math.Max(cw, ch);
         int tw = Math.Clamp((int)Math.Round(cw * scale), 1, Box);
         int th = Math.Clamp((int)Math.Round(ch * scale), 1, Box);
-        var fitted = AreaResample(grey, w, x0, y0, cw, ch, tw, th);
+        var fitted = AreaResample.Crop(grey, w, x0, y0, cw, ch, tw, th);
 
         double mass = 0, mx = 0, my = 0;
         for (int y = 0; y < th; y++)
@@ -185,64 +155,5 @@ public static class DigitImage
         }
         border.Sort();
         return border[border.Count / 2];
-    }
-
-    /// <summary>
-    /// Area-averaging resample of the crop (x0, y0, cw, ch) to tw x th: each target pixel is the mean of the source
-    /// over the rectangle it covers, partial source pixels weighted by their overlap. Separable: rows, then columns.
-    /// </summary>
-    static double[] AreaResample(float[] src, int stride, int x0, int y0, int cw, int ch, int tw, int th)
-    {
-        var horizontal = new double[ch * tw];
-        var (cols, colWeights) = Coverage(cw, tw);
-        for (int y = 0; y < ch; y++)
-        {
-            var row = src.AsSpan((y0 + y) * stride + x0, cw);
-            for (int t = 0; t < tw; t++)
-            {
-                double s = 0;
-                for (int k = 0; k < cols[t].Length; k++)
-                    s += row[cols[t][k]] * colWeights[t][k];
-                horizontal[y * tw + t] = s;
-            }
-        }
-        var result = new double[th * tw];
-        var (rows, rowWeights) = Coverage(ch, th);
-        for (int t = 0; t < th; t++)
-            for (int k = 0; k < rows[t].Length; k++)
-            {
-                double wgt = rowWeights[t][k];
-                int r = rows[t][k];
-                for (int x = 0; x < tw; x++)
-                    result[t * tw + x] += horizontal[r * tw + x] * wgt;
-            }
-        return result;
-    }
-
-    /// <summary>For each of n target cells over m source cells: the source indices it overlaps and the normalised overlaps.</summary>
-    static (int[][] Index, double[][] Weight) Coverage(int m, int n)
-    {
-        var index = new int[n][];
-        var weight = new double[n][];
-        double step = (double)m / n;
-        for (int t = 0; t < n; t++)
-        {
-            double a = t * step, b = (t + 1) * step;
-            int first = (int)Math.Floor(a), last = Math.Min(m - 1, (int)Math.Ceiling(b) - 1);
-            var idx = new List<int>();
-            var wts = new List<double>();
-            for (int s = first; s <= last; s++)
-            {
-                double overlap = Math.Min(b, s + 1) - Math.Max(a, s);
-                if (overlap > 1e-12)
-                {
-                    idx.Add(s);
-                    wts.Add(overlap / step);
-                }
-            }
-            index[t] = [.. idx];
-            weight[t] = [.. wts];
-        }
-        return (index, weight);
     }
 }

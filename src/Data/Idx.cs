@@ -116,3 +116,33 @@ public static class Idx
         return (data, dims);
     }
 }
+
+/// <summary>Writer of the IDX files <see cref="Idx"/> reads, for caches this program makes itself.</summary>
+public static class IdxWriter
+{
+    /// <summary>An images file: magic 2051, count, rows, cols (big-endian), then the bytes.</summary>
+    public static void WriteImages(string path, ReadOnlySpan<byte> pixels, int count, int rows, int cols)
+    {
+        if (pixels.Length != (long)count * rows * cols)
+            throw new ArgumentException($"expected {count}·{rows}·{cols} bytes, got {pixels.Length}", nameof(pixels));
+        using var file = File.Create(path);
+        Span<byte> header = stackalloc byte[16];
+        BinaryPrimitives.WriteInt32BigEndian(header, Idx.ImagesMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header[4..], count);
+        BinaryPrimitives.WriteInt32BigEndian(header[8..], rows);
+        BinaryPrimitives.WriteInt32BigEndian(header[12..], cols);
+        file.Write(header);
+        file.Write(pixels);
+    }
+
+    /// <summary>A labels file: magic 2049, count (big-endian), then one byte per label.</summary>
+    public static void WriteLabels(string path, ReadOnlySpan<byte> labels)
+    {
+        using var file = File.Create(path);
+        Span<byte> header = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(header, Idx.LabelsMagic);
+        BinaryPrimitives.WriteInt32BigEndian(header[4..], labels.Length);
+        file.Write(header);
+        file.Write(labels);
+    }
+}

@@ -29,6 +29,26 @@ internal sealed class ShuffledCycle
         return _order[_cursor++];
     }
 
+    /// <summary>
+    /// The next item, never <paramref name="avoid"/> (the draw just before, from this cycle): within a cycle items are
+    /// distinct anyway, and a fresh cycle that would start with it has its first item swapped with a random later one.
+    /// Each cycle stays a permutation, so the per-item counts still differ by at most one.
+    /// </summary>
+    public int NextOtherThan(Rng rng, int avoid)
+    {
+        if (_cursor == _order.Length)
+        {
+            Next(rng);
+            _cursor = 0;
+            if (_order[0] == avoid && _order.Length > 1)
+            {
+                int j = 1 + rng.NextInt(_order.Length - 1);
+                (_order[0], _order[j]) = (_order[j], _order[0]);
+            }
+        }
+        return _order[_cursor++];
+    }
+
     public (int[] Order, int Cursor) GetState() => ((int[])_order.Clone(), _cursor);
 
     public void Restore(int[] order, int cursor, string what)

@@ -10,7 +10,7 @@ namespace GpuSiamese.Host;
 public static class UserErrors
 {
     public static bool Is(Exception e) => e is ArgumentException or InvalidDataException or FileNotFoundException
-        or DirectoryNotFoundException or MnistUnavailableException or UnauthorizedAccessException
+        or DirectoryNotFoundException or DatasetUnavailableException or UnauthorizedAccessException
         or IlgpuAcceleratorException;
 
     /// <summary>The message's first line: the one line the user sees.</summary>

@@ -57,9 +57,70 @@ public static class Identification
             answered == 0 ? double.NaN : (double)correct / answered);
     }
 
+    /// <summary>
+    /// The unseen-class variant, within one set of embeddings: for each class of <paramref name="classes"/> (e.g. the
+    /// held-out ones), <paramref name="galleryPerClass"/> of its images drawn with <paramref name="rng"/> form the gallery
+    /// and its other images are the probes, each answered with the nearest gallery image's class or "unknown" above the threshold.
+    /// </summary>
+    public static IdentificationResult Evaluate(ReadOnlySpan<float> embeddings, int dim, int[][] byClass, IReadOnlyList<int> classes,
+        int galleryPerClass, double threshold, Rng rng, double eps)
+    {
+        ArgumentNullException.ThrowIfNull(byClass);
+        ArgumentNullException.ThrowIfNull(classes);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (galleryPerClass < 1) throw new ArgumentException($"--gallery must be at least 1, got {galleryPerClass}", nameof(galleryPerClass));
+        if (double.IsNaN(threshold)) throw new ArgumentException("--threshold must be a number", nameof(threshold));
+        var gallery = new List<int>();
+        var probes = new List<int>();
+        foreach (int c in classes)
+        {
+            if (byClass[c].Length <= galleryPerClass)
+                throw new ArgumentException($"a gallery of {galleryPerClass} per class, and a probe, need {galleryPerClass + 1} images of class {c}; there are {byClass[c].Length}", nameof(galleryPerClass));
+            var pool = byClass[c].ToArray();
+            rng.Shuffle(pool.AsSpan());
+            gallery.AddRange(pool.AsSpan(0, galleryPerClass).ToArray());
+            probes.AddRange(pool.AsSpan(galleryPerClass).ToArray());
+        }
+        if (probes.Count == 0) throw new ArgumentException("identification needs at least one probe image", nameof(classes));
+        var labelOf = new Dictionary<int, int>();
+        foreach (int c in classes)
+            foreach (int i in byClass[c])
+                labelOf[i] = c;
+        var (galleryRows, galleryLabels) = Rows(embeddings, dim, gallery, labelOf);
+        var (probeRows, probeLabels) = Rows(embeddings, dim, probes, labelOf);
+        var (correct, unknown) = Identify(galleryRows, galleryLabels, probeRows, probeLabels, dim, threshold, eps);
+        int answered = probes.Count - unknown;
+        return new IdentificationResult(galleryPerClass, probes.Count, threshold,
+            (double)correct / probes.Count, (double)unknown / probes.Count,
+            answered == 0 ? double.NaN : (double)correct / answered);
+    }
+
+    static (float[] Rows, int[] Labels) Rows(ReadOnlySpan<float> embeddings, int dim, List<int> indices, Dictionary<int, int> labelOf)
+    {
+        var rows = new float[indices.Count * dim];
+        var labels = new int[indices.Count];
+        for (int k = 0; k < indices.Count; k++)
+        {
+            embeddings.Slice(indices[k] * dim, dim).CopyTo(rows.AsSpan(k * dim));
+            labels[k] = labelOf[indices[k]];
+        }
+        return (rows, labels);
+    }
+
     /// <summary>Counts right answers and "unknown" answers; the nearest gallery image decides (first one on ties).</summary>
     public static (int Correct, int Unknown) Identify(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
         ReadOnlySpan<float> probes, ReadOnlySpan<byte> probeLabels, int dim, double threshold, double eps)
+    {
+        var g = new int[galleryLabels.Length];
+        for (int i = 0; i < g.Length; i++) g[i] = galleryLabels[i];
+        var p = new int[probeLabels.Length];
+        for (int i = 0; i < p.Length; i++) p[i] = probeLabels[i];
+        return Identify(gallery, g, probes, p, dim, threshold, eps);
+    }
+
+    /// <summary>As the digit version, for class labels of any number of classes.</summary>
+    public static (int Correct, int Unknown) Identify(ReadOnlySpan<float> gallery, ReadOnlySpan<int> galleryLabels,
+        ReadOnlySpan<float> probes, ReadOnlySpan<int> probeLabels, int dim, double threshold, double eps)
     {
         int galleryCount = galleryLabels.Length;
         int correct = 0, unknown = 0;

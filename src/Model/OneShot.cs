@@ -29,35 +29,49 @@ public static class OneShot
                 throw new ArgumentException($"one-shot trials need at least two images of every digit; digit {d} has {byDigit[d].Length}", nameof(set));
 
         var embeddings = evaluator.Embed(set);
-        int dim = evaluator.Network.Config.OutputWidth;
-        double eps = evaluator.DistanceEpsilon;
-        var digits = new int[10];
+        return Evaluate(embeddings, evaluator.Network.Config.OutputWidth, byDigit, ways, trials, rng, evaluator.DistanceEpsilon);
+    }
+
+    /// <summary>
+    /// The same trials over embeddings of K classes: <paramref name="byClass"/>[c] lists the rows of class c; the classes
+    /// with at least two images take part (seen or unseen classes alone: pass only theirs). For MNIST's ten digits this is
+    /// <see cref="Evaluate(Evaluator, ImageSet, int, int, Rng)"/>, draw for draw.
+    /// </summary>
+    public static OneShotResult Evaluate(ReadOnlySpan<float> embeddings, int dim, int[][] byClass, int ways, int trials, Rng rng, double eps)
+    {
+        ArgumentNullException.ThrowIfNull(byClass);
+        ArgumentNullException.ThrowIfNull(rng);
+        var classes = Enumerable.Range(0, byClass.Length).Where(c => byClass[c].Length >= 2).ToArray();
+        int k = classes.Length;
+        if (ways < 2 || ways > k) throw new ArgumentException($"{ways}-way one-shot trials need between 2 and {k} classes of two or more images", nameof(ways));
+        if (trials < 1) throw new ArgumentException($"--trials must be at least 1, got {trials}", nameof(trials));
+        var slots = new int[k];
         var candidates = new int[ways];
         double sum = 0, sumSquares = 0;
         for (int t = 0; t < trials; t++)
         {
-            int own = rng.NextInt(10);
-            var ownImages = byDigit[own];
+            int ownSlot = rng.NextInt(k);
+            var ownImages = byClass[classes[ownSlot]];
             int query = ownImages[rng.NextInt(ownImages.Length)];
             int match;
             do match = ownImages[rng.NextInt(ownImages.Length)]; while (match == query);
 
-            // The other N−1 digits: a shuffled draw from the nine that are not the query's.
-            for (int d = 0; d < 10; d++) digits[d] = d;
-            (digits[own], digits[9]) = (digits[9], digits[own]);
-            rng.Shuffle(digits.AsSpan(0, 9));
+            // The other N−1 classes: a shuffled draw from the K−1 that are not the query's.
+            for (int d = 0; d < k; d++) slots[d] = d;
+            (slots[ownSlot], slots[k - 1]) = (slots[k - 1], slots[ownSlot]);
+            rng.Shuffle(slots.AsSpan(0, k - 1));
             candidates[0] = match;
-            for (int k = 1; k < ways; k++)
+            for (int c = 1; c < ways; c++)
             {
-                var images = byDigit[digits[k - 1]];
-                candidates[k] = images[rng.NextInt(images.Length)];
+                var images = byClass[classes[slots[c - 1]]];
+                candidates[c] = images[rng.NextInt(images.Length)];
             }
 
             double ownDistance = EmbeddingDistance.Between(embeddings, dim, query, match, eps);
             int closer = 0, tied = 1;
-            for (int k = 1; k < ways; k++)
+            for (int c = 1; c < ways; c++)
             {
-                double d = EmbeddingDistance.Between(embeddings, dim, query, candidates[k], eps);
+                double d = EmbeddingDistance.Between(embeddings, dim, query, candidates[c], eps);
                 if (d < ownDistance) closer++;
                 else if (d == ownDistance) tied++;
             }

@@ -127,7 +127,7 @@ public static class DrawnDigits
         return ms.ToArray();
     }
 
-    static void Chunk(Stream s, string type, byte[] data)
+    public static void Chunk(Stream s, string type, byte[] data)
     {
         Span<byte> len = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(len, data.Length);

@@ -1,0 +1,128 @@
+namespace GpuSiamese.Data;
+
+/// <summary>How an image file is brought to the stored size before anything else.</summary>
+public enum ImageFit
+{
+    /// <summary>MNIST's way (<see cref="DigitImage"/>): ink cropped, fitted into 20x20, centred by mass in 28x28, then resized to the stored size.</summary>
+    Digit,
+    /// <summary>The whole image stretched to the stored size with the area filter (<see cref="ImageFile.ToStored"/>).</summary>
+    Stretch,
+}
+
+/// <summary>
+/// How an image becomes the network's input, one definition for training data and for every command that reads an image
+/// file: the file is fitted (<see cref="Fit"/>, <see cref="Invert"/>) to the <see cref="Stored"/> 8-bit shape, and a stored
+/// image becomes <see cref="Input"/> floats in [0,1] by value/255 or, when <see cref="Pool"/> is 2, by MNIST's exact 2x2
+/// mean pool (sum of four / 1020, as <see cref="Downsample"/>). Channels last (<see cref="ImageShape"/>); grey is one channel, RGB three.
+/// </summary>
+public sealed record Preprocessing(ImageShape Input, int Pool, ImageFit Fit, InvertMode Invert)
+{
+    /// <summary>MNIST's default: 28x28 bytes pooled 2x2 to 14x14, files read as digits (<see cref="DigitImage"/>).</summary>
+    public static Preprocessing MnistDefault { get; } = new(new ImageShape(1, 14, 14), 2, ImageFit.Digit, InvertMode.Auto);
+
+    /// <summary>The shape images are stored in: the input's, times the pool factor in height and width.</summary>
+    public ImageShape Stored => Input with { Height = Input.Height * Pool, Width = Input.Width * Pool };
+
+    /// <summary>Throws unless the shape is valid and the pool factor is 1 or 2.</summary>
+    public Preprocessing Validated()
+    {
+        Input.Validate("input shape");
+        if (Pool is not (1 or 2))
+            throw new ArgumentException($"pool factor {Pool}, expected 1 or 2");
+        return this;
+    }
+
+    /// <summary>Input of one stored image.</summary>
+    public void ToInput(ReadOnlySpan<byte> stored, Span<float> input)
+    {
+        var s = Stored;
+        if (stored.Length != s.Size)
+            throw new ArgumentException($"expected {s.Size} stored bytes ({s}), got {stored.Length}", nameof(stored));
+        if (input.Length != Input.Size)
+            throw new ArgumentException($"expected {Input.Size} input values ({Input}), got {input.Length}", nameof(input));
+        if (Pool == 1)
+        {
+            for (int i = 0; i < stored.Length; i++)
+                input[i] = (float)(stored[i] / 255.0);
+            return;
+        }
+        int h = Input.Height, w = Input.Width, ch = Input.Channels, rowStride = s.Width * ch;
+        for (int r = 0; r < h; r++)
+            for (int col = 0; col < w; col++)
+                for (int c = 0; c < ch; c++)
+                {
+                    int i = 2 * r * rowStride + 2 * col * ch + c;
+                    int sum = stored[i] + stored[i + ch] + stored[i + rowStride] + stored[i + rowStride + ch];
+                    input[(r * w + col) * ch + c] = (float)(sum / 1020.0);
+                }
+    }
+
+    /// <summary>Inputs of every image of <paramref name="images"/>, row-major [Count, Input.Size], in parallel over images.</summary>
+    public float[] ToInput(LabelledImages images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.Shape != Stored)
+            throw new ArgumentException($"images are {images.Shape}, this preprocessing stores {Stored}", nameof(images));
+        int n = images.Count, inSize = Input.Size, stSize = Stored.Size;
+        var result = new float[(long)n * inSize];
+        Parallel.For(0, (n + 1023) / 1024, b =>
+        {
+            for (int i = b * 1024; i < Math.Min(n, (b + 1) * 1024); i++)
+                ToInput(images.Pixels.AsSpan(i * stSize, stSize), result.AsSpan(i * inSize, inSize));
+        });
+        return result;
+    }
+
+    /// <summary>The stored bytes of an image file, made as the training images were.</summary>
+    public byte[] LoadStored(string path)
+    {
+        if (Fit == ImageFit.Stretch)
+            return ImageFile.LoadStored(path, Stored, Invert);
+        var raw28 = DigitImage.Load28(path, Invert);
+        return FromGrey28(raw28);
+    }
+
+    /// <summary>The network's input for an image file: <see cref="LoadStored"/>, then <see cref="ToInput(ReadOnlySpan{byte}, Span{float})"/>.</summary>
+    public float[] LoadInput(string path)
+    {
+        var input = new float[Input.Size];
+        ToInput(LoadStored(path), input);
+        return input;
+    }
+
+    /// <summary>A 28x28 grey byte image (MNIST's or Fashion-MNIST's own) at the stored shape: as it is when that is 1x28x28, else area-resized and its grey copied to every channel.</summary>
+    public byte[] FromGrey28(ReadOnlySpan<byte> raw28)
+    {
+        var s = Stored;
+        if (raw28.Length != ImageSet.RawSize)
+            throw new ArgumentException($"expected {ImageSet.RawSize} bytes, got {raw28.Length}", nameof(raw28));
+        if (s.Channels == 1 && s.Height == ImageSet.RawSide && s.Width == ImageSet.RawSide)
+            return raw28.ToArray();
+        var grey = new float[raw28.Length];
+        for (int i = 0; i < grey.Length; i++)
+            grey[i] = raw28[i];
+        var resized = AreaResample.Crop(grey, ImageSet.RawSide, 0, 0, ImageSet.RawSide, ImageSet.RawSide, s.Width, s.Height);
+        var stored = new byte[s.Size];
+        int pixels = s.Height * s.Width;
+        for (int k = 0; k < pixels; k++)
+            for (int c = 0; c < s.Channels; c++)
+                stored[k * s.Channels + c] = (byte)Math.Clamp(Math.Round(resized[k]), 0, 255);
+        return stored;
+    }
+
+    /// <summary>28x28 grey images (count·784 bytes) at the stored shape, in parallel; the same array when nothing changes.</summary>
+    public byte[] FromGrey28All(byte[] raw, int count)
+    {
+        var s = Stored;
+        if (s.Channels == 1 && s.Height == ImageSet.RawSide && s.Width == ImageSet.RawSide)
+            return raw;
+        var stored = new byte[(long)count * s.Size];
+        Parallel.For(0, count, i =>
+            FromGrey28(raw.AsSpan(i * ImageSet.RawSize, ImageSet.RawSize)).CopyTo(stored.AsSpan(i * s.Size, s.Size)));
+        return stored;
+    }
+
+    /// <summary>One line for the output and the checkpoint, e.g. "input 1x14x14, stored 1x28x28 pooled 2x2, fit digit, invert auto, scale 1/255".</summary>
+    public string Describe() =>
+        $"input {Input}, stored {Stored}{(Pool == 2 ? " pooled 2x2" : "")}, fit {Fit.ToString().ToLowerInvariant()}, invert {Invert.ToString().ToLowerInvariant()}, scale 1/255";
+}

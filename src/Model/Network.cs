@@ -1,16 +1,17 @@
 using GpuSiamese.Data;
-using GpuSiamese.Kernels;
 using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Layers;
 
 namespace GpuSiamese.Model;
 
 /// <summary>
 /// The parameters of one <see cref="NetworkConfig"/> on a backend: one flat parameter buffer and the
-/// matching flat gradient buffer, with per-layer slices (W_l as [in,out] row-major, then b_l).
+/// matching flat gradient buffer, cut into one <see cref="LayerParameters"/> slice per layer of
+/// <see cref="NetworkConfig.Layers"/>, and the plain (scoring) forward pass over the layers.
 /// </summary>
 public sealed class Network : IDisposable
 {
-    readonly DeviceBuffer<float>[] _w, _b, _dw, _db;
+    readonly LayerParameters[] _slices;
 
     /// <summary>Uploads <paramref name="parameters"/> (length <see cref="NetworkConfig.ParameterCount"/>) once.</summary>
     public Network(IBackend backend, NetworkConfig config, ReadOnlySpan<float> parameters)
@@ -24,16 +25,11 @@ public sealed class Network : IDisposable
         Parameters = backend.Allocate<float>(config.ParameterCount);
         Gradients = backend.Allocate<float>(config.ParameterCount);
         backend.Upload(Parameters, parameters);
-        int n = config.LayerCount;
-        _w = new DeviceBuffer<float>[n]; _b = new DeviceBuffer<float>[n];
-        _dw = new DeviceBuffer<float>[n]; _db = new DeviceBuffer<float>[n];
-        for (int l = 0; l < n; l++)
+        _slices = new LayerParameters[config.Layers.Count];
+        for (int l = 0; l < _slices.Length; l++)
         {
-            int wLen = config.InWidth(l) * config.OutWidth(l), bLen = config.OutWidth(l);
-            _w[l] = Parameters.Slice(config.WeightOffset(l), wLen);
-            _b[l] = Parameters.Slice(config.BiasOffset(l), bLen);
-            _dw[l] = Gradients.Slice(config.WeightOffset(l), wLen);
-            _db[l] = Gradients.Slice(config.BiasOffset(l), bLen);
+            int offset = config.LayerOffset(l), count = config.Layers[l].ParameterCount;
+            _slices[l] = new LayerParameters(Parameters.Slice(offset, count), Gradients.Slice(offset, count));
         }
     }
 
@@ -42,24 +38,16 @@ public sealed class Network : IDisposable
         new(backend, config, Initialize(config, rng));
 
     /// <summary>
-    /// Initial parameters, drawn layer by layer from <paramref name="rng"/>: ReLU layers He-uniform,
-    /// W ~ U(−a, a) with a = sqrt(6 / fan_in); a linear output layer Glorot-uniform, a = sqrt(6 / (fan_in + fan_out)).
-    /// Biases start at zero.
+    /// Initial parameters: each layer of <see cref="NetworkConfig.Layers"/>, in order, initialises its slice from
+    /// <paramref name="rng"/> (<see cref="ILayer.Initialize"/>; dense: He-uniform for ReLU, Glorot-uniform for linear, zero biases).
     /// </summary>
     public static float[] Initialize(NetworkConfig config, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(rng);
         var p = new float[config.ParameterCount];
-        for (int l = 0; l < config.LayerCount; l++)
-        {
-            int fanIn = config.InWidth(l), fanOut = config.OutWidth(l);
-            double a = config.ActivationOf(l) == Activation.Relu
-                ? Math.Sqrt(6.0 / fanIn)
-                : Math.Sqrt(6.0 / (fanIn + fanOut));
-            var w = p.AsSpan(config.WeightOffset(l), fanIn * fanOut);
-            for (int k = 0; k < w.Length; k++) w[k] = (float)((2 * rng.NextDouble() - 1) * a);
-        }
+        for (int l = 0; l < config.Layers.Count; l++)
+            config.Layers[l].Initialize(p.AsSpan(config.LayerOffset(l), config.Layers[l].ParameterCount), rng);
         return p;
     }
 
@@ -67,27 +55,26 @@ public sealed class Network : IDisposable
 
     public NetworkConfig Config { get; }
 
-    /// <summary>W0, b0, W1, b1, … flat.</summary>
+    /// <summary>Every layer's parameters flat, layer by layer (dense: W0, b0, W1, b1, …).</summary>
     public DeviceBuffer<float> Parameters { get; }
 
-    /// <summary>dW0, db0, dW1, db1, … flat, same layout as <see cref="Parameters"/>.</summary>
+    /// <summary>dL/dθ flat, same layout as <see cref="Parameters"/>.</summary>
     public DeviceBuffer<float> Gradients { get; }
 
-    public DeviceBuffer<float> Weights(int layer) => _w[layer];
-    public DeviceBuffer<float> Biases(int layer) => _b[layer];
-    public DeviceBuffer<float> WeightGradients(int layer) => _dw[layer];
-    public DeviceBuffer<float> BiasGradients(int layer) => _db[layer];
+    /// <summary>Layer <paramref name="layer"/>'s slices of <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
+    public LayerParameters LayerSlices(int layer) => _slices[layer];
 
     /// <summary>
     /// Runs every layer over <paramref name="rows"/> rows of <paramref name="input"/>; layer l writes
-    /// <paramref name="outputs"/>[l] (at least rows·width_{l+1}). The last one holds the embeddings.
+    /// <paramref name="outputs"/>[l] (at least rows·Output.Size). The last one holds the embeddings.
     /// </summary>
     public void Forward(DeviceBuffer<float> input, IReadOnlyList<DeviceBuffer<float>> outputs, int rows)
     {
         var x = input;
-        for (int l = 0; l < Config.LayerCount; l++)
+        var layers = Config.Layers;
+        for (int l = 0; l < layers.Count; l++)
         {
-            Backend.DenseForward(x, _w[l], _b[l], outputs[l], rows, Config.InWidth(l), Config.OutWidth(l), Config.ActivationOf(l));
+            layers[l].Forward(Backend, _slices[l], x, outputs[l], rows, LayerDropout.None);
             x = outputs[l];
         }
     }
@@ -95,8 +82,9 @@ public sealed class Network : IDisposable
     /// <summary>Allocates one output buffer per layer for up to <paramref name="rows"/> rows.</summary>
     public DeviceBuffer<float>[] AllocateLayerOutputs(int rows)
     {
-        var outputs = new DeviceBuffer<float>[Config.LayerCount];
-        for (int l = 0; l < outputs.Length; l++) outputs[l] = Backend.Allocate<float>(rows * Config.OutWidth(l));
+        var layers = Config.Layers;
+        var outputs = new DeviceBuffer<float>[layers.Count];
+        for (int l = 0; l < outputs.Length; l++) outputs[l] = Backend.Allocate<float>(rows * layers[l].Output.Size);
         return outputs;
     }
 

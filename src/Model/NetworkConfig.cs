@@ -1,11 +1,14 @@
 using GpuSiamese.Kernels;
+using GpuSiamese.Model.Layers;
 
 namespace GpuSiamese.Model;
 
 /// <summary>
 /// The base network G as data: layer widths from the 196-wide input to the embedding, ReLU after every
 /// hidden layer, and ReLU or identity after the last one (<see cref="ReluOnOutput"/>; the exercise uses ReLU).
-/// Parameters live in one flat vector, layer by layer: W0 [w0,w1] row-major, b0 [w1], W1, b1, …
+/// <see cref="Layers"/> is the same network as a list of <see cref="ILayer"/>s (one <see cref="DenseLayer"/> per
+/// width pair), which the training step and scoring walk. Parameters live in one flat vector, layer by layer, each
+/// layer's slice at <see cref="LayerOffset"/>: W0 [w0,w1] row-major, b0 [w1], W1, b1, …
 /// </summary>
 public sealed class NetworkConfig : IEquatable<NetworkConfig>
 {
@@ -13,8 +16,8 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     public const int InputWidth = 196;
 
     readonly int[] _widths;
-    readonly int[] _weightOffsets;
-    readonly int[] _biasOffsets;
+    readonly int[] _offsets;
+    readonly ILayer[] _layers;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming <c>--layers</c> when the widths cannot make a network.</summary>
     public NetworkConfig(IReadOnlyList<int> widths, bool reluOnOutput = true)
@@ -30,17 +33,16 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
 
         _widths = widths.ToArray();
         ReluOnOutput = reluOnOutput;
-        _weightOffsets = new int[LayerCount];
-        _biasOffsets = new int[LayerCount];
+        _offsets = new int[LayerCount];
+        _layers = new ILayer[LayerCount];
         long offset = 0;
         for (int l = 0; l < LayerCount; l++)
         {
-            _weightOffsets[l] = (int)offset;
-            offset += (long)_widths[l] * _widths[l + 1];
-            _biasOffsets[l] = (int)offset;
-            offset += _widths[l + 1];
+            _offsets[l] = (int)offset;
+            offset += (long)_widths[l] * _widths[l + 1] + _widths[l + 1];
             if (offset > int.MaxValue / 4)
                 throw new ArgumentException($"--layers '{Format(widths)}' has too many parameters ({offset:N0} and more)", nameof(widths));
+            _layers[l] = new DenseLayer(_widths[l], _widths[l + 1], ActivationOf(l));
         }
         ParameterCount = (int)offset;
     }
@@ -73,11 +75,17 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     public Activation ActivationOf(int layer) =>
         layer < LayerCount - 1 || ReluOnOutput ? Activation.Relu : Activation.Identity;
 
+    /// <summary>The layers in order, input first; layer l reads layer l−1's output.</summary>
+    public IReadOnlyList<ILayer> Layers => _layers;
+
+    /// <summary>Offset of layer <paramref name="layer"/>'s slice in the flat parameter vector.</summary>
+    public int LayerOffset(int layer) => _offsets[layer];
+
     /// <summary>Offset of W_layer in the flat parameter vector.</summary>
-    public int WeightOffset(int layer) => _weightOffsets[layer];
+    public int WeightOffset(int layer) => _offsets[layer];
 
     /// <summary>Offset of b_layer in the flat parameter vector.</summary>
-    public int BiasOffset(int layer) => _biasOffsets[layer];
+    public int BiasOffset(int layer) => _offsets[layer] + _widths[layer] * _widths[layer + 1];
 
     /// <summary>e.g. "196-200-10 (ReLU on output)".</summary>
     public override string ToString() =>

@@ -64,7 +64,8 @@ public class NetworkConfigTests
         using var backend = new ReferenceBackend();
         using var net = new Network(backend, c, p);
         var b1 = new float[2];
-        backend.Download(net.Biases(1), b1);
+        var layer = (GpuSiamese.Model.Layers.DenseLayer)c.Layers[1];
+        backend.Download(layer.Biases(net.LayerSlices(1).Values), b1);
         Assert.That(b1, Is.EqualTo(new float[] { c.BiasOffset(1), c.BiasOffset(1) + 1 }));
         Assert.That(() => new Network(backend, c, new float[5]), Throws.ArgumentException.With.Message.Contains($"{c.ParameterCount} parameters"));
     }

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The exercise's job (simd, seed 1) and the SHA-256 of the parameter tensor in its model.ckpt, so that a refactor can
+# show bit-identical weights: run it before and after and compare the hashes (and the AUC line). The hash depends on
+# the SIMD width (AVX-512 here: 0591ab8c…9ab9, AUC 0.9887, recorded 2026-12-01 before issue 11's refactor).
+# Usage: perf/exercise-weights.sh [expected-hash]   (exit 1 when an expected hash is given and differs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=$(mktemp -d)
+trap 'rm -rf "$runs"' EXIT
+dotnet run -c Release --project src/Host -- --accelerator simd --seed 1 --quiet --runs "$runs" | grep -E '^(accelerator|AUC|training) '
+hash=$(python3 - "$runs"/*/model.ckpt <<'PY'
+import hashlib, struct, sys
+b = open(sys.argv[1], 'rb').read()
+assert b[:8] == b'GSIAMCKP', 'not a checkpoint'
+p = b[20:]                                   # after magic, version, payload length
+n = struct.unpack_from('<i', p, 0)[0]        # the network comes first: widths
+w = struct.unpack_from('<%di' % n, p, 4)
+count = sum(w[i] * w[i + 1] + w[i + 1] for i in range(n - 1))
+off = p.index(struct.pack('<i', count), 4 + 4 * n)   # the parameter tensor's length prefix
+print(hashlib.sha256(p[off + 4: off + 4 + 4 * count]).hexdigest())
+PY
+)
+echo "parameters sha256 $hash"
+if [[ $# -ge 1 && "$1" != "$hash" ]]; then echo "differs from $1" >&2; exit 1; fi

@@ -1,0 +1,9 @@
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Model.Layers;
+
+/// <summary>
+/// One layer's slices of the network's flat parameter and gradient buffers (both <see cref="ILayer.ParameterCount"/>
+/// long, at the same offset); the layer alone knows the layout inside them. Empty for a layer without parameters.
+/// </summary>
+public sealed record LayerParameters(DeviceBuffer<float> Values, DeviceBuffer<float> Gradients);

@@ -1,0 +1,71 @@
+using GpuSiamese.Data;
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Model.Training;
+
+/// <summary>
+/// The batch's images into the network's input rows: gathered on the device from the training table by index, or,
+/// with augmentation, each image transformed afresh from its 28x28 original on the host (drawing from
+/// <see cref="Rng"/>) and uploaded. Indices are checked here, since the device gather does not check bounds.
+/// </summary>
+public sealed class BatchInput : IDisposable
+{
+    readonly IBackend _backend;
+    readonly ImageSet _train;
+    readonly DeviceBuffer<int> _indices;
+    readonly Augmenter? _augmenter;
+    readonly float[]? _augmented;
+
+    public BatchInput(IBackend backend, ImageTable table, ImageSet train, int maxRows, Augmenter? augmenter, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(rng);
+        if (augmenter is not null && train.Raw28 is null)
+            throw new ArgumentException("augmentation needs the 28x28 originals of the training images", nameof(train));
+        _backend = backend;
+        Table = table;
+        _train = train;
+        _indices = backend.Allocate<int>(maxRows);
+        _augmenter = augmenter;
+        _augmented = augmenter is null ? null : new float[maxRows * ImageSet.Size];
+        Rng = rng;
+    }
+
+    /// <summary>The training images on the device.</summary>
+    public ImageTable Table { get; }
+
+    /// <summary>The training images on the host (their digits are what mining compares).</summary>
+    public ImageSet Images => _train;
+
+    /// <summary>The generator augmentation draws from; a resumed run replaces it with the saved one.</summary>
+    public Rng Rng { get; set; }
+
+    /// <summary>Throws an ArgumentException naming the first row whose image is outside the training table.</summary>
+    public void Check(ReadOnlySpan<int> images)
+    {
+        for (int r = 0; r < images.Length; r++)
+            if ((uint)images[r] >= (uint)Table.Count)
+                throw new ArgumentException($"batch row {r} refers to image {images[r]}, outside the {Table.Count} training images");
+    }
+
+    /// <summary>Rows of <paramref name="input"/> ← the images <paramref name="images"/> (already checked).</summary>
+    public void Load(ReadOnlySpan<int> images, DeviceBuffer<float> input)
+    {
+        int rows = images.Length;
+        if (_augmenter is null)
+        {
+            _backend.Upload(_indices.Slice(0, rows), images);
+            _backend.GatherRows(Table.Pixels, _indices, input, rows, ImageSet.Size);
+            return;
+        }
+        var raw = _train.Raw28!;
+        for (int r = 0; r < rows; r++)
+            _augmenter.Augment(raw.AsSpan(images[r] * ImageSet.RawSize, ImageSet.RawSize),
+                _augmented.AsSpan(r * ImageSet.Size, ImageSet.Size), Rng);
+        _backend.Upload(input.Slice(0, rows * ImageSet.Size), _augmented.AsSpan(0, rows * ImageSet.Size));
+    }
+
+    public void Dispose() => _indices.Dispose();
+}

@@ -1,0 +1,40 @@
+using GpuSiamese.Data;
+using GpuSiamese.Model.Backends;
+
+namespace GpuSiamese.Model.Training;
+
+/// <summary>
+/// The per-epoch figures: validation ROC (AUC, Youden threshold and accuracy) and the train accuracy at that
+/// threshold, each on a fixed balanced pair set of about <see cref="TrainingConfig.MonitorPairs"/> pairs drawn once
+/// from the run's seed (validation set first, then the train subset).
+/// </summary>
+public sealed class EpochMonitor : IDisposable
+{
+    readonly ImageTable _trainTable, _validationTable;
+    readonly PairSet _trainPairs, _validationPairs;
+
+    public EpochMonitor(IBackend backend, ImageTable trainTable, ImageSet train, ImageSet validation, int monitorPairs, Rng rng)
+    {
+        _trainTable = trainTable;
+        _validationTable = new ImageTable(backend, validation);
+        int positivesPerDigit = Math.Max(1, monitorPairs / 20);
+        int negativesPerPair = Math.Max(1, monitorPairs / 90);
+        _validationPairs = BalancedPairSet.Create(validation, rng.Fork(), positivesPerDigit, negativesPerPair);
+        _trainPairs = BalancedPairSet.Create(train, rng.Fork(), positivesPerDigit, negativesPerPair);
+    }
+
+    /// <summary>Pairs in the larger of the two sets (what an evaluator must hold at once).</summary>
+    public int LargestSet => Math.Max(_validationPairs.Count, _trainPairs.Count);
+
+    /// <summary>The figures of the network as <paramref name="evaluator"/> scores it now.</summary>
+    public (double Auc, double Threshold, double ValidationAccuracy, double TrainAccuracy) Measure(Evaluator evaluator)
+    {
+        var validationDistances = evaluator.Distances(_validationTable, _validationPairs);
+        var metrics = Roc.Analyze(validationDistances, _validationPairs.Labels);
+        var trainDistances = evaluator.Distances(_trainTable, _trainPairs);
+        double threshold = metrics.YoudenThreshold;
+        return (metrics.Auc, threshold, metrics.YoudenAccuracy, Roc.AccuracyAt(trainDistances, _trainPairs.Labels, threshold));
+    }
+
+    public void Dispose() => _validationTable.Dispose();
+}

@@ -229,7 +229,15 @@ public static class CheckpointFile
     {
         if (version >= 3)
         {
-            string spec = r.ReadString();
+            string spec;
+            try
+            {
+                spec = r.ReadString();
+            }
+            catch (Exception e) when (e is FormatException or IOException and not EndOfStreamException)
+            {
+                throw new ArgumentException($"the network's spelling is damaged ({e.Message})");
+            }
             if (spec.Length > 4096) throw new ArgumentException($"a network spelled in {spec.Length} characters");
             return NetworkSpec.Parse(spec, r.ReadBoolean());
         }

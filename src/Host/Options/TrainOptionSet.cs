@@ -184,7 +184,7 @@ public sealed class TrainOptionSet
         }
         catch (ArgumentException e)
         {
-            return e.Message;
+            return e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
         }
     }
 

@@ -1,4 +1,6 @@
 using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.ScanReduceOperations;
 
 namespace GpuSiamese.Kernels.Ilgpu;
 
@@ -21,11 +23,24 @@ public readonly struct PartialSumShape
     }
 }
 
+/// <summary>The one-launch sum over the first N elements (1 = sum of squares, 0 = sum).</summary>
+public readonly struct GroupSumShape
+{
+    public readonly int N;
+    public readonly int Square;
+
+    public GroupSumShape(int n, int square)
+    {
+        N = n; Square = square;
+    }
+}
+
 /// <summary>
-/// Sums for loss and gradient norm (twins of <see cref="Reference.Reductions"/>), in two stages without barriers:
-/// this kernel writes float partial sums of short runs, the host adds them in double. Barrier-based
-/// reductions (ILGPU.Algorithms) cost seconds per launch on ILGPU's CPU accelerator, and short float runs
-/// keep the rounding error near that of a double sum. Units are the parts.
+/// Sums for loss and gradient norm (twins of <see cref="Reference.Reductions"/>), two ways (chosen by
+/// <see cref="KernelVariants.For"/>). <see cref="PartialSums"/>: two stages without barriers, the kernel writes float
+/// partial sums of short runs and the host adds them in double; barrier-based reductions cost seconds per launch on
+/// ILGPU's CPU accelerator, and short float runs keep the rounding error near that of a double sum. Units are the
+/// parts. <see cref="GroupSum"/>: one launch of one group with ILGPU.Algorithms' warp reductions (GPUs).
 /// </summary>
 public static class Reductions
 {
@@ -48,5 +63,38 @@ public static class Reductions
             sum += s.Square != 0 ? v * v : v;
         }
         partial[j] = sum;
+    }
+
+    /// <summary>Most warps in a <see cref="GroupSum"/> group: the length of its shared array of warp sums.</summary>
+    public const int MaxWarps = 32;
+
+    /// <summary>
+    /// result[0] = Σ_k x[k] (or x[k]²) over k &lt; N, launched as one group of G ≤ MaxWarps·warp threads (a whole
+    /// number of warps): thread t adds x[t], x[t+G], … (neighbours read neighbours); each warp adds its threads'
+    /// sums with ILGPU.Algorithms' WarpExtensions.Reduce (shuffles); warp 0 adds the warps' sums in warp order
+    /// and reduces them the same way. The order is fixed, so a sum has the same bits on every run (ILGPU.Algorithms'
+    /// GroupExtensions.Reduce combines warps through shared-memory atomics, in arrival order).
+    /// </summary>
+    public static void GroupSum(ArrayView<float> x, ArrayView<float> result, GroupSumShape s)
+    {
+        var warpSums = SharedMemory.Allocate<float>(MaxWarps);
+        int t = Group.IdxX, size = Group.DimX;
+        float sum = 0;
+        for (int k = t; k < s.N; k += size)
+        {
+            float v = x[k];
+            sum += s.Square != 0 ? v * v : v;
+        }
+        sum = WarpExtensions.Reduce<float, AddFloat>(sum);
+        int warp = Warp.WarpIdx, lane = Warp.LaneIdx, warps = size / Warp.WarpSize;
+        if (lane == 0) warpSums[warp] = sum;
+        Group.Barrier();
+        if (warp == 0)
+        {
+            float total = 0;
+            for (int w = lane; w < warps; w += Warp.WarpSize) total += warpSums[w];
+            total = WarpExtensions.Reduce<float, AddFloat>(total);
+            if (lane == 0) result[0] = total;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -65,11 +66,12 @@ public static class IlgpuDevices
         if (!Kinds.Contains(kind))
             throw new ArgumentException($"unknown ILGPU accelerator '{kind}'; expected one of: {string.Join(", ", Kinds)}", nameof(kind));
         if (kind != "cpu") PoclCompatibility.PrepareProcess();
+        // Algorithms enabled: the GPU plans sum with ILGPU.Algorithms' warp reductions (KernelVariants).
         var context = kind switch
         {
-            "cpu" => Context.Create(b => b.CPU(CpuDevice())),
-            "cuda" => Context.Create(b => b.Cuda()),
-            _ => Context.Create(b => b.OpenCL(_ => true)),
+            "cpu" => Context.Create(b => b.CPU(CpuDevice()).EnableAlgorithms()),
+            "cuda" => Context.Create(b => b.Cuda().EnableAlgorithms()),
+            _ => Context.Create(b => b.OpenCL(_ => true).EnableAlgorithms()),
         };
         try
         {

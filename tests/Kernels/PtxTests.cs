@@ -96,8 +96,12 @@ public class PtxTests
             new IlgpuDeviceTraits(IlgpuDeviceKind.CpuAccelerator, 2, 2, 1 << 30, 2, true),
         };
         foreach (var d in devices)
-            foreach (var (name, kernel) in KernelVariants.Kernels(KernelVariants.For(d)).All())
+        {
+            var kernels = KernelVariants.Kernels(KernelVariants.For(d)).All().ToList();
+            TestContext.Out.WriteLine($"{d.Kind}: {kernels.Count} of the {KernelMethods.Count} kernels");
+            foreach (var (name, kernel) in kernels)
                 Assert.That(KernelMethods.TryGetValue(name, out var m) && m == kernel.Method, $"{d.Kind}: {name} is one of the compiled kernels");
+        }
     }
 
     [Test]
@@ -123,7 +127,10 @@ public class PtxTests
             if (float4Views == 0)
                 Assert.That(loads, Is.EqualTo(0), $"{name} for {target}: reads no Float4 view, so no 128-bit loads that need 16-byte alignment");
             else
+            {
+                TestContext.Out.WriteLine($"{name} for {target}: {loads} 128-bit loads");
                 Assert.That(loads, Is.GreaterThanOrEqualTo(float4Views), $"{name} for {target}: each Float4 view read by 128-bit loads");
+            }
         }
     }
 

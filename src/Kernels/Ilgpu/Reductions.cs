@@ -86,7 +86,7 @@ public static class Reductions
             sum += s.Square != 0 ? v * v : v;
         }
         sum = WarpExtensions.Reduce<float, AddFloat>(sum);
-        int warp = Warp.WarpIdx, lane = Warp.LaneIdx, warps = size / Warp.WarpSize;
+        int warp = Warp.WarpIdx, lane = Warp.LaneIdx, warps = (size + Warp.WarpSize - 1) / Warp.WarpSize;
         if (lane == 0) warpSums[warp] = sum;
         Group.Barrier();
         if (warp == 0)

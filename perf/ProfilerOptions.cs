@@ -2,17 +2,19 @@ namespace GpuSiamese.Perf;
 
 /// <summary>The profiler's command line.</summary>
 /// <param name="Job">Set in the child process that runs one backend's training job (--job KIND, internal).</param>
+/// <param name="SweepWidth">Set by --sweep-width W: run one epoch of 196-W-W/2-64 (<see cref="WidthSweepJob"/>) instead of a profile.</param>
 public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVectorBits, bool Quick, string OutputDirectory, bool Job = false,
-    IReadOnlyList<string>? Sections = null)
+    IReadOnlyList<string>? Sections = null, int? SweepWidth = null)
 {
     public const string Usage =
-        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--sections NAME,...] [--out DIR]";
+        "usage: gpusiamese-perf [--accelerator simd|cpu|opencl|cuda|all] [--threads N] [--vector-bits 512|256|128] [--quick] [--sections NAME,...] [--out DIR]\n" +
+        "       gpusiamese-perf --sweep-width W [--accelerator simd|opencl] [--threads N]   (one epoch of 196-W-W/2-64; see perf/width_sweep.py)";
 
     /// <summary>Parses the arguments; a bad one is an <see cref="ArgumentException"/> naming the option.</summary>
     public static ProfilerOptions Parse(string[] args, string defaultOutput)
     {
         string accelerator = "all", output = defaultOutput;
-        int? threads = null;
+        int? threads = null, sweep = null;
         int bits = 512;
         bool quick = false, job = false;
         string[]? sections = null;
@@ -46,9 +48,14 @@ public sealed record ProfilerOptions(string Accelerator, int? Threads, int MaxVe
                     job = BackendCatalog.Accelerators.Contains(accelerator) ? true : throw new ArgumentException($"--job: '{accelerator}' is not one of {string.Join(", ", BackendCatalog.Accelerators)}");
                     break;
                 case "--out": output = Value(); break;
+                case "--sweep-width":
+                    string sw = Value();
+                    sweep = int.TryParse(sw, out int width) && width >= 2 ? width : throw new ArgumentException($"--sweep-width: '{sw}' is not a width of at least 2");
+                    break;
                 default: throw new ArgumentException($"unknown option '{args[i]}'");
             }
         }
-        return new ProfilerOptions(accelerator, threads, bits, quick, output, job, sections);
+        if (sweep != null && accelerator == "all") accelerator = "simd";
+        return new ProfilerOptions(accelerator, threads, bits, quick, output, job, sections, sweep);
     }
 }

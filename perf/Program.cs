@@ -12,7 +12,7 @@ public static class Program
 {
     /// <summary>The parts of a profile, in order.</summary>
     public static readonly IProfileSection[] Sections =
-        [new OperationProfile(), new DenseForwardVersions(), new ConvProfile(), new IlgpuDenseVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(),
+        [new OperationProfile(), new DenseForwardVersions(), new ProductVersions(), new ConvProfile(), new IlgpuDenseVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(),
          new TrainingJobProfile()];
 
     public static int Main(string[] args)
@@ -35,6 +35,7 @@ public static class Program
         }
 
         if (options.Job) return TrainingJob.RunChild(options);
+        if (options.SweepWidth is { } width) return WidthSweepJob.Run(options, width);
         var entries = BackendCatalog.Discover(options).Where(e => options.Accelerator == "all" || e.Accelerator == options.Accelerator).ToList();
         if (entries.Count == 0)
         {

@@ -12,6 +12,10 @@ public class DenseTests
         foreach (var r in Rows)
             foreach (var (i, o) in new[] { (196, 200), (200, 10), (7, 1), (1, 7), (10, 196), (200, 200), (196, 128) })
                 yield return new TestCaseData(r, i, o);
+        // Large enough for SimdBackend's packed path (Dense.Packs), off every tile and block: forward and dX
+        // (k·n = 517·263) in the first, dW (rows·outW = 521·263) in the second.
+        yield return new TestCaseData(137, 517, 263);
+        yield return new TestCaseData(521, 37, 263);
     }
 
     static IEnumerable<TestCaseData> Cases() =>

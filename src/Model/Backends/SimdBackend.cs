@@ -36,8 +36,11 @@ public sealed unsafe class SimdBackend : IBackend
     readonly SimdWorkerPool pool;
     readonly VectorWidth width;
     readonly ScratchSpace transposed = new();
+    /// <summary>Per thread (the pool's worker index): a convolution block's patch matrix.</summary>
     readonly ScratchSpace[] workerPatches;
     readonly ScratchSpace partialSums = new();
+    /// <summary>Per thread (the pool's worker index): the packed blocks of A and B of a large product.</summary>
+    readonly ScratchSpace[] packing;
 
     /// <param name="threads">Threads to split large operations over; default: the machine's logical cores.</param>
     /// <param name="maxVectorBits">512, 256 or 128: the widest register the kernels may use (narrower widths
@@ -51,6 +54,7 @@ public sealed unsafe class SimdBackend : IBackend
         width = VectorWidths.Widest(maxVectorBits);
         pool = new SimdWorkerPool(n);
         workerPatches = Enumerable.Range(0, n).Select(_ => new ScratchSpace()).ToArray();
+        packing = Enumerable.Range(0, n).Select(_ => new ScratchSpace()).ToArray();
         Name = $"simd ({InstructionSet(width)}, {n} thread{(n == 1 ? "" : "s")})";
     }
 
@@ -99,6 +103,11 @@ public sealed unsafe class SimdBackend : IBackend
     {
         float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
         float* bp = Need(b, outW, nameof(b)).Pointer, yp = Need(y, (long)rows * outW, nameof(y)).Pointer;
+        if (SimdKernels.Dense.Packs(rows, outW, inW))
+        {
+            PackedProduct(xp, inW, 1, wp, outW, 1, bp, yp, rows, outW, inW, act == Activation.Relu, null);
+            return;
+        }
         var sw = width;
         Split(rows, 4, 2L * rows * inW * outW, (s, e, _) => SimdKernels.Dense.Forward(sw, xp, wp, bp, yp, s, e, inW, outW, act));
     }
@@ -114,6 +123,12 @@ public sealed unsafe class SimdBackend : IBackend
     {
         float* dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
         float* dxp = Need(dx, (long)rows * inW, nameof(dx)).Pointer;
+        if (SimdKernels.Dense.Packs(rows, inW, outW))
+        {
+            // B = Wᵀ read through W's strides: packing transposes it panel by panel.
+            PackedProduct(dyp, outW, 1, wp, 1, outW, null, dxp, rows, inW, outW, false, null);
+            return;
+        }
         // dX = dY·Wᵀ runs through the forward tile on Wᵀ, transposed once per call on this thread.
         float* wT = transposed.Get(inW * outW);
         SimdKernels.Dense.Transpose(wp, wT, inW, outW);
@@ -126,6 +141,12 @@ public sealed unsafe class SimdBackend : IBackend
     {
         float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer;
         float* dwp = Need(dw, (long)inW * outW, nameof(dw)).Pointer, dbp = Need(db, outW, nameof(db)).Pointer;
+        if (SimdKernels.Dense.Packs(inW, outW, rows, transposedA: true))
+        {
+            // dW = Xᵀ·dY with A = Xᵀ read through X's strides; db summed from dY while it is packed.
+            PackedProduct(xp, 1, inW, dyp, outW, 1, null, dwp, inW, outW, rows, false, dbp);
+            return;
+        }
         var sw = width;
         // Threads split the rows of dW (the inputs); whoever takes the first piece also sums db.
         Split(inW, 4, 2L * rows * inW * outW, (s, e, _) =>
@@ -350,6 +371,32 @@ public sealed unsafe class SimdBackend : IBackend
         transposed.Dispose();
         partialSums.Dispose();
         foreach (var p in workerPatches) p.Dispose();
+        foreach (var p in packing) p.Dispose();
+    }
+
+    /// <summary>
+    /// C [m, n] (row-major, ldc = n) = act(bias + A·B) through <see cref="SimdKernels.Dense.PackedProduct"/>, split
+    /// over the threads by blocks of columns (each part packs only its own columns of B), or by blocks of rows
+    /// when there are too few columns for every thread (each part then packs all of B, a small matrix there).
+    /// columnSums, if not null, receives Σ_p B[p, j] from the parts that pack row 0's columns.
+    /// </summary>
+    void PackedProduct(float* a, long am, long ak, float* b, long bk, long bn, float* bias, float* c, int m, int n, int k,
+        bool relu, float* columnSums)
+    {
+        var sw = width;
+        int threads = pool.Threads, nr = SimdKernels.Dense.PackedColumnsPerTile(sw), mr = SimdKernels.Dense.PackedRows;
+        int panels = (n + nr - 1) / nr, rowTiles = (m + mr - 1) / mr;
+        bool byColumns = panels >= 2 * threads || panels >= rowTiles;
+        int tiles = byColumns ? panels : rowTiles, align = byColumns ? nr : mr, count = byColumns ? n : m;
+        int parts = threads == 1 || 2L * m * n * k < ParallelFlops ? 1 : Math.Min(tiles, PartsPerThread * threads);
+        pool.Run(parts, (part, worker) =>
+        {
+            int s = (int)((long)tiles * part / parts) * align, e = Math.Min((int)((long)tiles * (part + 1) / parts) * align, count);
+            if (s >= e) return;
+            float* scratch = packing[worker].Get(SimdKernels.Dense.PackedScratchFloats);
+            if (byColumns) SimdKernels.Dense.PackedProduct(sw, a, am, ak, b, bk, bn, bias, c, n, k, 0, m, s, e, relu, scratch, columnSums);
+            else SimdKernels.Dense.PackedProduct(sw, a, am, ak, b, bk, bn, bias, c, n, k, s, e, 0, n, relu, scratch, s == 0 ? columnSums : null);
+        });
     }
 
     /// <summary>
@@ -400,7 +447,7 @@ public sealed unsafe class SimdBackend : IBackend
         _ => "Vector128, not accelerated",
     };
 
-    /// <summary>A growable native float block: the transposed weights of a backward-data call, a convolution's patches.</summary>
+    /// <summary>A growable native float block: the transposed weights of a backward-data call, a convolution's patches, a thread's packed panels.</summary>
     sealed class ScratchSpace : IDisposable
     {
         SimdBuffer<float>? buffer;

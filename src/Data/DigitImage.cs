@@ -8,8 +8,10 @@ namespace GpuSiamese.Data;
 /// on black, contrast stretched from the background level to the brightest ink, cropped to the ink's bounding box,
 /// fitted into 20x20 keeping its aspect ratio (area averaging), placed in 28x28 with its centre of mass at the
 /// centre, quantised to bytes, then pooled 2x2 exactly as MNIST is (<see cref="Downsample.Pool(ReadOnlySpan{byte}, Span{float})"/>).
-/// An image with no ink gives all zeros. Files that are empty, not an image, corrupt, or over 50 megapixels
-/// (refused from the header, before decoding) are <see cref="InvalidDataException"/>s naming the file.
+/// Files that are empty, not an image, corrupt, or over 50 megapixels (refused from the header, before decoding) are
+/// <see cref="InvalidDataException"/>s naming the file, and so are images that hold no digit (<see cref="Read"/> says
+/// which: too small, one flat colour, too little contrast, no ink, ink over most of the image); borderline images
+/// load with a warning.
 /// </summary>
 public static class DigitImage
 {
@@ -18,20 +20,82 @@ public static class DigitImage
     /// <summary>Ink is what stands above this fraction of the stretched range: low enough for faint strokes, high enough to skip paper noise.</summary>
     const double InkThreshold = 0.1;
 
-    /// <summary>The 196 floats in [0,1] the network sees for the image at <paramref name="path"/>.</summary>
-    public static float[] Load(string path, InvertMode mode = InvertMode.Auto)
-    {
-        var out14 = new float[ImageSet.Size];
-        Downsample.Pool(Load28(path, mode), out14);
-        return out14;
-    }
+    // What counts as "no digit" (refused) and as borderline (a warning). Ink is a pixel above InkThreshold of the
+    // stretched range after the dark-on-light decision; the contrast is that range (ink level minus paper level, 0..1).
+    /// <summary>Images narrower or lower than this many pixels are refused: too small to hold a digit.</summary>
+    public const int MinSide = 5;
+    /// <summary>Below this contrast the image is refused as blank (a page with compression or scanner noise).</summary>
+    public const double MinContrast = 0.08;
+    /// <summary>Below this contrast the image loads with a warning (faint).</summary>
+    public const double FaintContrast = 0.25;
+    /// <summary>Ink over more than this fraction of the image is refused: no digit on a plain background.</summary>
+    public const double MaxInkFraction = 0.6;
+    /// <summary>Ink over more than this fraction loads with a warning (MNIST's digits cover about 19% of their 28x28).</summary>
+    public const double DenseInkFraction = 0.35;
+    /// <summary>Ink under this fraction of the image loads with a warning (a speck rather than a digit?).</summary>
+    public const double SparseInkFraction = 0.002;
 
-    /// <summary>The 28x28 bytes (white ink on black, MNIST's layout) before the 2x2 pool.</summary>
-    public static byte[] Load28(string path, InvertMode mode = InvertMode.Auto)
+    /// <summary>A digit image as the network sees it, and the warnings about borderline content (each naming the file).</summary>
+    public sealed record Preprocessed(byte[] Image28, float[] Image14, IReadOnlyList<string> Warnings);
+
+    /// <summary>
+    /// Reads, checks and preprocesses the image at <paramref name="path"/>. An image with no digit is refused with an
+    /// <see cref="InvalidDataException"/> naming the file and what was found; a borderline one gets warnings.
+    /// </summary>
+    public static Preprocessed Read(string path, InvertMode mode = InvertMode.Auto)
     {
         var (grey, w, h) = DecodeGrey(path);
-        return Normalise(grey, w, h, mode);
+        if (w < MinSide || h < MinSide)
+            throw new InvalidDataException($"{path}: no digit: the image is {w}x{h} pixels, too small to hold one ({MinSide}x{MinSide} at least)");
+        var (image28, found) = Normalise(grey, w, h, mode);
+        var warnings = found.Check(path, mode);
+        var image14 = new float[ImageSet.Size];
+        Downsample.Pool(image28, image14);
+        return new Preprocessed(image28, image14, warnings);
     }
+
+    /// <summary>The 196 floats in [0,1] the network sees for the image at <paramref name="path"/> (see <see cref="Read"/>).</summary>
+    public static float[] Load(string path, InvertMode mode = InvertMode.Auto) => Read(path, mode).Image14;
+
+    /// <summary>The 28x28 bytes (white ink on black, MNIST's layout) before the 2x2 pool (see <see cref="Read"/>).</summary>
+    public static byte[] Load28(string path, InvertMode mode = InvertMode.Auto) => Read(path, mode).Image28;
+
+    /// <summary>What the preprocessing found: the contrast (0..1), the fraction of the image's pixels that are ink, the size.</summary>
+    internal readonly record struct Findings(double Contrast, double InkFraction, int Width, int Height)
+    {
+        /// <summary>Throws when the findings say "no digit"; returns the warnings of a borderline image.</summary>
+        public IReadOnlyList<string> Check(string path, InvertMode mode)
+        {
+            var c = System.Globalization.CultureInfo.InvariantCulture;
+            string forced = mode switch
+            {
+                InvertMode.Invert => " (with --invert: try without it)",
+                InvertMode.NoInvert => " (with --no-invert: try without it)",
+                _ => "",
+            };
+            if (Contrast < 1e-3)
+                throw new InvalidDataException($"{path}: no digit: the image is one flat colour");
+            if (Contrast < MinContrast)
+                throw new InvalidDataException(string.Create(c,
+                    $"{path}: no digit: the ink differs from the background by {Contrast:P1} of full scale only (a blank page?)"));
+            if (InkFraction == 0)
+                throw new InvalidDataException($"{path}: no digit: no ink stands out from the background{forced}");
+            if (InkFraction > MaxInkFraction)
+                throw new InvalidDataException(string.Create(c,
+                    $"{path}: no digit: ink covers {InkFraction:P0} of the image, expected a digit on a plain background{forced}"));
+            var warnings = new List<string>();
+            if (Contrast < FaintContrast)
+                warnings.Add(string.Create(c, $"{path}: faint image: the ink differs from the background by {Contrast:P0} of full scale"));
+            if (InkFraction > DenseInkFraction)
+                warnings.Add(string.Create(c, $"{path}: ink covers {InkFraction:P0} of the image; is it one digit on a plain background?{forced}"));
+            if (InkFraction < SparseInkFraction)
+                warnings.Add(string.Create(c, $"{path}: very little ink ({InkFraction:P2} of the image); is the digit visible?"));
+            if (Width < ImageSet.RawSide && Height < ImageSet.RawSide)
+                warnings.Add($"{path}: a small image ({Width}x{Height} pixels) is enlarged to fit MNIST's 20x20 box");
+            return warnings;
+        }
+    }
+
 
     /// <summary>Writes a 14x14 image as a PNG, each pixel a 20x20 block, so a person can see what the network saw.</summary>
     public static void SavePreprocessed(string path, ReadOnlySpan<float> image14)
@@ -67,7 +131,7 @@ public static class DigitImage
     }
 
     /// <summary>Grey image (1 = white) to MNIST's 28x28 bytes: polarity, stretch, crop, fit into 20x20, centre by mass.</summary>
-    internal static byte[] Normalise(float[] grey, int w, int h, InvertMode mode)
+    internal static (byte[] Image28, Findings Found) Normalise(float[] grey, int w, int h, InvertMode mode)
     {
         float background = BorderMedian(grey, w, h);
         float peak = 0, floor = 1;
@@ -95,11 +159,12 @@ public static class DigitImage
         if (peak - background < 1e-3f)
             background = floor;
         if (peak - background < 1e-3f)
-            return result; // one flat colour: no ink at all
+            return (result, new Findings(0, 0, w, h)); // one flat colour: no ink at all
 
         // Stretch so the background goes to 0 and the brightest ink to 1, as on MNIST's clean black paper.
         float range = peak - background;
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        long ink = 0;
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
             {
@@ -108,12 +173,14 @@ public static class DigitImage
                 grey[i] = v;
                 if (v > InkThreshold)
                 {
+                    ink++;
                     x0 = Math.Min(x0, x); x1 = Math.Max(x1, x);
                     y0 = Math.Min(y0, y); y1 = Math.Max(y1, y);
                 }
             }
+        var found = new Findings(range, (double)ink / grey.Length, w, h);
         if (x1 < 0)
-            return result;
+            return (result, found);
 
         int cw = x1 - x0 + 1, ch = y1 - y0 + 1;
         double scale = (double)Box / Math.Max(cw, ch);
@@ -136,7 +203,7 @@ public static class DigitImage
         for (int y = 0; y < th; y++)
             for (int x = 0; x < tw; x++)
                 result[(oy + y) * ImageSet.RawSide + ox + x] = (byte)Math.Clamp(Math.Round(fitted[y * tw + x] * 255), 0, 255);
-        return result;
+        return (result, found);
     }
 
     /// <summary>Median of the outermost ring of pixels: the paper, whatever the digit's colour.</summary>

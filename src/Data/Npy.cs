@@ -54,9 +54,22 @@ public static partial class Npy
         pairsFile.ReadExactly(MemoryMarshal.AsBytes(pixels.AsSpan()));
         if (!BitConverter.IsLittleEndian)
             ReverseEach(pixels);
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
         for (long i = 0; i < pixels.Length; i++)
-            if (!float.IsFinite(pixels[i]))
-                throw new InvalidDataException($"{pairsPath}: pair {i / PairArrays.PairSize} holds a non-finite pixel {pixels[i]}");
+        {
+            float v = pixels[i];
+            if (!float.IsFinite(v))
+                throw new InvalidDataException($"{pairsPath}: pair {i / PairArrays.PairSize} holds a non-finite pixel {v}");
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        // The network was trained on MNIST scaled to [0, 1]; values on another scale would be scored without a word.
+        if (min < 0 || max > 1)
+        {
+            string fix = min >= 0 && max <= 255 ? "0..255 images: divide them by 255" : "rescale them to [0, 1]";
+            throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{pairsPath}: pixel values range from {min:G6} to {max:G6}, expected 0..1 (MNIST scaled to [0, 1]; {fix})"));
+        }
 
         var raw = new byte[count * width];
         labelsFile.Position = lh.DataOffset;
@@ -110,7 +123,7 @@ public static partial class Npy
         int total = (unpadded + 63) / 64 * 64;
         string header = dict + new string(' ', total - unpadded) + "\n";
         string full = Path.GetFullPath(path);
-        string temp = full + ".tmp-" + Environment.ProcessId;
+        string temp = TemporaryFiles.For(full);
         try
         {
             using (var f = new FileStream(temp, FileMode.Create, FileAccess.Write))
@@ -125,10 +138,13 @@ public static partial class Npy
             }
             File.Move(temp, full, overwrite: true);
         }
+        catch (Exception e) when (WriteFailedException.IsEnvironmental(e) && e is not WriteFailedException)
+        {
+            throw WriteFailedException.From(path, e);
+        }
         finally
         {
-            if (File.Exists(temp))
-                File.Delete(temp);
+            try { if (File.Exists(temp)) File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

@@ -53,6 +53,11 @@ public static class Cli
             console.Error.WriteLine("interrupted");
             return ExitCodes.Interrupted;
         }
+        catch (GpuSiamese.Data.WriteFailedException e)
+        {
+            console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
+            return ExitCodes.EnvironmentFault;
+        }
         catch (Exception e) when (UserErrors.Is(e))
         {
             console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
@@ -62,6 +67,12 @@ public static class Cli
         {
             console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
             return ExitCodes.Diverged;
+        }
+        catch (IOException e)
+        {
+            // Any other fault of the file system (a read that failed underneath, say): the system's words, one line.
+            console.Error.WriteLine($"error: {UserErrors.OneLine(e)}");
+            return ExitCodes.EnvironmentFault;
         }
         catch (EngineUnavailableException e)
         {

@@ -1,3 +1,4 @@
+using GpuSiamese.Data;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -31,9 +32,9 @@ public static class CheckpointFile
         ArgumentNullException.ThrowIfNull(checkpoint);
         var payload = WritePayload(checkpoint);
         string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // A folder that vanished (deleted underneath a run) is not made again: the user is told instead.
+        TemporaryFiles.RemoveStale(Path.GetDirectoryName(full)!);
+        string temp = TemporaryFiles.For(full);
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -49,17 +50,23 @@ public static class CheckpointFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            // No space, a read-only or vanished folder: the user's to fix, said in one line (the previous file is intact).
+            if (WriteFailedException.IsEnvironmental(e)) throw WriteFailedException.From(path, e);
             throw;
         }
     }
 
-    /// <summary>Reads and checks everything; any fault is an <see cref="InvalidDataException"/> naming the file.</summary>
+    /// <summary>
+    /// Reads and checks everything; any fault is an <see cref="InvalidDataException"/> naming the file. Temporaries
+    /// that dead writers left beside it are removed (<see cref="TemporaryFiles.RemoveStale"/>).
+    /// </summary>
     public static Checkpoint Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) TemporaryFiles.RemoveStale(folder);
         byte[] bytes;
         try
         {

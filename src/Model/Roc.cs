@@ -56,7 +56,8 @@ public static class Roc
     }
 
     /// <summary>
-    /// AUC; the point maximising Youden's J = TPR − FPR (the smallest such threshold) and the accuracy there;
+    /// AUC; the point maximising Youden's J = TPR − FPR (the smallest such threshold) and the accuracy there, or,
+    /// when no threshold gives J &gt; 0 (nothing separates the classes), threshold −∞ (every pair called different);
     /// the equal error rate, where FPR = 1 − TPR, linearly interpolated between the two ROC points around it.
     /// </summary>
     public static PairMetrics Analyze(ReadOnlySpan<float> distances, ReadOnlySpan<int> labels)

@@ -68,10 +68,10 @@ public class DigitImageTests
     {
         string path = BlackOnWhiteSeven();
         Assert.That(DigitImage.Load28(path, InvertMode.Invert), Is.EqualTo(DigitImage.Load28(path)));
-        // Not inverting black-on-white makes the 600x400 paper the "ink": it fills a 20x13 box.
-        var wrong = DigitImage.Load28(path, InvertMode.NoInvert);
-        Assert.That(DrawnDigits.InkBox(wrong), Is.EqualTo((20, 13)));
-        Assert.That(wrong.Count(v => v > 0), Is.GreaterThan(200));
+        // Not inverting black-on-white makes the 600x400 paper the "ink": it covers nearly all of it, so the image is
+        // refused as holding no digit, with a hint at the forced mode.
+        AssertRefused(path, "ink covers", InvertMode.NoInvert);
+        AssertRefused(path, "(with --no-invert: try without it)", InvertMode.NoInvert);
     }
 
     [Test]
@@ -128,25 +128,68 @@ public class DigitImageTests
     }
 
     [Test]
-    public void AOneByOneImageIsBlank()
+    public void AOneByOneImageIsRefused()
     {
         using var bitmap = new SKBitmap(new SKImageInfo(1, 1, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         bitmap.SetPixel(0, 0, SKColors.White);
-        string path = Save("1x1.png", bitmap);
-        Assert.That(DigitImage.Load(path), Has.Length.EqualTo(196).And.All.Zero);
+        AssertRefused(Save("1x1.png", bitmap), "no digit: the image is 1x1 pixels, too small to hold one (5x5 at least)");
     }
 
     [Test]
-    public void ABlankPageIsBlank()
+    public void ABlankPageIsRefused()
     {
         using var bitmap = new SKBitmap(new SKImageInfo(50, 30, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         bitmap.Erase(SKColors.LightGray);
-        Assert.That(DigitImage.Load(Save("blank.png", bitmap)), Is.All.Zero);
+        AssertRefused(Save("blank.png", bitmap), "no digit: the image is one flat colour");
     }
 
-    void AssertRefused(string path, string words)
+    [Test]
+    public void ADigitMakesNoWarning()
     {
-        var e = Assert.Throws<InvalidDataException>(() => DigitImage.Load(path));
+        Assert.That(DigitImage.Read(BlackOnWhiteSeven()).Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void ATinyDigitOnALargePageLoadsWithAWarning()
+    {
+        // A 7 of 12 pixels on 800x600 paper: ink on well under 0.2% of the image, a speck rather than a digit?
+        string path = Save("speck.png", DrawnDigits.Seven(800, 600, 300, 300, 12, SKColors.Black, SKColors.White));
+        var image = DigitImage.Read(path);
+        Assert.That(image.Warnings, Has.Count.EqualTo(1));
+        Assert.That(image.Warnings[0], Does.StartWith($"{path}: very little ink (").And.EndWith("of the image); is the digit visible?"));
+        Assert.That(image.Image28.Max(), Is.GreaterThan(200), "still preprocessed: the warning does not change the input");
+    }
+
+    [Test]
+    public void AFaintDigitLoadsWithAWarning()
+    {
+        var grey = new SKColor(210, 210, 210);
+        string path = Save("faint.png", DrawnDigits.Seven(120, 90, 20, 10, 60, grey, SKColors.White));
+        var warnings = DigitImage.Read(path).Warnings;
+        Assert.That(warnings, Has.Count.EqualTo(1));
+        Assert.That(warnings[0], Does.StartWith($"{path}: faint image: the ink differs from the background by 18 %"));
+    }
+
+    [Test]
+    public void DenseInkAndASmallImageLoadWithWarnings()
+    {
+        // 20x20 white with a 14x14 black square: ink on 49% of a small image.
+        using var bitmap = new SKBitmap(new SKImageInfo(20, 20, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(SKColors.White);
+        for (int y = 3; y < 17; y++)
+            for (int x = 3; x < 17; x++)
+                bitmap.SetPixel(x, y, SKColors.Black);
+        string path = Save("block.png", bitmap);
+        Assert.That(DigitImage.Read(path).Warnings, Is.EqualTo(new[]
+        {
+            $"{path}: ink covers 49 % of the image; is it one digit on a plain background?",
+            $"{path}: a small image (20x20 pixels) is enlarged to fit MNIST's 20x20 box",
+        }));
+    }
+
+    void AssertRefused(string path, string words, InvertMode mode = InvertMode.Auto)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => DigitImage.Load(path, mode));
         Assert.That(e!.Message, Does.Contain(path).And.Contain(words));
     }
 

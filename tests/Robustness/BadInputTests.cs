@@ -111,6 +111,12 @@ public class BadInputTests : SmallRunFixture
             "holds 3 labels but");
         yield return Case("npy label outside 0..1", "labels", goodPairs, NpyBytes.Build("<i8", "(4,)", NpyBytes.Int64s([0, 1, 7, 1])),
             "label 2 is 7, expected 0 (same digit) or 1 (different)");
+        yield return Case("npy pairs on the 0..255 scale", "pairs", NpyBytes.Build("<f4", "(4, 2, 14, 14, 1)", NpyBytes.Floats(
+            Enumerable.Range(0, 4 * 392).Select(i => (float)(i % 256)).ToArray())), goodLabels,
+            "pixel values range from 0 to 255, expected 0..1 (MNIST scaled to [0, 1]; 0..255 images: divide them by 255)");
+        yield return Case("npy pairs standardised (negative values)", "pairs", NpyBytes.Build("<f4", "(4, 2, 196)", NpyBytes.Floats(
+            Enumerable.Range(0, 4 * 392).Select(i => (i % 7 - 3) * 0.5f).ToArray())), goodLabels,
+            "pixel values range from -1.5 to 1.5, expected 0..1 (MNIST scaled to [0, 1]; rescale them to [0, 1])");
         yield return Case("npy not a npy file", "pairs", "pixels,label\n0.5,1\n"u8.ToArray(), goodLabels, "not a .npy file");
 
         static TestCaseData Case(string name, string culprit, byte[] pairs, byte[] labels, string expected) =>
@@ -196,6 +202,48 @@ public class BadInputTests : SmallRunFixture
             "image of 10000x6000 = 60.0 megapixels, more than the 50 megapixels accepted").SetName("image over 50 megapixels (header only)");
         yield return new TestCaseData(DrawnDigits.Encode(Seven(), SKEncodedImageFormat.Png)[..200], "truncated or corrupt")
             .SetName("image file truncated");
+        // Images that decode but hold no digit (issue 10: each was compared with a confident verdict).
+        yield return new TestCaseData(Png(Plain(64, 48, SKColors.White)), "no digit: the image is one flat colour").SetName("image all white");
+        yield return new TestCaseData(Png(Plain(64, 48, SKColors.Black)), "no digit: the image is one flat colour").SetName("image all black");
+        yield return new TestCaseData(Png(Plain(1, 1, SKColors.White)), "no digit: the image is 1x1 pixels, too small to hold one (5x5 at least)")
+            .SetName("image of 1x1 pixel");
+        yield return new TestCaseData(Png(Plain(4, 30, SKColors.Black, ink: 1)), "no digit: the image is 4x30 pixels, too small")
+            .SetName("image 4 pixels wide");
+        yield return new TestCaseData(Png(PaperNoise(80, 60, 10)), "no digit: the ink differs from the background by")
+            .SetName("image of a blank page with faint noise");
+        yield return new TestCaseData(Png(Plain(60, 60, SKColors.White, ink: 48)), "no digit: ink covers 64 % of the image, expected a digit on a plain background")
+            .SetName("image covered in ink");
+    }
+
+    /// <summary>A width x height image of <paramref name="paper"/>, with a centred square of the opposite colour <paramref name="ink"/> pixels wide.</summary>
+    internal static SKBitmap Plain(int width, int height, SKColor paper, int ink = 0)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(paper);
+        var opposite = paper == SKColors.White ? SKColors.Black : SKColors.White;
+        for (int y = (height - ink) / 2; y < (height - ink) / 2 + ink; y++)
+            for (int x = (width - ink) / 2; x < (width - ink) / 2 + ink; x++)
+                bitmap.SetPixel(x, y, opposite);
+        return bitmap;
+    }
+
+    /// <summary>White paper with seeded grey noise of 0..<paramref name="depth"/> levels below white: a blank scanned page.</summary>
+    static SKBitmap PaperNoise(int width, int height, int depth)
+    {
+        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var random = new Random(3);
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                byte v = (byte)(255 - random.Next(depth + 1));
+                bitmap.SetPixel(x, y, new SKColor(v, v, v));
+            }
+        return bitmap;
+    }
+
+    internal static byte[] Png(SKBitmap bitmap)
+    {
+        using (bitmap) return DrawnDigits.Encode(bitmap, SKEncodedImageFormat.Png);
     }
 
     static SKBitmap Seven() => DrawnDigits.Seven(64, 64, 12, 8, 40, SKColors.Black, SKColors.White);
@@ -208,6 +256,54 @@ public class BadInputTests : SmallRunFixture
         File.WriteAllBytes(image, bytes);
         var run = SmallRun.Train("compare", "--model", _model, _image, image, "--save-preprocessed", saved, "--accelerator", "simd");
         Refused(run, image, expected, saved);
+    }
+
+    [Test]
+    public void An_image_without_a_digit_compared_with_itself_is_refused()
+    {
+        using var folder = new TempFolder();
+        string white = folder.File("white.png");
+        File.WriteAllBytes(white, Png(Plain(64, 48, SKColors.White)));
+        Refused(SmallRun.Train("compare", "--model", _model, white, white, "--accelerator", "simd"), white, "no digit: the image is one flat colour");
+    }
+
+    [Test]
+    public void Embed_refuses_an_image_without_a_digit()
+    {
+        using var folder = new TempFolder();
+        string black = folder.File("black.png"), output = folder.File("e.npy");
+        File.WriteAllBytes(black, Png(Plain(30, 30, SKColors.Black)));
+        Refused(SmallRun.Train("embed", "--model", _model, _image, black, "--out", output, "--accelerator", "simd"), black,
+            "no digit: the image is one flat colour", output);
+    }
+
+    [Test]
+    public void A_borderline_image_is_scored_with_a_warning()
+    {
+        // A 7 of 12 pixels on 800x600 paper: very little ink. compare and embed score it and say so on stderr.
+        using var folder = new TempFolder();
+        string speck = folder.File("speck.png"), output = folder.File("e.csv");
+        File.WriteAllBytes(speck, Png(DrawnDigits.Seven(800, 600, 300, 300, 12, SKColors.Black, SKColors.White)));
+        foreach (var run in new[]
+        {
+            SmallRun.Train("compare", "--model", _model, _image, speck, "--accelerator", "simd"),
+            SmallRun.Train("embed", "--model", _model, _image, speck, "--out", output, "--accelerator", "simd"),
+        })
+        {
+            TestContext.Out.WriteLine(run.Error.TrimEnd());
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
+            Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+            Assert.That(run.ErrorLines[0], Does.StartWith($"warning: {speck}: very little ink ("));
+        }
+        Assert.That(File.Exists(output), Is.True);
+    }
+
+    [Test]
+    public void Forced_no_invert_on_dark_ink_is_refused_with_the_hint()
+    {
+        // --no-invert on a black-on-white drawing makes the paper the ink.
+        Refused(SmallRun.Train("compare", "--model", _model, _image, _image, "--no-invert", "--accelerator", "simd"), _image,
+            "(with --no-invert: try without it)");
     }
 
     // ---- option values ---------------------------------------------------------------------------------------------

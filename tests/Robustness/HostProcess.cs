@@ -53,20 +53,34 @@ public sealed class HostProcess : IDisposable
     /// <summary>Starts the program; its stdout is read only through <see cref="ReadOutputLine"/> and <see cref="ReleaseOutput"/>.</summary>
     public static HostProcess StartHeld(string workingDirectory, params string[] args) => Start(workingDirectory, args, holdOutput: true);
 
-    static HostProcess Start(string workingDirectory, string[] args, bool holdOutput)
+    /// <summary>
+    /// Starts the program through <paramref name="wrapper"/> (a command that ends by running the arguments it is
+    /// given, such as <c>unshare … sh -c '…; exec "$@"'</c>) with <paramref name="environment"/> added.
+    /// </summary>
+    public static HostProcess StartWrapped(string workingDirectory, string[] wrapper, IReadOnlyDictionary<string, string> environment,
+        params string[] args) => Start(workingDirectory, args, holdOutput: false, wrapper, environment);
+
+    static HostProcess Start(string workingDirectory, string[] args, bool holdOutput, string[]? wrapper = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
             Assert.Ignore("signals are sent with POSIX kill(2)");
         Assert.That(File.Exists(HostAssembly), Is.True, $"the host assembly is built beside the tests: {HostAssembly}");
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(wrapper is { Length: > 0 } ? wrapper[0] : DotnetHost())
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper is { Length: > 0 })
+        {
+            foreach (string w in wrapper.Skip(1)) start.ArgumentList.Add(w);
+            start.ArgumentList.Add(DotnetHost());
+        }
         start.ArgumentList.Add(HostAssembly);
         foreach (string a in args) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         // A startup hook of the test run (a coverage collector, say) is not part of the program under test.
         start.Environment.Remove("DOTNET_STARTUP_HOOKS");
         return new HostProcess(Process.Start(start)!, holdOutput);

@@ -105,6 +105,7 @@ public class InterruptionTests : SmallRunFixture
                 child.WaitForExit();
                 Assert.That(Directory.GetFiles(folder, ".model.ckpt.*.tmp"), Is.Not.Empty, $"kill {k}: killed inside a write");
                 var loaded = CheckpointFile.Load(checkpoint);
+                Assert.That(Directory.GetFiles(folder, ".model.ckpt.*.tmp"), Is.Empty, $"kill {k}: the load removed the dead writer's temporary");
                 Assert.That(loaded.Resume!.Step, Is.GreaterThanOrEqualTo(1), $"kill {k}");
                 Assert.That(loaded.Parameters.All(float.IsFinite), Is.True, $"kill {k}");
                 outcomes[k] = (loaded.Resume.Step, freezes);

@@ -38,6 +38,7 @@ public static class CompareCommand
             throw new ArgumentException($"--save-preprocessed '{options.SavePreprocessedDir}' is a file; expected a folder");
 
         var outcome = context.RequireJobs("compare").Compare(options);
+        foreach (string warning in outcome.Warnings ?? []) context.Console.Error.WriteLine($"warning: {warning}");
         var c = System.Globalization.CultureInfo.InvariantCulture;
         var output = context.Console.Out;
         bool same = outcome.Distance <= outcome.Threshold;

@@ -58,6 +58,7 @@ public static class EmbedCommand
         foreach (string image in options.Images) CommandContext.RequireFile(image, "image");
         var console = context.Console.Out;
         var outcome = context.RequireJobs("embed").Embed(options, console.WriteLine, context.Cancel);
+        foreach (string warning in outcome.Warnings ?? []) context.Console.Error.WriteLine($"warning: {warning}");
         EmbeddingFile.Write(options.OutPath, outcome);
         MetricsReport.Line(console, "embeddings", $"{outcome.Rows} x {outcome.Width}");
         MetricsReport.Line(console, "written to", options.OutPath);

@@ -12,7 +12,7 @@ public static class EvalCommand
     {
         var defaults = new TrainOptions();
         var model = OptionFactory.Path("--model", "Checkpoint to evaluate (model.ckpt of a run folder)", required: true, helpName: "CKPT");
-        var pairs = OptionFactory.Path("--pairs", "Pair set .npy, float32 (N,2,14,14,1), (N,2,14,14) or (N,2,196); needs --labels");
+        var pairs = OptionFactory.Path("--pairs", "Pair set .npy, float32 (N,2,14,14,1), (N,2,14,14) or (N,2,196), pixel values in [0, 1] (0..255 is refused: divide by 255); needs --labels");
         var labels = OptionFactory.Path("--labels", "Labels .npy, int64 or int32 (N,), 0 = same digit; needs --pairs");
         var distances = OptionFactory.Path("--distances", "Write 'distance,label' rows to this CSV file", helpName: "CSV");
         var plots = OptionFactory.Path("--plots", "Write roc.png, distances.png and errors.png into this folder", helpName: "DIR");

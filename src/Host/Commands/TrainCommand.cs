@@ -52,12 +52,23 @@ public static class TrainCommand
             throw;
         }
 
-        RunPlots.WriteTraining(folder.Path, outcome.History);
-        RunPlots.WriteEvaluation(folder.Path, outcome.Test, outcome.Metrics, outcome.Roc);
-        long peak = PeakMemory.Bytes();
-        double total = clock.Elapsed.TotalSeconds;
-        MetricsFile.Write(folder.Metrics,
-            MetricsFile.Build(options, outcome, createdUtc, total, peak, Path.GetFileName(folder.Checkpoint)));
+        long peak;
+        double total;
+        try
+        {
+            RunPlots.WriteTraining(folder.Path, outcome.History);
+            RunPlots.WriteEvaluation(folder.Path, outcome.Test, outcome.Metrics, outcome.Roc);
+            peak = PeakMemory.Bytes();
+            total = clock.Elapsed.TotalSeconds;
+            MetricsFile.Write(folder.Metrics,
+                MetricsFile.Build(options, outcome, createdUtc, total, peak, Path.GetFileName(folder.Checkpoint)));
+        }
+        catch (GpuSiamese.Data.WriteFailedException e)
+        {
+            throw e.WithKept(File.Exists(folder.Checkpoint)
+                ? $"the trained model is kept in {folder.Checkpoint} (score it with eval --model)"
+                : "the run folder no longer holds the trained model");
+        }
 
         MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Test, outcome.Metrics);
         MetricsReport.WriteRecognition(output, outcome.Recognition);

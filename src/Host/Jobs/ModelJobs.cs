@@ -47,6 +47,7 @@ public sealed class ModelJobs : IModelJobs
         var trainClock = Stopwatch.StartNew();
         var epochStart = TimeSpan.Zero;
         var sink = new ProgressAdapter(progress, () => epochStart);
+        int savedEpoch = 0; // the epoch whose checkpoint is on disk (0: none yet)
         try
         {
             trainer.Train(sink, report =>
@@ -56,7 +57,13 @@ public sealed class ModelJobs : IModelJobs
                 epochStart = report.Elapsed;
                 // Each finished epoch is the last good state a divergence or a crash falls back to.
                 Save(checkpointPath, trainer);
+                savedEpoch = report.Epoch;
             }, cancel);
+        }
+        catch (WriteFailedException e)
+        {
+            // The write goes through a temporary file and a rename: the previous checkpoint is intact.
+            throw e.WithKept(KeptCheckpoint(savedEpoch, checkpointPath));
         }
         catch (TrainingDivergedException e)
         {
@@ -70,17 +77,32 @@ public sealed class ModelJobs : IModelJobs
             if (!state.Parameters.All(float.IsFinite))
                 throw SayWhatIsKept(new TrainingDivergedException(trainer.CompletedEpochs + 1,
                     (int)(trainer.Step % config.StepsPerEpoch), trainer.Step, "a parameter is no longer finite"), trainer, checkpointPath);
-            CheckpointFile.Save(checkpointPath, state);
+            try
+            {
+                CheckpointFile.Save(checkpointPath, state);
+            }
+            catch (WriteFailedException e)
+            {
+                throw e.WithKept("interrupted; " + KeptCheckpoint(savedEpoch, checkpointPath));
+            }
             log($"interrupted at step {trainer.Step}; checkpoint written to {checkpointPath} (continue with --resume)");
             throw;
         }
         double trainSeconds = trainClock.Elapsed.TotalSeconds;
-        Save(checkpointPath, trainer);
+        try
+        {
+            Save(checkpointPath, trainer);
+            if (config.EarlyStoppingPatience > 0 && trainer.CreateBestCheckpoint() is { } bestState)
+                CheckpointFile.Save(checkpointPath, bestState);
+        }
+        catch (WriteFailedException e)
+        {
+            throw e.WithKept(KeptCheckpoint(savedEpoch, checkpointPath));
+        }
         double threshold = trainer.Threshold;
         if (config.EarlyStoppingPatience > 0 && trainer.CreateBestCheckpoint() is { } best)
         {
-            // Early stopping keeps the best epoch: that model is the one saved and scored.
-            CheckpointFile.Save(checkpointPath, best);
+            // Early stopping keeps the best epoch: that model is the one saved (above) and scored.
             trainer.Network.UploadParameters(best.Parameters);
             threshold = best.Threshold;
             log(trainer.StoppedEarly
@@ -147,13 +169,13 @@ public sealed class ModelJobs : IModelJobs
     {
         var checkpoint = CheckpointFile.LoadForInference(options.ModelPath, null);
         var mode = ToInvertMode(options.Invert);
-        float[] a = DigitImage.Load(options.ImageA, mode);
-        float[] b = DigitImage.Load(options.ImageB, mode);
+        var a = DigitImage.Read(options.ImageA, mode);
+        var b = DigitImage.Read(options.ImageB, mode);
         using var backend = AcceleratorBackends.Create(options.Accelerator, _ => { });
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
-        float[] distance = evaluator.Distances(new PairArrays([.. a, .. b], [0]));
-        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b);
+        float[] distance = evaluator.Distances(new PairArrays([.. a.Image14, .. b.Image14], [0]));
+        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a.Image14, b.Image14, [.. a.Warnings, .. b.Warnings]);
     }
 
     public EmbeddingOutcome Embed(EmbedOptions options, Action<string> log, CancellationToken cancel)
@@ -163,6 +185,7 @@ public sealed class ModelJobs : IModelJobs
         int count;
         int[]? labels = null;
         string[]? sources = null;
+        var warnings = new List<string>();
         if (options.Split is { } split)
         {
             var data = Mnist.Load(options.DataDir, log);
@@ -175,7 +198,11 @@ public sealed class ModelJobs : IModelJobs
             count = options.Images.Length;
             pixels = new float[count * ImageSet.Size];
             for (int i = 0; i < count; i++)
-                DigitImage.Load(options.Images[i], mode).CopyTo(pixels.AsSpan(i * ImageSet.Size));
+            {
+                var image = DigitImage.Read(options.Images[i], mode);
+                image.Image14.CopyTo(pixels.AsSpan(i * ImageSet.Size));
+                warnings.AddRange(image.Warnings);
+            }
             sources = options.Images.Select(Path.GetFileName).ToArray()!;
         }
         cancel.ThrowIfCancellationRequested();
@@ -183,7 +210,7 @@ public sealed class ModelJobs : IModelJobs
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         float[] values = evaluator.Embed(pixels, count);
-        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources);
+        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources, warnings);
     }
 
     public IReadOnlyList<DeviceDescription> ListDevices()
@@ -254,6 +281,12 @@ public sealed class ModelJobs : IModelJobs
     }
 
     static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());
+
+    /// <summary>What a failed checkpoint write leaves the user: the previous epoch's checkpoint (written whole), if any.</summary>
+    static string KeptCheckpoint(int savedEpoch, string path) =>
+        savedEpoch == 0 ? "no checkpoint of this run had been written yet"
+        : File.Exists(path) ? $"the checkpoint of epoch {savedEpoch} is kept (continue with --resume {path})"
+        : $"the checkpoint of epoch {savedEpoch} is gone with its folder";
 
     /// <summary>Only what is on disk is promised: the last epoch-end checkpoint of this run, or nothing yet.</summary>
     static TrainingDivergedException SayWhatIsKept(TrainingDivergedException e, Trainer trainer, string checkpointPath) =>

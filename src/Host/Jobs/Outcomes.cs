@@ -59,14 +59,19 @@ public sealed record TrainingOutcome(string Accelerator, IReadOnlyList<EpochReco
 public sealed record EvaluationOutcome(string Accelerator, PairScores Scores, TestMetrics Metrics, RocCurve Roc,
     RecognitionFigures? Recognition = null);
 
-/// <summary>The distance of two image files under a model, its threshold, and the 14x14 inputs the network saw.</summary>
-public sealed record ComparisonOutcome(double Distance, double Threshold, float[] InputA, float[] InputB);
+/// <summary>
+/// The distance of two image files under a model, its threshold, the 14x14 inputs the network saw, and warnings about
+/// borderline images (each naming its file).
+/// </summary>
+public sealed record ComparisonOutcome(double Distance, double Threshold, float[] InputA, float[] InputB,
+    IReadOnlyList<string>? Warnings = null);
 
 /// <summary>
 /// Row-major embeddings, <see cref="Rows"/> x <see cref="Width"/>; <see cref="Labels"/> for a split,
-/// <see cref="Sources"/> (file names) for image files.
+/// <see cref="Sources"/> (file names) for image files, with <see cref="Warnings"/> about borderline images.
 /// </summary>
-public sealed record EmbeddingOutcome(float[] Values, int Rows, int Width, int[]? Labels, string[]? Sources);
+public sealed record EmbeddingOutcome(float[] Values, int Rows, int Width, int[]? Labels, string[]? Sources,
+    IReadOnlyList<string>? Warnings = null);
 
 /// <summary>One device a person could pass to --accelerator: its kind (cpu, cuda, opencl, simd), name and details.</summary>
 public sealed record DeviceDescription(string Accelerator, string Name, string Details);

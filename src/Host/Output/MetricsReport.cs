@@ -14,7 +14,9 @@ public static class MetricsReport
         Line(output, "accelerator", accelerator);
         Line(output, "test pairs", string.Create(C, $"{scores.Labels.Length} ({same} same digit, {scores.Labels.Length - same} different)"));
         Line(output, "AUC", m.Auc.ToString("F4", C));
-        Line(output, "Youden", string.Create(C, $"threshold {m.YoudenThreshold:F4}  accuracy {m.YoudenAccuracy:F4}"));
+        Line(output, "Youden", double.IsFinite(m.YoudenThreshold)
+            ? string.Create(C, $"threshold {m.YoudenThreshold:F4}  accuracy {m.YoudenAccuracy:F4}")
+            : string.Create(C, $"none: no threshold separates same-digit from different-digit pairs (accuracy {m.YoudenAccuracy:F4} calling every pair different)"));
         Line(output, "EER", m.Eer.ToString("F4", C));
         Line(output, "model threshold", string.Create(C, $"{m.Threshold:F4}  accuracy {m.AccuracyAtThreshold:F4}"));
     }

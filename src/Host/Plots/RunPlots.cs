@@ -1,4 +1,5 @@
 using GpuSiamese.Host.Jobs;
+using GpuSiamese.Host.Output;
 
 namespace GpuSiamese.Host.Plots;
 
@@ -11,19 +12,22 @@ public static class RunPlots
     public static void WriteEvaluation(string folder, PairScores scores, TestMetrics metrics, RocCurve roc)
     {
         int at = NearestThreshold(roc.Thresholds, metrics.Threshold);
-        RocPlot.Save(Path.Combine(folder, "roc.png"), roc.FalsePositiveRates, roc.TruePositiveRates, metrics.Auc,
-            roc.FalsePositiveRates[at], roc.TruePositiveRates[at], metrics.Threshold);
+        string rocPath = Path.Combine(folder, "roc.png");
+        AtomicFile.Write(rocPath, temporary => RocPlot.Save(temporary, roc.FalsePositiveRates, roc.TruePositiveRates, metrics.Auc,
+            roc.FalsePositiveRates[at], roc.TruePositiveRates[at], metrics.Threshold));
 
         var same = new List<double>();
         var different = new List<double>();
         for (int i = 0; i < scores.Labels.Length; i++)
             (scores.Labels[i] == 0 ? same : different).Add(scores.Distances[i]);
-        DistancePlot.Save(Path.Combine(folder, "distances.png"), same.ToArray(), different.ToArray(), metrics.Threshold);
+        string distancePath = Path.Combine(folder, "distances.png");
+        AtomicFile.Write(distancePath, temporary => DistancePlot.Save(temporary, same.ToArray(), different.ToArray(), metrics.Threshold));
 
         if (scores.Images is not null)
         {
             var (accepts, rejects) = ErrorExamples.Worst(scores, metrics.Threshold, ErrorExamplesPerKind);
-            ErrorGallery.Save(Path.Combine(folder, "errors.png"), accepts, rejects, metrics.Threshold);
+            string errorPath = Path.Combine(folder, "errors.png");
+            AtomicFile.Write(errorPath, temporary => ErrorGallery.Save(temporary, accepts, rejects, metrics.Threshold));
         }
     }
 
@@ -31,11 +35,12 @@ public static class RunPlots
     public static void WriteTraining(string folder, IReadOnlyList<EpochRecord> history)
     {
         if (history.Count == 0) return;
-        TrainingPlot.Save(Path.Combine(folder, "training.png"),
+        string path = Path.Combine(folder, "training.png");
+        AtomicFile.Write(path, temporary => TrainingPlot.Save(temporary,
             history.Select(e => (double)e.Epoch).ToArray(),
             history.Select(e => e.MeanLoss).ToArray(),
             history.Select(e => e.TrainAccuracy).ToArray(),
-            history.Select(e => e.ValidationAccuracy).ToArray());
+            history.Select(e => e.ValidationAccuracy).ToArray()));
     }
 
     /// <summary>Index of the ROC point whose threshold is closest to <paramref name="threshold"/>.</summary>

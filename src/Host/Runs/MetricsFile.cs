@@ -31,7 +31,7 @@ public static class MetricsFile
             Epochs: outcome.History.Select(e => new EpochEntry(e.Epoch, e.MeanLoss, e.TrainAccuracy,
                 e.ValidationAccuracy, e.ValidationAuc, e.Threshold, e.LearningRate, e.Seconds, e.PairsPerSecond)).ToArray(),
             Test: new TestEntry(outcome.Test.Labels.Length, same, outcome.Test.Labels.Length - same, m.Auc,
-                m.YoudenThreshold, m.YoudenAccuracy, m.Eer, m.Threshold, m.AccuracyAtThreshold),
+                double.IsFinite(m.YoudenThreshold) ? m.YoudenThreshold : null, m.YoudenAccuracy, m.Eer, m.Threshold, m.AccuracyAtThreshold),
             Timings: new TimingEntry(outcome.Timings.DataSeconds, outcome.Timings.TrainingSeconds,
                 outcome.Timings.EvaluationSeconds, totalSeconds),
             PeakRssBytes: peakRssBytes,
@@ -42,10 +42,6 @@ public static class MetricsFile
                 : null);
     }
 
-    public static void Write(string path, RunMetrics metrics)
-    {
-        string temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(metrics, Json) + "\n");
-        File.Move(temporary, path, overwrite: true);
-    }
+    public static void Write(string path, RunMetrics metrics) =>
+        Output.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(metrics, Json) + "\n");
 }

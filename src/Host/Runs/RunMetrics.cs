@@ -38,8 +38,11 @@ public sealed record RunConfiguration(
 public sealed record EpochEntry(int Epoch, double MeanLoss, double TrainAccuracy, double ValidationAccuracy,
     double ValidationAuc, double Threshold, double LearningRate, double Seconds, double PairsPerSecond);
 
-/// <summary>Test-set figures; <see cref="Threshold"/> is the model's (chosen on validation).</summary>
-public sealed record TestEntry(int Pairs, int SamePairs, int DifferentPairs, double Auc, double YoudenThreshold,
+/// <summary>
+/// Test-set figures; <see cref="Threshold"/> is the model's (chosen on validation). <see cref="YoudenThreshold"/> is
+/// null when no threshold separates the classes (Youden's J ≤ 0 everywhere: a degenerate set or a useless model).
+/// </summary>
+public sealed record TestEntry(int Pairs, int SamePairs, int DifferentPairs, double Auc, double? YoudenThreshold,
     double YoudenAccuracy, double Eer, double Threshold, double AccuracyAtThreshold);
 
 public sealed record TimingEntry(double DataSeconds, double TrainingSeconds, double EvaluationSeconds, double TotalSeconds);

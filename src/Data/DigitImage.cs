@@ -42,9 +42,19 @@ public static class DigitImage
     /// Reads, checks and preprocesses the image at <paramref name="path"/>. An image with no digit is refused with an
     /// <see cref="InvalidDataException"/> naming the file and what was found; a borderline one gets warnings.
     /// </summary>
-    public static Preprocessed Read(string path, InvertMode mode = InvertMode.Auto)
+    public static Preprocessed Read(string path, InvertMode mode = InvertMode.Auto) =>
+        Check(DecodeGrey(ImageFile.DecodeRgba(path)), path, mode);
+
+    /// <summary>
+    /// As <see cref="Read(string, InvertMode)"/> for an image already in memory (an upload); <paramref name="source"/>
+    /// names it in messages, and images over <paramref name="maxPixels"/> are refused from the header.
+    /// </summary>
+    public static Preprocessed Read(byte[] bytes, string source, InvertMode mode = InvertMode.Auto, long maxPixels = MaxPixels) =>
+        Check(DecodeGrey(ImageFile.DecodeRgba(bytes, source, maxPixels)), source, mode);
+
+    static Preprocessed Check((float[] Grey, int Width, int Height) decoded, string path, InvertMode mode)
     {
-        var (grey, w, h) = DecodeGrey(path);
+        var (grey, w, h) = decoded;
         if (w < MinSide || h < MinSide)
             throw new InvalidDataException($"{path}: no digit: the image is {w}x{h} pixels, too small to hold one ({MinSide}x{MinSide} at least)");
         var (image28, found) = Normalise(grey, w, h, mode);
@@ -120,9 +130,9 @@ public static class DigitImage
     }
 
     /// <summary>Decodes to grey in [0,1], 1 = white, with transparent pixels composited on white.</summary>
-    static (float[] Grey, int Width, int Height) DecodeGrey(string path)
+    static (float[] Grey, int Width, int Height) DecodeGrey((byte[] Rgba, int Width, int Height) decoded)
     {
-        var (rgba, width, height) = ImageFile.DecodeRgba(path);
+        var (rgba, width, height) = decoded;
         long pixels = (long)width * height;
         var grey = new float[pixels];
         for (long i = 0; i < pixels; i++)

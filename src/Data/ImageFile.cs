@@ -32,8 +32,11 @@ public static class ImageFile
         return DecodeRgba(bytes, path);
     }
 
-    /// <summary>As <see cref="DecodeRgba(string)"/> for bytes already read; <paramref name="path"/> names them in messages.</summary>
-    public static (byte[] Rgba, int Width, int Height) DecodeRgba(byte[] bytes, string path)
+    /// <summary>
+    /// As <see cref="DecodeRgba(string)"/> for bytes already read; <paramref name="path"/> names them in messages, and
+    /// images over <paramref name="maxPixels"/> (a server's smaller limit, say) are refused from the header.
+    /// </summary>
+    public static (byte[] Rgba, int Width, int Height) DecodeRgba(byte[] bytes, string path, long maxPixels = MaxPixels)
     {
         if (bytes.Length == 0)
             throw new InvalidDataException($"{path}: empty file, expected an image (PNG, JPEG, BMP, GIF or WebP)");
@@ -44,8 +47,8 @@ public static class ImageFile
         long pixels = (long)info.Width * info.Height;
         if (info.Width <= 0 || info.Height <= 0)
             throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} pixels, expected a positive size");
-        if (pixels > MaxPixels)
-            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {MaxPixels / 1_000_000} megapixels accepted");
+        if (pixels > maxPixels)
+            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {maxPixels / 1e6:0.#} megapixels accepted");
 
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[pixels * 4];

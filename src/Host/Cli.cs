@@ -7,7 +7,7 @@ namespace GpuSiamese.Host;
 
 /// <summary>
 /// The command line: the root command trains (the exercise's main job), the subcommands train, eval, compare, embed,
-/// plot-loss and devices. <see cref="Run"/> is what Program.Main calls and what tests call in-process.
+/// export, serve, plot-loss and devices. <see cref="Run"/> is what Program.Main calls and what tests call in-process.
 /// </summary>
 public static class Cli
 {
@@ -97,6 +97,8 @@ public static class Cli
         root.Subcommands.Add(EvalCommand.Create(context));
         root.Subcommands.Add(CompareCommand.Create(context));
         root.Subcommands.Add(EmbedCommand.Create(context));
+        root.Subcommands.Add(ExportCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(PlotLossCommand.Create(context));
         root.Subcommands.Add(DevicesCommand.Create(context));
         return root;

@@ -4,12 +4,15 @@ namespace GpuSiamese.Model;
 public static class EmbeddingDistance
 {
     /// <summary>E = sqrt(max(Σ_k (a_k − b_k)², eps)) between rows <paramref name="i"/> and <paramref name="j"/>.</summary>
-    public static double Between(ReadOnlySpan<float> embeddings, int dim, int i, int j, double eps)
+    public static double Between(ReadOnlySpan<float> embeddings, int dim, int i, int j, double eps) =>
+        Between(embeddings.Slice(i * dim, dim), embeddings.Slice(j * dim, dim), eps);
+
+    /// <summary>E = sqrt(max(Σ_k (a_k − b_k)², eps)) between two embeddings of one width.</summary>
+    public static double Between(ReadOnlySpan<float> a, ReadOnlySpan<float> b, double eps)
     {
-        var a = embeddings.Slice(i * dim, dim);
-        var b = embeddings.Slice(j * dim, dim);
+        if (a.Length != b.Length) throw new ArgumentException($"embeddings of widths {a.Length} and {b.Length}");
         double s = 0;
-        for (int k = 0; k < dim; k++)
+        for (int k = 0; k < a.Length; k++)
         {
             double d = (double)a[k] - b[k];
             s += d * d;

@@ -36,7 +36,27 @@ public static class Identification
         if (double.IsNaN(threshold)) throw new ArgumentException("--threshold must be a number", nameof(threshold));
         if (probes.Count == 0) throw new ArgumentException("identification needs at least one probe image", nameof(probes));
 
-        var byDigit = gallerySet.IndicesByDigit();
+        var gallery = DrawGallery(gallerySet, galleryPerDigit, rng);
+        var galleryImages = gallerySet.Subset(gallery);
+        var galleryEmbeddings = evaluator.Embed(galleryImages);
+        var probeEmbeddings = evaluator.Embed(probes);
+        int dim = evaluator.Network.Config.OutputWidth;
+        var (correct, unknown) = Identify(galleryEmbeddings, galleryImages.Labels, probeEmbeddings, probes.Labels, dim, threshold, evaluator.DistanceEpsilon);
+        int answered = probes.Count - unknown;
+        return new IdentificationResult(galleryPerDigit, probes.Count, threshold,
+            (double)correct / probes.Count, (double)unknown / probes.Count,
+            answered == 0 ? double.NaN : (double)correct / answered);
+    }
+
+    /// <summary>
+    /// Indices of a gallery of <paramref name="galleryPerDigit"/> distinct images per digit of <paramref name="set"/>,
+    /// digit 0 first, drawn with <paramref name="rng"/>.
+    /// </summary>
+    public static int[] DrawGallery(ImageSet set, int galleryPerDigit, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        ArgumentNullException.ThrowIfNull(rng);
+        var byDigit = set.IndicesByDigit();
         var gallery = new List<int>();
         for (int d = 0; d < 10; d++)
         {
@@ -46,15 +66,7 @@ public static class Identification
             rng.Shuffle(pool.AsSpan());
             gallery.AddRange(pool.AsSpan(0, galleryPerDigit).ToArray());
         }
-        var galleryImages = gallerySet.Subset(gallery.ToArray());
-        var galleryEmbeddings = evaluator.Embed(galleryImages);
-        var probeEmbeddings = evaluator.Embed(probes);
-        int dim = evaluator.Network.Config.OutputWidth;
-        var (correct, unknown) = Identify(galleryEmbeddings, galleryImages.Labels, probeEmbeddings, probes.Labels, dim, threshold, evaluator.DistanceEpsilon);
-        int answered = probes.Count - unknown;
-        return new IdentificationResult(galleryPerDigit, probes.Count, threshold,
-            (double)correct / probes.Count, (double)unknown / probes.Count,
-            answered == 0 ? double.NaN : (double)correct / answered);
+        return [.. gallery];
     }
 
     /// <summary>
@@ -131,14 +143,7 @@ public static class Identification
             int bestLabel = -1;
             for (int g = 0; g < galleryCount; g++)
             {
-                var row = gallery.Slice(g * dim, dim);
-                double s = 0;
-                for (int k = 0; k < dim; k++)
-                {
-                    double d = (double)probe[k] - row[k];
-                    s += d * d;
-                }
-                double e = Math.Sqrt(Math.Max(s, eps));
+                double e = EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps);
                 if (e < best) { best = e; bestLabel = galleryLabels[g]; }
             }
             if (best > threshold) unknown++;
@@ -146,4 +151,22 @@ public static class Identification
         }
         return (correct, unknown);
     }
+
+    /// <summary>
+    /// The <paramref name="count"/> gallery images nearest to <paramref name="probe"/> (fewer when the gallery is
+    /// smaller), nearest first; of equal distances the earlier gallery image comes first.
+    /// </summary>
+    public static GalleryMatch[] Nearest(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
+        ReadOnlySpan<float> probe, int count, double eps)
+    {
+        int dim = probe.Length;
+        var all = new GalleryMatch[galleryLabels.Length];
+        for (int g = 0; g < all.Length; g++)
+            all[g] = new GalleryMatch(g, galleryLabels[g], EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps));
+        // A stable sort keeps gallery order among equal distances.
+        return all.OrderBy(m => m.Distance).Take(count).ToArray();
+    }
 }
+
+/// <summary>One gallery image near a probe: its index in the gallery, its digit and its distance to the probe.</summary>
+public sealed record GalleryMatch(int GalleryIndex, int Digit, double Distance);

@@ -1,0 +1,218 @@
+using System.Globalization;
+using Google.Protobuf;
+using GpuSiamese.Data;
+using GpuSiamese.Kernels;
+using Onnx;
+
+namespace GpuSiamese.Model.Interchange;
+
+/// <summary>
+/// A saved model as an ONNX graph (IR version <see cref="IrVersion"/>, default-domain opset <see cref="Opset"/>: what
+/// ONNX Runtime 1.31 and ONNX 1.12's checker both accept). The graph is a walk over the network's layers, each
+/// layer kind writing its own nodes (<see cref="EmitLayer"/>), so that a new kind is one more case there.
+/// <list type="bullet">
+/// <item><see cref="Embedding"/>: <c>image</c> float32 [batch, 1, 14, 14] → <c>embedding</c> float32 [batch, D], G(x).</item>
+/// <item><see cref="Pair"/>: <c>image_a</c>, <c>image_b</c> (each [batch, 1, 14, 14]) → <c>distance</c> [batch],
+/// E = sqrt(max(Σ_k (G(a)_k − G(b)_k)², eps)), both sides through the same weights.</item>
+/// </list>
+/// The preprocessing an image needs before it is fed (size, channels, scale, ink polarity) and the model's threshold
+/// and epsilon are in the model's metadata properties (<see cref="Metadata"/>).
+/// </summary>
+public static class OnnxExport
+{
+    /// <summary>IR version 8: the newest that ONNX 1.12's checker (Debian bookworm's python3-onnx) knows.</summary>
+    public const long IrVersion = 8;
+    /// <summary>Opset 17: the newest ONNX 1.12 knows; ReduceSum takes its axes as an input since 13.</summary>
+    public const long Opset = 17;
+
+    public const string ImageInput = "image";
+    public const string EmbeddingOutput = "embedding";
+    public const string FirstImageInput = "image_a";
+    public const string SecondImageInput = "image_b";
+    public const string DistanceOutput = "distance";
+    /// <summary>The symbolic batch dimension of every input and output.</summary>
+    public const string BatchDimension = "batch";
+
+    const int FloatType = (int)TensorProto.Types.DataType.Float;
+    const int Int64Type = (int)TensorProto.Types.DataType.Int64;
+
+    /// <summary>The embedding network G alone.</summary>
+    public static ModelProto Embedding(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var graph = NewGraph("gpusiamese_embedding", checkpoint);
+        graph.Input.Add(ImageValue(ImageInput));
+        string output = EmitNetwork(graph, checkpoint, ImageInput, prefix: "");
+        graph.Node.Add(Node("Identity", "embedding_out", [output], [EmbeddingOutput]));
+        graph.Output.Add(Value(EmbeddingOutput, [Batch(), Fixed(checkpoint.Network.OutputWidth)]));
+        return NewModel(graph, checkpoint, "embedding");
+    }
+
+    /// <summary>The whole pair: two images in, their distance out.</summary>
+    public static ModelProto Pair(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var graph = NewGraph("gpusiamese_pair", checkpoint);
+        graph.Input.Add(ImageValue(FirstImageInput));
+        graph.Input.Add(ImageValue(SecondImageInput));
+        string a = EmitNetwork(graph, checkpoint, FirstImageInput, prefix: "a/");
+        string b = EmitNetwork(graph, checkpoint, SecondImageInput, prefix: "b/");
+
+        graph.Initializer.Add(Int64Tensor("distance/axes", [1]));
+        graph.Initializer.Add(FloatTensor("distance/eps", [], [(float)checkpoint.Training.DistanceEpsilon]));
+        graph.Node.Add(Node("Sub", "distance/sub", [a, b], ["distance/diff"]));
+        graph.Node.Add(Node("Mul", "distance/square", ["distance/diff", "distance/diff"], ["distance/squares"]));
+        graph.Node.Add(Node("ReduceSum", "distance/sum", ["distance/squares", "distance/axes"], ["distance/sum"],
+            Int("keepdims", 0)));
+        graph.Node.Add(Node("Max", "distance/clamp", ["distance/sum", "distance/eps"], ["distance/clamped"]));
+        graph.Node.Add(Node("Sqrt", "distance/sqrt", ["distance/clamped"], [DistanceOutput]));
+        graph.Output.Add(Value(DistanceOutput, [Batch()]));
+        return NewModel(graph, checkpoint, "pair");
+    }
+
+    /// <summary>The serialized file.</summary>
+    public static byte[] ToBytes(ModelProto model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// What a caller must do to an image before feeding it, and the figures that turn a distance into a verdict;
+    /// the keys are stable (documented in the README).
+    /// </summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Metadata(Checkpoint checkpoint, string graphKind)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return
+        [
+            new("gpusiamese.graph", graphKind),
+            new("gpusiamese.network", checkpoint.Network.ToString()),
+            new("preprocessing.size", $"{ImageSet.Side}x{ImageSet.Side}"),
+            new("preprocessing.layout", $"NCHW float32 [batch, 1, {ImageSet.Side}, {ImageSet.Side}]"),
+            new("preprocessing.channels", "1 (grey; colour images are converted with luminance 0.299 R + 0.587 G + 0.114 B, transparency on white)"),
+            new("preprocessing.scale", "pixel / 255, so 0 = background and 1 = full ink"),
+            new("preprocessing.inversion", "white ink on a black background, as MNIST; invert dark-on-light images"),
+            new("preprocessing.steps",
+                "grey; invert if dark on light; stretch contrast from the background to the brightest ink; crop to the ink; " +
+                "fit into 20x20 keeping the aspect ratio; place in 28x28 with the centre of mass at the centre; " +
+                "mean-pool 2x2 to 14x14; divide by 255"),
+            new("distance.formula", "sqrt(max(sum_k (embedding_a[k] - embedding_b[k])^2, epsilon))"),
+            new("distance.epsilon", checkpoint.Training.DistanceEpsilon.ToString("R", c)),
+            new("verdict.threshold", double.IsNaN(checkpoint.Threshold) ? "none" : checkpoint.Threshold.ToString("R", c)),
+            new("verdict.rule", "same digit when distance <= verdict.threshold"),
+        ];
+    }
+
+    static GraphProto NewGraph(string name, Checkpoint checkpoint) => new()
+    {
+        Name = name,
+        DocString = $"GpuSiamese base network {checkpoint.Network}",
+    };
+
+    static ModelProto NewModel(GraphProto graph, Checkpoint checkpoint, string graphKind)
+    {
+        var model = new ModelProto
+        {
+            IrVersion = IrVersion,
+            ProducerName = "gpusiamese",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "0",
+            ModelVersion = 1,
+            DocString = "Siamese embedding network of GpuSiamese; see metadata_props for the preprocessing",
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        foreach (var (key, value) in Metadata(checkpoint, graphKind))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        return model;
+    }
+
+    /// <summary>
+    /// The layers of G from <paramref name="input"/> ([batch, 1, 14, 14]); returns the name of the last output. Node and
+    /// intermediate names carry <paramref name="prefix"/>; the weights are one set of initializers shared by every call.
+    /// </summary>
+    static string EmitNetwork(GraphProto graph, Checkpoint checkpoint, string input, string prefix)
+    {
+        var config = checkpoint.Network;
+        bool shareWeights = graph.Initializer.Any(t => t.Name == WeightName(0));
+        string x = prefix + "flat";
+        graph.Node.Add(Node("Flatten", prefix + "flatten", [input], [x], Int("axis", 1)));
+        for (int l = 0; l < config.LayerCount; l++)
+            x = EmitLayer(graph, new DenseGemm(l, config.InWidth(l), config.OutWidth(l), config.ActivationOf(l),
+                config.WeightOffset(l), config.BiasOffset(l)), checkpoint.Parameters, x, prefix, !shareWeights);
+        return x;
+    }
+
+    /// <summary>One dense layer: y = act(x·W + b) as Gemm (W stored [in, out] as the checkpoint holds it) and Relu.</summary>
+    sealed record DenseGemm(int Index, int In, int Out, Activation Activation, int WeightOffset, int BiasOffset);
+
+    static string EmitLayer(GraphProto graph, DenseGemm layer, float[] parameters, string x, string prefix, bool addWeights)
+    {
+        string w = WeightName(layer.Index), b = $"layer{layer.Index}/bias";
+        if (addWeights)
+        {
+            graph.Initializer.Add(FloatTensor(w, [layer.In, layer.Out], parameters.AsSpan(layer.WeightOffset, layer.In * layer.Out)));
+            graph.Initializer.Add(FloatTensor(b, [layer.Out], parameters.AsSpan(layer.BiasOffset, layer.Out)));
+        }
+        string z = $"{prefix}layer{layer.Index}/gemm";
+        graph.Node.Add(Node("Gemm", z, [x, w, b], [z]));
+        if (layer.Activation == Activation.Identity) return z;
+        string y = $"{prefix}layer{layer.Index}/relu";
+        graph.Node.Add(Node("Relu", y, [z], [y]));
+        return y;
+    }
+
+    static string WeightName(int layer) => $"layer{layer}/weight";
+
+    static NodeProto Node(string op, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    static TensorProto FloatTensor(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        var t = new TensorProto { Name = name, DataType = FloatType };
+        t.Dims.AddRange(dims);
+        // Raw little-endian bytes: ONNX's layout for raw_data, compact for large weight matrices.
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (int i = 0; i < values.Length; i++)
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * sizeof(float)), values[i]);
+        if (!BitConverter.IsLittleEndian)
+            for (int i = 0; i < bytes.Length; i += 4) bytes.AsSpan(i, 4).Reverse();
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
+
+    static TensorProto Int64Tensor(string name, long[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = Int64Type };
+        t.Dims.Add(values.Length);
+        t.Int64Data.AddRange(values);
+        return t;
+    }
+
+    static ValueInfoProto ImageValue(string name) =>
+        Value(name, [Batch(), Fixed(1), Fixed(ImageSet.Side), Fixed(ImageSet.Side)]);
+
+    static ValueInfoProto Value(string name, TensorShapeProto.Types.Dimension[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.AddRange(dims);
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = shape } },
+        };
+    }
+
+    static TensorShapeProto.Types.Dimension Batch() => new() { DimParam = BatchDimension };
+
+    static TensorShapeProto.Types.Dimension Fixed(long size) => new() { DimValue = size };
+}

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using GpuSiamese.Kernels;
 using GpuSiamese.Model.Backends;
+using GpuSiamese.Kernels.Simd;
 using Ref = GpuSiamese.Kernels.Reference;
 using static GpuSiamese.Perf.Workload;
 
@@ -11,9 +12,11 @@ namespace GpuSiamese.Perf;
 /// → pool → conv 64 3x3 same → pool; a batch of 64 pairs = 128 images), beside dense forward at 1,024x196→200 measured
 /// in the same run: GFLOP/s and its ratio to that dense figure (the goal on simd: ≥ 60 % for conv forward and
 /// both backward passes). On simd, numbered versions of each conv pass, each checked against
-/// <see cref="Ref.Conv2d"/> before it is timed: v1 the direct definition in float, one output at a time; v2 the
-/// shipped lowering (im2col / col2im around the register-tiled dense products of src/Kernels/Simd/Dense.cs, split
-/// over the backend's threads).
+/// <see cref="Ref.Conv2d"/> before it is timed: v1 the direct definition in float, one output at a time; v2 the whole
+/// batch lowered at once (im2col of all 128 images, then the backend's dense operation on the whole patch matrix, split
+/// over its threads by rows; col2im after it for backward data); v3 the shipped lowering: blocks of about 512 output
+/// pixels, each block's patches made and multiplied by the single-thread dense kernels of src/Kernels/Simd/Dense.cs
+/// while they are in L2, blocks spread over the threads, the blocks' partial dW added in order.
 /// </summary>
 public sealed unsafe class ConvProfile : IProfileSection
 {
@@ -94,16 +97,20 @@ public sealed unsafe class ConvProfile : IProfileSection
             using var bb = (SimdBuffer<float>)Upload(b, bias); using var bdy = (SimdBuffer<float>)Upload(b, dy);
             using var by = (SimdBuffer<float>)b.Allocate<float>(ey.Length); using var bdx = (SimdBuffer<float>)b.Allocate<float>(edx.Length);
             using var bdw = (SimdBuffer<float>)b.Allocate<float>(ew.Length); using var bdb = (SimdBuffer<float>)b.Allocate<float>(eb.Length);
+            using var patches = (SimdBuffer<float>)b.Allocate<float>(g.OutPixels * g.PatchSize);
             float* xp = bx.Pointer, wp = bw.Pointer, bp = bb.Pointer, dyp = bdy.Pointer, yp = by.Pointer, dxp = bdx.Pointer, dwp = bdw.Pointer, dbp = bdb.Pointer;
             double flops = 2.0 * g.MultiplyAdds, sumTol = 1e-5 * Math.Max(1.0, g.OutPixels / 128.0);
             var passes = new (string Pass, string Version, Action Run, Func<string?> Check)[]
             {
                 ("forward", "v1 direct, scalar", () => V1Forward(xp, wp, bp, yp, g), () => Check(ey, by.Span, 1e-5)),
-                ("forward", $"v2 im2col + dense product, {b.Threads} thread(s)", () => b.Conv2dForward(bx, bw, bb, by, g, Activation.Relu), () => Check(ey, by.Span, 1e-5)),
+                ("forward", $"v2 whole-batch im2col + dense product, {b.Threads} thread(s)", () => V2Forward(b, patches, bx, bw, bb, by, g), () => Check(ey, by.Span, 1e-5)),
+                ("forward", $"v3 blocks of ~512 pixels in L2, {b.Threads} thread(s)", () => b.Conv2dForward(bx, bw, bb, by, g, Activation.Relu), () => Check(ey, by.Span, 1e-5)),
                 ("backward data", "v1 direct, scalar", () => V1BackwardData(dyp, wp, dxp, g), () => Check(edx, bdx.Span, 1e-5)),
-                ("backward data", $"v2 dense product + col2im, {b.Threads} thread(s)", () => b.Conv2dBackwardData(bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
+                ("backward data", $"v2 whole-batch dense product + col2im, {b.Threads} thread(s)", () => V2BackwardData(b, patches, bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
+                ("backward data", $"v3 blocks of ~512 pixels in L2, {b.Threads} thread(s)", () => b.Conv2dBackwardData(bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
                 ("backward weights", "v1 direct, scalar", () => V1BackwardWeights(xp, dyp, dwp, dbp, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
-                ("backward weights", $"v2 im2col + dense product, {b.Threads} thread(s)", () => b.Conv2dBackwardWeights(bx, bdy, bdw, bdb, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
+                ("backward weights", $"v2 whole-batch im2col + dense product, {b.Threads} thread(s)", () => V2BackwardWeights(b, patches, bx, bdy, bdw, bdb, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
+                ("backward weights", $"v3 blocks of ~512 pixels in L2, partial dW, {b.Threads} thread(s)", () => b.Conv2dBackwardWeights(bx, bdy, bdw, bdb, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
             };
             double v1 = 0;
             foreach (var (pass, version, run, check) in passes)
@@ -117,12 +124,35 @@ public sealed unsafe class ConvProfile : IProfileSection
                     continue;
                 }
                 var t = Timing.Measure(run, options.Quick);
-                if (version.StartsWith("v1")) v1 = t.MedianUs;
+                if (version.StartsWith("v1", StringComparison.Ordinal)) v1 = t.MedianUs;
                 rows.Add([$"{name} {pass}", version, Report.Us(t.MedianUs), Report.Rate(flops / t.MedianUs / 1e3), $"{v1 / t.MedianUs:F1}x", "ok"]);
             }
         }
         report.Table(["pass", "version", "median µs", "GFLOP/s", "vs v1", "validated"], rows);
         report.Line("Validated as the parity fixtures do: 1e-5 + |ref|·1e-5, the absolute part ×(terms/128) for dW and db (tests/Kernels/Conv2dTests.cs).");
+    }
+
+    /// <summary>v2: im2col of the whole batch, then one dense forward over all its rows.</summary>
+    static void V2Forward(SimdBackend b, SimdBuffer<float> patches, SimdBuffer<float> x, SimdBuffer<float> w, SimdBuffer<float> bias,
+        SimdBuffer<float> y, Conv2dGeometry g)
+    {
+        Conv2d.Im2Col(x.Pointer, patches.Pointer, 0, g.Images, g);
+        b.DenseForward(patches, w, bias, y, g.OutPixels, g.PatchSize, g.OutChannels, Activation.Relu);
+    }
+
+    /// <summary>v2: one dense backward-data product over the whole batch, then col2im.</summary>
+    static void V2BackwardData(SimdBackend b, SimdBuffer<float> patches, SimdBuffer<float> dy, SimdBuffer<float> w, SimdBuffer<float> dx, Conv2dGeometry g)
+    {
+        b.DenseBackwardData(dy, w, patches, g.OutPixels, g.PatchSize, g.OutChannels);
+        Conv2d.Col2Im(b.Width, patches.Pointer, dx.Pointer, 0, g.Images, g);
+    }
+
+    /// <summary>v2: im2col of the whole batch, then one dense backward-weights product (threads split the rows of dW).</summary>
+    static void V2BackwardWeights(SimdBackend b, SimdBuffer<float> patches, SimdBuffer<float> x, SimdBuffer<float> dy, SimdBuffer<float> dw,
+        SimdBuffer<float> db, Conv2dGeometry g)
+    {
+        Conv2d.Im2Col(x.Pointer, patches.Pointer, 0, g.Images, g);
+        b.DenseBackwardWeights(patches, dy, dw, db, g.OutPixels, g.PatchSize, g.OutChannels);
     }
 
     static double[] D(float[] a) => Array.ConvertAll(a, v => (double)v);

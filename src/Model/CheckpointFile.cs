@@ -7,18 +7,19 @@ using GpuSiamese.Model.Backends;
 namespace GpuSiamese.Model;
 
 /// <summary>
-/// The checkpoint file format, version 2, little-endian:
+/// The checkpoint file format, version 3, little-endian:
 /// "GSIAMCKP" magic (8 bytes), format version (int32), payload length (int64), payload, SHA-256 of the payload
 /// (32 bytes). The payload holds the network configuration, the training configuration, the threshold, the
 /// parameter tensor and an optional resume block (optimizer tensors and counters, sampler and generator state).
 /// Saving writes a temporary file in the target's folder, flushes it to disk and renames it over the target,
 /// so a crash mid-write leaves the previous file whole. Version 2 appends the triplet margin, the mining mode, the
 /// mining warm-up and the dropout probability to the training configuration; version 1 files read with their defaults (no triplet
-/// loss, no dropout existed then).
+/// loss, no dropout existed then). Version 3 writes the network as its <see cref="NetworkSpec"/> spelling (so that a
+/// layer list with convolutions and max-pools round-trips) where versions 1 and 2 wrote the dense widths; both still load.
 /// </summary>
 public static class CheckpointFile
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
     static readonly byte[] Magic = "GSIAMCKP"u8.ToArray();
     const int HeaderLength = 8 + 4 + 8;
     const int HashLength = 32;
@@ -170,7 +171,7 @@ public static class CheckpointFile
     static Checkpoint ReadPayload(string path, byte[] payload, int version)
     {
         using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
-        var network = ReadNetwork(r);
+        var network = ReadNetwork(r, version);
         var training = ReadTraining(r, network, version);
         double threshold = r.ReadDouble();
         var parameters = ReadTensor(r, path, "parameters");
@@ -224,15 +225,30 @@ public static class CheckpointFile
         return new Checkpoint(network, training, parameters, threshold, resume);
     }
 
+    /// <summary>Version 3: the network's <see cref="NetworkSpec"/> spelling (widths or layer list) and the output-ReLU flag.</summary>
     static void WriteNetwork(BinaryWriter w, NetworkConfig n)
     {
-        w.Write(n.Widths.Count);
-        foreach (int width in n.Widths) w.Write(width);
+        w.Write(n.LayerList ?? string.Join(',', n.Widths));
         w.Write(n.ReluOnOutput);
     }
 
-    static NetworkConfig ReadNetwork(BinaryReader r)
+    static NetworkConfig ReadNetwork(BinaryReader r, int version)
     {
+        if (version >= 3)
+        {
+            string spec;
+            try
+            {
+                spec = r.ReadString();
+            }
+            catch (Exception e) when (e is FormatException or IOException and not EndOfStreamException)
+            {
+                throw new ArgumentException($"the network's spelling is damaged ({e.Message})");
+            }
+            if (spec.Length > 4096) throw new ArgumentException($"a network spelled in {spec.Length} characters");
+            return NetworkSpec.Parse(spec, r.ReadBoolean());
+        }
+        // Versions 1 and 2: the dense widths, then the output-ReLU flag.
         int count = r.ReadInt32();
         if (count < 0 || count > 1024) throw new ArgumentException($"{count} layer widths");
         var widths = new int[count];

@@ -4,11 +4,13 @@ using GpuSiamese.Model.Layers;
 namespace GpuSiamese.Model;
 
 /// <summary>
-/// The base network G as data: layer widths from the 196-wide input to the embedding, ReLU after every
-/// hidden layer, and ReLU or identity after the last one (<see cref="ReluOnOutput"/>; the exercise uses ReLU).
-/// <see cref="Layers"/> is the same network as a list of <see cref="ILayer"/>s (one <see cref="DenseLayer"/> per
-/// width pair), which the training step and scoring walk. Parameters live in one flat vector, layer by layer, each
-/// layer's slice at <see cref="LayerOffset"/>: W0 [w0,w1] row-major, b0 [w1], W1, b1, …
+/// The base network G as data, in one of two spellings (<see cref="NetworkSpec"/>): layer widths from the 196-wide
+/// input to the embedding, ReLU after every hidden layer and ReLU or identity after the last one
+/// (<see cref="ReluOnOutput"/>; the exercise uses ReLU); or a layer list over the 1x14x14 image (convolutions,
+/// max-pools, flatten, dense layers, each with its activation), <see cref="LayerList"/>.
+/// <see cref="Layers"/> is the network as a list of <see cref="ILayer"/>s either way, which the training step and scoring
+/// walk. Parameters live in one flat vector, layer by layer, each layer's slice at <see cref="LayerOffset"/>
+/// (dense: W [in,out] row-major then b; conv: W [k,k,inC,outC] then b; max-pool: none).
 /// </summary>
 public sealed class NetworkConfig : IEquatable<NetworkConfig>
 {
@@ -33,30 +35,75 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
 
         _widths = widths.ToArray();
         ReluOnOutput = reluOnOutput;
-        _offsets = new int[LayerCount];
-        _layers = new ILayer[LayerCount];
-        long offset = 0;
-        for (int l = 0; l < LayerCount; l++)
+        Input = LayerShape.Vector(InputWidth);
+        _layers = new ILayer[_widths.Length - 1];
+        for (int l = 0; l < _layers.Length; l++)
+            _layers[l] = new DenseLayer(_widths[l], _widths[l + 1], l < _layers.Length - 1 || reluOnOutput ? Activation.Relu : Activation.Identity);
+        (_offsets, ParameterCount) = Offsets(_layers, Format(widths));
+    }
+
+    /// <summary>
+    /// A layer list over <paramref name="input"/> (196 values); each layer reads the previous one's output (a dense
+    /// layer reads it flat: flatten is a view). <see cref="NetworkSpec.Parse"/> builds these from the command line.
+    /// </summary>
+    public NetworkConfig(LayerShape input, IReadOnlyList<ILayer> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        LayerList = NetworkSpec.Format(input, layers);
+        if (input.Size != InputWidth)
+            throw new ArgumentException($"--layers '{LayerList}': the input is one 14x14 image ({InputWidth} values), got {input}", nameof(input));
+        if (layers.Count == 0) throw new ArgumentException("--layers: a network needs at least one layer", nameof(layers));
+        var shape = input;
+        foreach (var layer in layers)
         {
-            _offsets[l] = (int)offset;
-            offset += (long)_widths[l] * _widths[l + 1] + _widths[l + 1];
-            if (offset > int.MaxValue / 4)
-                throw new ArgumentException($"--layers '{Format(widths)}' has too many parameters ({offset:N0} and more)", nameof(widths));
-            _layers[l] = new DenseLayer(_widths[l], _widths[l + 1], ActivationOf(l));
+            bool fits = layer is DenseLayer ? layer.Input.Size == shape.Size : layer.Input == shape;
+            if (!fits)
+                throw new ArgumentException($"--layers '{LayerList}': {layer} reads {layer.Input}, but the layer before it gives {shape}", nameof(layers));
+            shape = layer.Output;
         }
-        ParameterCount = (int)offset;
+        Input = input;
+        _layers = layers.ToArray();
+        _widths = [InputWidth, .. _layers.Select(l => l.Output.Size)];
+        ReluOnOutput = _layers[^1] switch
+        {
+            DenseLayer d => d.Activation == Activation.Relu,
+            Conv2dLayer c => c.Activation == Activation.Relu,
+            _ => false,
+        };
+        (_offsets, ParameterCount) = Offsets(_layers, LayerList);
+    }
+
+    static (int[] Offsets, int Count) Offsets(ILayer[] layers, string spelling)
+    {
+        var offsets = new int[layers.Length];
+        long offset = 0;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            offsets[l] = (int)offset;
+            offset += layers[l].ParameterCount;
+            if (offset > int.MaxValue / 4)
+                throw new ArgumentException($"--layers '{spelling}' has too many parameters ({offset:N0} and more)", nameof(layers));
+        }
+        return (offsets, (int)offset);
     }
 
     /// <summary>The exercise's network: 196-200-10, ReLU on both layers.</summary>
     public static NetworkConfig Default => new([InputWidth, 200, 10], reluOnOutput: true);
 
-    /// <summary>Input width first, embedding width last.</summary>
+    /// <summary>The shape of one input row: 196 values, or 1x14x14 for a layer list over the image.</summary>
+    public LayerShape Input { get; }
+
+    /// <summary>The layer-list spelling (<see cref="NetworkSpec.Format"/>) when the network was made from one; null for a widths network.</summary>
+    public string? LayerList { get; }
+
+    /// <summary>Input width first, then each layer's output size (floats per row); the embedding width last.</summary>
     public IReadOnlyList<int> Widths => _widths;
 
+    /// <summary>Whether the last layer is ReLU (a widths network: as given; a layer list: the last layer's activation).</summary>
     public bool ReluOnOutput { get; }
 
-    /// <summary>Number of dense layers (widths minus one).</summary>
-    public int LayerCount => _widths.Length - 1;
+    /// <summary>Number of layers.</summary>
+    public int LayerCount => _layers.Length;
 
     /// <summary>Width of the embedding (the last layer's output).</summary>
     public int OutputWidth => _widths[^1];
@@ -64,16 +111,22 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     /// <summary>The widest layer output, for sizing activation buffers.</summary>
     public int MaxLayerWidth => _widths.Skip(1).Max();
 
-    /// <summary>Σ_l (w_l·w_{l+1} + w_{l+1}).</summary>
+    /// <summary>Σ over the layers of their parameter counts.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>Floats per row of layer <paramref name="layer"/>'s input.</summary>
     public int InWidth(int layer) => _widths[layer];
 
+    /// <summary>Floats per row of layer <paramref name="layer"/>'s output.</summary>
     public int OutWidth(int layer) => _widths[layer + 1];
 
-    /// <summary>ReLU on hidden layers; on the last layer as <see cref="ReluOnOutput"/> says.</summary>
-    public Activation ActivationOf(int layer) =>
-        layer < LayerCount - 1 || ReluOnOutput ? Activation.Relu : Activation.Identity;
+    /// <summary>The activation after layer <paramref name="layer"/> (identity for a max-pool).</summary>
+    public Activation ActivationOf(int layer) => _layers[layer] switch
+    {
+        DenseLayer d => d.Activation,
+        Conv2dLayer c => c.Activation,
+        _ => Activation.Identity,
+    };
 
     /// <summary>The layers in order, input first; layer l reads layer l−1's output.</summary>
     public IReadOnlyList<ILayer> Layers => _layers;
@@ -81,18 +134,25 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     /// <summary>Offset of layer <paramref name="layer"/>'s slice in the flat parameter vector.</summary>
     public int LayerOffset(int layer) => _offsets[layer];
 
-    /// <summary>Offset of W_layer in the flat parameter vector.</summary>
+    /// <summary>Offset of layer <paramref name="layer"/>'s weights in the flat parameter vector (its slice starts with them).</summary>
     public int WeightOffset(int layer) => _offsets[layer];
 
-    /// <summary>Offset of b_layer in the flat parameter vector.</summary>
-    public int BiasOffset(int layer) => _offsets[layer] + _widths[layer] * _widths[layer + 1];
+    /// <summary>Offset of layer <paramref name="layer"/>'s biases in the flat parameter vector (the end of its slice).</summary>
+    public int BiasOffset(int layer) => _offsets[layer] + _layers[layer].ParameterCount - BiasCount(_layers[layer]);
 
-    /// <summary>e.g. "196-200-10 (ReLU on output)".</summary>
+    static int BiasCount(ILayer layer) => layer switch
+    {
+        DenseLayer d => d.OutWidth,
+        Conv2dLayer c => c.OutChannels,
+        _ => 0,
+    };
+
+    /// <summary>e.g. "196-200-10 (ReLU on output)", or the layer list "1x14x14,c32k3,p,c64k3,p,f,128,32l".</summary>
     public override string ToString() =>
-        $"{string.Join('-', _widths)} ({(ReluOnOutput ? "ReLU" : "linear")} on output)";
+        LayerList ?? $"{string.Join('-', _widths)} ({(ReluOnOutput ? "ReLU" : "linear")} on output)";
 
     public bool Equals(NetworkConfig? other) =>
-        other is not null && ReluOnOutput == other.ReluOnOutput && _widths.AsSpan().SequenceEqual(other._widths);
+        other is not null && ReluOnOutput == other.ReluOnOutput && LayerList == other.LayerList && _widths.AsSpan().SequenceEqual(other._widths);
 
     public override bool Equals(object? obj) => Equals(obj as NetworkConfig);
 
@@ -100,6 +160,7 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     {
         var h = new HashCode();
         h.Add(ReluOnOutput);
+        h.Add(LayerList);
         foreach (int w in _widths) h.Add(w);
         return h.ToHashCode();
     }

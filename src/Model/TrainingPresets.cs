@@ -27,7 +27,24 @@ public static class TrainingPresets
             Epochs = 20,
         });
 
-    public static IReadOnlyList<TrainingPreset> All { get; } = [Best];
+    /// <summary>
+    /// The convolutional comparison network of issue 12 (conv 32 3x3 same → ReLU → max-pool → conv 64 3x3 same → ReLU →
+    /// max-pool → flatten → dense 128 ReLU → dense 32 linear) trained as PyTorch was for the side-by-side comparison.
+    /// </summary>
+    public static TrainingPreset Cnn { get; } = new("cnn",
+        "1x14x14,c32k3,p,c64k3,p,f,128,32l (two 3x3 convolutions with max-pooling, dense 128, linear 32), margin contrastive loss m = 2, " +
+        "Adam 0.001 with a cosine schedule, 15 epochs of 60,000 pairs",
+        new TrainingConfig
+        {
+            Network = NetworkSpec.Parse("1x14x14,c32k3,p,c64k3,p,f,128,32l"),
+            Loss = PairLossKind.ContrastiveMargin,
+            Margin = 2,
+            LearningRate = 0.001,
+            Schedule = LearningRateSchedule.Cosine,
+            Epochs = 15,
+        });
+
+    public static IReadOnlyList<TrainingPreset> All { get; } = [Best, Cnn];
 
     /// <summary>The preset called <paramref name="name"/> (case-insensitive); an ArgumentException naming --preset otherwise.</summary>
     public static TrainingPreset Find(string name)

@@ -109,13 +109,13 @@ public class Conv2dTests
     /// </summary>
     static double SumTolerance(Conv2dGeometry g) => Tol * Math.Max(1.0, g.OutPixels / 128.0);
 
-    /// <summary>More images than one block of patches (<see cref="GpuSiamese.Model.Backends.SimdBackend.PatchFloats"/>): the simd backend lowers them in blocks.</summary>
+    /// <summary>A batch of many blocks of images (<see cref="GpuSiamese.Model.Backends.SimdBackend.ConvBlockRows"/>), whose partial dW add up.</summary>
     [Test]
-    public void BatchesLargerThanOnePatchBlockMatchReference([ValueSource(typeof(BackendCases), nameof(BackendCases.All))] BackendCase c)
+    public void ManyBlocksOfImagesMatchReference([ValueSource(typeof(BackendCases), nameof(BackendCases.All))] BackendCase c)
     {
         if (c.Name == "ilgpu-cpu") Assert.Ignore("ilgpu-cpu: the blocks are a simd matter; 600 images are slow on the simulator");
         using var b = BackendCases.Open(c);
-        var g = new Conv2dGeometry(600, 15, 15, 3, 8, 5, ConvPadding.Same); // 16,875 patch floats per image: 248 images per block
+        var g = new Conv2dGeometry(600, 15, 15, 3, 8, 5, ConvPadding.Same); // 225 pixels per image: 2 images per block, 300 blocks
         var rng = new Random(12);
         var x = Parity.Random(rng, g.Images * g.InSize);
         var w = Parity.Random(rng, g.WeightCount, 0.1);

@@ -128,15 +128,21 @@ public class CheckpointFileTests
     public void VersionOneFilesStillLoadWithTheNewSettingsAtTheirDefaults()
     {
         // A version-1 file is a version-2 file without the four trailing training fields (24 bytes) after the
-        // patience; built here from a fresh save, header and checksum recomputed.
+        // patience, and versions 1 and 2 wrote the network as its widths (int32 count, the widths, the output-ReLU
+        // flag) where version 3 writes its spelling; built here from a fresh save, header and checksum recomputed.
         var c = Sample();
         var bytes = File.ReadAllBytes(Saved(c));
         const int header = 20, v1TrainingBytes = 182, removed = 8 + 4 + 4 + 8;
-        int networkBytes = 4 + 4 * c.Network.Widths.Count + 1;
-        int at = header + networkBytes + v1TrainingBytes;
+        int v3NetworkBytes = 1 + bytes[header] + 1; // a one-byte length prefix ("196,6,3" is short), the spelling, the flag
+        int at = header + v3NetworkBytes + v1TrainingBytes;
         Assert.That(BitConverter.ToDouble(bytes, at), Is.EqualTo(c.Training.TripletMargin), "the new fields follow the patience");
         var payload = bytes.AsSpan(header, bytes.Length - header - 32).ToArray().ToList();
-        payload.RemoveRange(networkBytes + v1TrainingBytes, removed);
+        payload.RemoveRange(v3NetworkBytes + v1TrainingBytes, removed);
+        payload.RemoveRange(0, v3NetworkBytes);
+        var widths = new List<byte>(BitConverter.GetBytes(c.Network.Widths.Count));
+        foreach (int w in c.Network.Widths) widths.AddRange(BitConverter.GetBytes(w));
+        widths.Add(c.Network.ReluOnOutput ? (byte)1 : (byte)0);
+        payload.InsertRange(0, widths);
         var v1 = new List<byte>(bytes.AsSpan(0, 8).ToArray());
         v1.AddRange(BitConverter.GetBytes(1));
         v1.AddRange(BitConverter.GetBytes((long)payload.Count));

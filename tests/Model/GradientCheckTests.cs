@@ -23,10 +23,31 @@ public class GradientCheckTests
                         .SetName($"{string.Join('-', widths)} relu-out={reluOut} {kind}");
     }
 
-    [TestCaseSource(nameof(Cases))]
-    public void AnalyticGradientMatchesCentralDifferences(int[] widths, bool reluOnOutput, PairLossKind kind, double param)
+    /// <summary>
+    /// Layer lists with two convolutions (same and valid padding, one linear), two max-pools (one over an odd size) and
+    /// dense layers, on both pair losses. Small channel counts keep the central differences (two passes per parameter) quick.
+    /// </summary>
+    static IEnumerable<TestCaseData> LayerListCases()
     {
-        var config = new NetworkConfig(widths, reluOnOutput);
+        foreach (var spec in new[] { "1x14x14,c3k3,p,c4k3v,p,f,6,3l", "1x14x14,c2k5vl,p,c3k1,p,f,5" })
+            foreach (var (kind, param) in new[] { (PairLossKind.ContrastiveBounded, 5.0), (PairLossKind.ContrastiveMargin, 1.0) })
+                yield return new TestCaseData(spec, kind, param).SetName($"{spec} {kind}");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void AnalyticGradientMatchesCentralDifferences(int[] widths, bool reluOnOutput, PairLossKind kind, double param) =>
+        CheckAgainstCentralDifferences(new NetworkConfig(widths, reluOnOutput), kind, param);
+
+    [TestCaseSource(nameof(LayerListCases))]
+    public void ConvNetworkGradientMatchesCentralDifferences(string spec, PairLossKind kind, double param) =>
+        CheckAgainstCentralDifferences(NetworkSpec.Parse(spec), kind, param);
+
+    [TestCaseSource(nameof(LayerListCases))]
+    public void ConvNetworkTrainerStepOnReferenceBackendMatchesTheChain(string spec, PairLossKind kind, double param) =>
+        CheckTrainerStep(NetworkSpec.Parse(spec), kind, param);
+
+    static void CheckAgainstCentralDifferences(NetworkConfig config, PairLossKind kind, double param)
+    {
         var (theta, x, labels) = FixtureAwayFromKinks(config, kind, param);
 
         var analytic = new double[theta.Length];
@@ -55,12 +76,15 @@ public class GradientCheckTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void TrainerStepOnReferenceBackendMatchesTheChain(int[] widths, bool reluOnOutput, PairLossKind kind, double param)
+    public void TrainerStepOnReferenceBackendMatchesTheChain(int[] widths, bool reluOnOutput, PairLossKind kind, double param) =>
+        CheckTrainerStep(new NetworkConfig(widths, reluOnOutput), kind, param);
+
+    static void CheckTrainerStep(NetworkConfig network, PairLossKind kind, double param)
     {
         var set = SyntheticDigits.Create(perDigit: 4, seed: 3);
         var config = new TrainingConfig
         {
-            Network = new NetworkConfig(widths, reluOnOutput),
+            Network = network,
             Loss = kind,
             Q = kind == PairLossKind.ContrastiveBounded ? param : 5,
             Margin = kind == PairLossKind.ContrastiveMargin ? param : 1,
@@ -104,7 +128,7 @@ public class GradientCheckTests
             var rng = new Rng((ulong)(1000 + seed));
             var theta = Array.ConvertAll(Network.Initialize(config, rng), v => (double)v);
             for (int l = 0; l < config.LayerCount; l++)
-                for (int o = 0; o < config.OutWidth(l); o++)
+                for (int o = 0; o < ModelChain.BiasCount(config.Layers[l]); o++)
                     theta[config.BiasOffset(l) + o] = 0.1 * (2 * rng.NextDouble() - 1);
             const int pairs = 6;
             var x = new double[2 * pairs * ImageSet.Size];
@@ -112,7 +136,7 @@ public class GradientCheckTests
             int[] labels = [0, 1, 0, 1, 1, 0];
             var pre = new List<double[]>();
             ModelChain.Loss(config, theta, x, labels, kind, param, Eps, preActivations: pre);
-            bool nearKink = pre.Take(config.ReluOnOutput ? pre.Count : pre.Count - 1).Any(z => z.Any(v => Math.Abs(v) < 1e-3));
+            bool nearKink = pre.Any(z => z.Any(v => Math.Abs(v) < 1e-3)); // every ReLU layer's pre-activations
             if (kind == PairLossKind.ContrastiveMargin)
                 nearKink |= NearMargin(config, theta, x, labels, param);
             if (!nearKink) return (theta, x, labels);

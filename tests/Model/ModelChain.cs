@@ -1,34 +1,57 @@
 using GpuSiamese.Kernels;
 using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Layers;
 using Ref = GpuSiamese.Kernels.Reference;
 
 namespace GpuSiamese.Tests.Model;
 
 /// <summary>
-/// The whole Siamese model in double precision, straight from the reference methods: forward over 2B rows,
-/// pair distance, batch-mean loss, and the backward chain into a flat gradient laid out like the parameters.
+/// The whole Siamese model in double precision, straight from the reference methods: forward over 2B rows through
+/// every layer of <see cref="NetworkConfig.Layers"/> (dense, conv2d, max-pool), pair distance, batch-mean loss, and the
+/// backward chain into a flat gradient laid out like the parameters.
 /// </summary>
 public static class ModelChain
 {
-    /// <summary>Batch-mean loss; fills <paramref name="gradient"/> when given; records pre-activations when asked.</summary>
+    /// <summary>Batch-mean loss; fills <paramref name="gradient"/> when given; records ReLU layers' pre-activations when asked.</summary>
     public static double Loss(NetworkConfig config, double[] theta, double[] x, int[] labels, PairLossKind kind,
         double parameter, double eps, double[]? gradient = null, List<double[]>? preActivations = null)
     {
         int pairs = labels.Length, rows = 2 * pairs;
-        var outputs = new double[config.LayerCount][];
+        var layers = config.Layers;
+        var outputs = new double[layers.Count][];
+        var winners = new int[layers.Count][];
         var input = x;
-        for (int l = 0; l < config.LayerCount; l++)
+        for (int l = 0; l < layers.Count; l++)
         {
-            int inW = config.InWidth(l), outW = config.OutWidth(l);
+            var layer = layers[l];
+            outputs[l] = new double[rows * layer.Output.Size];
             var (w, b) = Slices(config, theta, l);
-            outputs[l] = new double[rows * outW];
-            Ref.Dense.Forward(input, w, b, outputs[l], rows, inW, outW, config.ActivationOf(l));
-            if (preActivations != null)
+            switch (layer)
             {
-                var z = new double[rows * outW];
-                Ref.Dense.Forward(input, w, b, z, rows, inW, outW, Activation.Identity);
-                preActivations.Add(z);
+                case DenseLayer d:
+                    Ref.Dense.Forward(input, w, b, outputs[l], rows, d.InWidth, d.OutWidth, d.Activation);
+                    if (preActivations != null && d.Activation == Activation.Relu)
+                    {
+                        var z = new double[outputs[l].Length];
+                        Ref.Dense.Forward(input, w, b, z, rows, d.InWidth, d.OutWidth, Activation.Identity);
+                        preActivations.Add(z);
+                    }
+                    break;
+                case Conv2dLayer c:
+                    Ref.Conv2d.Forward(input, w, b, outputs[l], c.Geometry(rows), c.Activation);
+                    if (preActivations != null && c.Activation == Activation.Relu)
+                    {
+                        var z = new double[outputs[l].Length];
+                        Ref.Conv2d.Forward(input, w, b, z, c.Geometry(rows), Activation.Identity);
+                        preActivations.Add(z);
+                    }
+                    break;
+                case MaxPoolLayer p:
+                    winners[l] = new int[outputs[l].Length];
+                    Ref.MaxPool.Forward(input, outputs[l], winners[l], rows, p.Input.Height, p.Input.Width, p.Input.Channels);
+                    break;
+                default: throw new NotSupportedException(layer.GetType().Name);
             }
             input = outputs[l];
         }
@@ -52,30 +75,59 @@ public static class ModelChain
 
         var dY = new double[rows * dim];
         Ref.PairDistance.Backward(outputs[^1], dist, dDist, dY, pairs, dim, eps);
-        for (int l = config.LayerCount - 1; l >= 0; l--)
+        for (int l = layers.Count - 1; l >= 0; l--)
         {
-            int inW = config.InWidth(l), outW = config.OutWidth(l);
+            var layer = layers[l];
             var (w, _) = Slices(config, theta, l);
-            Ref.Dense.ActivationBackward(outputs[l], dY, rows * outW, config.ActivationOf(l));
-            var dw = new double[inW * outW];
-            var db = new double[outW];
             var xl = l == 0 ? x : outputs[l - 1];
-            Ref.Dense.BackwardWeights(xl, dY, dw, db, rows, inW, outW);
-            dw.CopyTo(gradient, config.WeightOffset(l));
-            db.CopyTo(gradient, config.BiasOffset(l));
-            if (l > 0)
+            var dx = new double[rows * layer.Input.Size];
+            int offset = config.LayerOffset(l);
+            switch (layer)
             {
-                var dx = new double[rows * inW];
-                Ref.Dense.BackwardData(dY, w, dx, rows, inW, outW);
-                dY = dx;
+                case DenseLayer d:
+                {
+                    Ref.Dense.ActivationBackward(outputs[l], dY, dY.Length, d.Activation);
+                    var dw = new double[d.InWidth * d.OutWidth];
+                    var db = new double[d.OutWidth];
+                    Ref.Dense.BackwardWeights(xl, dY, dw, db, rows, d.InWidth, d.OutWidth);
+                    dw.CopyTo(gradient, offset);
+                    db.CopyTo(gradient, offset + dw.Length);
+                    Ref.Dense.BackwardData(dY, w, dx, rows, d.InWidth, d.OutWidth);
+                    break;
+                }
+                case Conv2dLayer c:
+                {
+                    var g = c.Geometry(rows);
+                    Ref.Dense.ActivationBackward(outputs[l], dY, dY.Length, c.Activation);
+                    var dw = new double[g.WeightCount];
+                    var db = new double[g.OutChannels];
+                    Ref.Conv2d.BackwardWeights(xl, dY, dw, db, g);
+                    dw.CopyTo(gradient, offset);
+                    db.CopyTo(gradient, offset + dw.Length);
+                    Ref.Conv2d.BackwardData(dY, w, dx, g);
+                    break;
+                }
+                case MaxPoolLayer p:
+                    Ref.MaxPool.Backward(dY, winners[l], dx, rows, p.Input.Height, p.Input.Width, p.Input.Channels);
+                    break;
             }
+            dY = dx;
         }
         return mean;
     }
 
-    static (double[] W, double[] B) Slices(NetworkConfig config, double[] theta, int l)
+    /// <summary>Layer <paramref name="l"/>'s weights and biases (empty for a layer without parameters).</summary>
+    public static (double[] W, double[] B) Slices(NetworkConfig config, double[] theta, int l)
     {
-        int inW = config.InWidth(l), outW = config.OutWidth(l);
-        return (theta.AsSpan(config.WeightOffset(l), inW * outW).ToArray(), theta.AsSpan(config.BiasOffset(l), outW).ToArray());
+        int offset = config.LayerOffset(l), count = config.Layers[l].ParameterCount, biases = BiasCount(config.Layers[l]);
+        return (theta.AsSpan(offset, count - biases).ToArray(), theta.AsSpan(offset + count - biases, biases).ToArray());
     }
+
+    /// <summary>How many of a layer's parameters are biases (they come last in its slice).</summary>
+    public static int BiasCount(ILayer layer) => layer switch
+    {
+        DenseLayer d => d.OutWidth,
+        Conv2dLayer c => c.OutChannels,
+        _ => 0,
+    };
 }

@@ -315,7 +315,7 @@ public class BadInputTests : SmallRunFixture
     [TestCase("--lr", "-0.01", "--lr expects a number > 0, got '-0.01'", TestName = "option lr negative")]
     [TestCase("--q", "0", "--q expects a number > 0, got '0'", TestName = "option Q 0")]
     [TestCase("--q", "-5", "--q expects a number > 0, got '-5'", TestName = "option Q negative")]
-    [TestCase("--layers", "784,200,10", "--layers expects a comma list of at least two widths ≥ 1 starting with 196, got '784,200,10'",
+    [TestCase("--layers", "784,200,10", "--layers must start with 196 (a 14x14 image), got '784,200,10'",
         TestName = "option layers not starting at 196")]
     public void Bad_option_value(string option, string value, string expected)
     {

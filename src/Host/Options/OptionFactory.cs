@@ -103,6 +103,21 @@ public static class OptionFactory
     static bool TryDouble(string s, out double v) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && double.IsFinite(v);
 
+    /// <summary>A text value that <paramref name="problem"/> checks: null when it is fine, else the one-line message to report.</summary>
+    public static Option<string> Checked(string name, string defaultValue, string description, string helpName, Func<string, string?> problem)
+    {
+        var option = new Option<string>(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
+        option.CustomParser = result =>
+        {
+            string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            string? message = problem(token);
+            if (message == null) return token;
+            result.AddError(message);
+            return defaultValue;
+        };
+        return option;
+    }
+
     static Option<T> Parsed<T>(string name, T defaultValue, string description, string helpName, string expected,
         Func<string, (bool Ok, T Value)> parse) where T : notnull
     {

@@ -11,9 +11,11 @@ public sealed class TrainOptionSet
 {
     static readonly TrainOptions D = new();
 
-    readonly Option<int[]> _layers = OptionFactory.IntList("--layers", D.Layers,
-        "Widths of the shared MLP, input first (the input is 196 = 14x14)", "a comma list of at least two widths ≥ 1 starting with 196",
-        l => l.Length >= 2 && l[0] == 196 && l.All(w => w >= 1));
+    readonly Option<string> _layers = OptionFactory.Checked("--layers", string.Join(',', D.Layers),
+        "The network: dense widths from the 196-pixel input (e.g. 196,200,10), or a layer list over the 1x14x14 image, " +
+        "e.g. 1x14x14,c32k3,p,c64k3,p,f,128,32l (cNkK: convolution to N channels, KxK, same padding; cNkKv: valid padding; " +
+        "p: 2x2 max-pool; f: flatten; N: dense; a trailing l makes a conv or dense layer linear, else ReLU)", "SPEC",
+        NetworkProblem);
     readonly Option<bool> _reluOutput = OptionFactory.Flag("--relu-output", "ReLU on the output layer too (the exercise's network; the default)");
     readonly Option<bool> _noReluOutput = OptionFactory.Flag("--no-relu-output", "Leave the output layer linear");
     readonly Option<LossChoice> _loss = OptionFactory.Choice("--loss", D.Loss,
@@ -111,7 +113,8 @@ public sealed class TrainOptionSet
         var b = preset is null ? D : PresetOptions.Apply(D, Model.TrainingPresets.Find(preset));
         return new TrainOptions
         {
-            Layers = Pick(parse, _layers, b.Layers),
+            Layers = DenseWidths(Pick(parse, _layers, b.LayerList ?? string.Join(',', b.Layers))),
+            LayerList = LayerListOf(Pick(parse, _layers, b.LayerList ?? string.Join(',', b.Layers))),
             ReluOutput = parse.GetValue(_noReluOutput) ? false : parse.GetValue(_reluOutput) || b.ReluOutput,
             Loss = Pick(parse, _loss, b.Loss),
             Q = Pick(parse, _q, b.Q),
@@ -172,6 +175,25 @@ public sealed class TrainOptionSet
     }
 
     /// <summary>The value given on the command line, else <paramref name="fallback"/> (the preset's or the default).</summary>
+    static string? NetworkProblem(string spec)
+    {
+        try
+        {
+            Model.NetworkSpec.Parse(spec);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+        }
+    }
+
+    /// <summary>The widths of a network spelled as widths; for a layer list, each layer's output size.</summary>
+    static int[] DenseWidths(string spec) => Model.NetworkSpec.Parse(spec).Widths.ToArray();
+
+    /// <summary>The layer list as given, or null when <paramref name="spec"/> only lists dense widths.</summary>
+    static string? LayerListOf(string spec) => Model.NetworkSpec.Parse(spec).LayerList;
+
     static T Pick<T>(ParseResult parse, Option<T> option, T fallback) =>
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
 }

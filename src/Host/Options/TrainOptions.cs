@@ -28,6 +28,11 @@ public enum LrScheduleChoice { None, Step, Cosine }
 public sealed record TrainOptions
 {
     public int[] Layers { get; init; } = [196, 200, 10];
+    /// <summary>
+    /// The layer list given to --layers (<see cref="Model.NetworkSpec"/>, e.g. 1x14x14,c32k3,p,c64k3,p,f,128,32l); null when
+    /// --layers gave dense widths, which <see cref="Layers"/> then holds (for a layer list it holds each layer's output size).
+    /// </summary>
+    public string? LayerList { get; init; }
     /// <summary>ReLU on the last layer too (the exercise's network); false leaves it linear.</summary>
     public bool ReluOutput { get; init; } = true;
     public LossChoice Loss { get; init; } = LossChoice.Contrastive;

@@ -23,7 +23,7 @@ public static class TrainingConfigMapping
     /// <summary>The command line's options as the Model's training configuration.</summary>
     public static TrainingConfig ToConfig(TrainOptions o) => new()
     {
-        Network = new NetworkConfig(o.Layers, o.ReluOutput),
+        Network = o.LayerList is { } list ? NetworkSpec.Parse(list, o.ReluOutput) : new NetworkConfig(o.Layers, o.ReluOutput),
         Loss = ToModel(Losses, o.Loss),
         Q = o.Q,
         Margin = o.Margin,
@@ -66,6 +66,7 @@ public static class TrainingConfigMapping
     public static TrainOptions FromConfig(TrainOptions run, TrainingConfig c) => run with
     {
         Layers = c.Network.Widths.ToArray(),
+        LayerList = c.Network.LayerList,
         ReluOutput = c.Network.ReluOnOutput,
         Loss = FromModel(Losses, c.Loss),
         Q = c.Q,

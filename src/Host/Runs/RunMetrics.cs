@@ -25,14 +25,14 @@ public sealed record RunConfiguration(
     double AugmentRotation, double AugmentMinScale, double AugmentMaxScale, int Patience, double ClipNorm, int Epochs, int Batch,
     int PairsPerEpoch, double Validation, double Eps, int PositivesPerDigit, int NegativesPerPair, string? Resume,
     string? Preset = null, double TripletMargin = 1, MiningChoice Mining = MiningChoice.None, int MiningWarmup = 1,
-    double Dropout = 0)
+    double Dropout = 0, string? LayerList = null)
 {
     public static RunConfiguration From(TrainOptions o) => new(
         o.Layers, o.ReluOutput, o.Loss, o.Q, o.Margin, o.Optimizer, o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, o.Rho,
         o.Momentum, o.Nesterov, o.LrSchedule, o.LrStepEpochs, o.LrGamma, o.CosineFinal, o.MonitorPairs, o.Augment, o.AugmentShift,
         o.AugmentRotation, o.AugmentMinScale, o.AugmentMaxScale, o.Patience, o.ClipNorm, o.Epochs, o.Batch, o.PairsPerEpoch,
         o.Validation, o.Eps, o.PositivesPerDigit, o.NegativesPerPair, o.Resume, o.Preset, o.TripletMargin, o.Mining,
-        o.MiningWarmup, o.Dropout);
+        o.MiningWarmup, o.Dropout, o.LayerList);
 }
 
 public sealed record EpochEntry(int Epoch, double MeanLoss, double TrainAccuracy, double ValidationAccuracy,

@@ -9,7 +9,8 @@ namespace GpuSiamese.Kernels.Simd;
 /// forward is Y = act(b + P·W), backward weights dW = Pᵀ·dY, db = Σ dY, and backward data dP = dY·Wᵀ
 /// followed by <see cref="Col2Im"/>, which adds each patch row back onto the pixels it came from.
 /// Channels last makes each (output pixel, kernel row) of a patch one contiguous run of the input,
-/// so both are run copies and run additions. Each method works on a range of images (split them over threads).
+/// so both are run copies and run additions. Each method works on a range of images (split them over threads);
+/// <see cref="SumBlocks"/> adds up the partial dW of blocks of images in a fixed order.
 /// </summary>
 [SkipLocalsInit]
 public static unsafe class Conv2d
@@ -91,6 +92,37 @@ public static unsafe class Conv2d
                         for (; e < run; e++) dst[e] += src[e];
                     }
                 }
+        }
+    }
+
+    /// <summary>dst[i] = Σ_{b &lt; blocks} partials[b·stride + offset + i] for i &lt; count, the blocks added in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SumBlocks(VectorWidth width, float* partials, int blocks, int stride, float* dst, int offset, int count)
+    {
+        switch (width)
+        {
+            case VectorWidth.V512: SumBlocks<Vector512<float>, Isa512>(partials, blocks, stride, dst, offset, count); break;
+            case VectorWidth.V256: SumBlocks<Vector256<float>, Isa256>(partials, blocks, stride, dst, offset, count); break;
+            default: SumBlocks<Vector128<float>, Isa128>(partials, blocks, stride, dst, offset, count); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void SumBlocks<TV, TI>(float* partials, int blocks, int stride, float* dst, int offset, int count)
+        where TV : struct where TI : struct, IVectorIsa<TV>
+    {
+        int i = 0, l = TI.Count;
+        for (; i + l <= count; i += l)
+        {
+            TV s = TI.Load(partials + offset + i);
+            for (int b = 1; b < blocks; b++) s = TI.Add(s, TI.Load(partials + (long)b * stride + offset + i));
+            TI.Store(s, dst + i);
+        }
+        for (; i < count; i++)
+        {
+            float s = partials[offset + i];
+            for (int b = 1; b < blocks; b++) s += partials[(long)b * stride + offset + i];
+            dst[i] = s;
         }
     }
 }

@@ -24,10 +24,11 @@ public sealed unsafe class SimdBackend : IBackend
     public const int ParallelElementsCostly = 1 << 14;
 
     /// <summary>
-    /// Most floats of a convolution's patch matrix at once (16 MiB): larger batches (scoring thousands of images)
-    /// are lowered a block of images at a time, so the scratch space does not grow with the batch.
+    /// Output pixels per block of a convolution pass (<see cref="ConvBlock"/>): 512 rows of a 3x3x32 patch matrix are
+    /// 576 KiB, which with the block's dY fits the 1 MiB L2 of a core here; whole-batch products streamed dY from memory
+    /// once per four rows of dW (perf/ConvProfile, v2 vs v3).
     /// </summary>
-    public const int PatchFloats = 1 << 22;
+    public const int ConvBlockRows = 512;
 
     /// <summary>Pieces per thread of a split operation: enough for a late thread's share to be taken over.</summary>
     const int PartsPerThread = 4;
@@ -35,7 +36,9 @@ public sealed unsafe class SimdBackend : IBackend
     readonly SimdWorkerPool pool;
     readonly VectorWidth width;
     readonly ScratchSpace transposed = new();
-    readonly ScratchSpace patches = new();
+    /// <summary>Per thread (the pool's worker index): a convolution block's patch matrix.</summary>
+    readonly ScratchSpace[] workerPatches;
+    readonly ScratchSpace partialSums = new();
     /// <summary>Per thread (the pool's worker index): the packed blocks of A and B of a large product.</summary>
     readonly ScratchSpace[] packing;
 
@@ -50,6 +53,7 @@ public sealed unsafe class SimdBackend : IBackend
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(threads), n, "the SIMD backend needs at least one thread");
         width = VectorWidths.Widest(maxVectorBits);
         pool = new SimdWorkerPool(n);
+        workerPatches = Enumerable.Range(0, n).Select(_ => new ScratchSpace()).ToArray();
         packing = Enumerable.Range(0, n).Select(_ => new ScratchSpace()).ToArray();
         Name = $"simd ({InstructionSet(width)}, {n} thread{(n == 1 ? "" : "s")})";
     }
@@ -153,76 +157,91 @@ public sealed unsafe class SimdBackend : IBackend
     }
 
     /// <summary>
-    /// Lowered to <see cref="DenseForward"/>: Y = act(b + P·W) with P the patches of <see cref="SimdKernels.Conv2d.Im2Col"/>
-    /// (for k = 1, P is X itself), a block of images at a time when P would exceed <see cref="PatchFloats"/>.
+    /// Y = act(b + P·W) with P the patch matrix of <see cref="SimdKernels.Conv2d.Im2Col"/> (for k = 1, P is X itself),
+    /// a block of images at a time (<see cref="ConvBlock"/>): each block's patches are made and multiplied by
+    /// <see cref="SimdKernels.Dense.Forward"/> while they are in the cache, the blocks spread over the threads.
     /// </summary>
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        Need(x, (long)g.Images * g.InSize, nameof(x)); Need(w, g.WeightCount, nameof(w)); Need(b, g.OutChannels, nameof(b));
-        Need(y, (long)g.Images * g.OutSize, nameof(y));
-        if (g.Kernel == 1)
-        {
-            DenseForward(x, w, b, y, g.OutPixels, g.InChannels, g.OutChannels, act);
-            return;
-        }
-        foreach (var (first, part) in ImageBlocks(g))
-        {
-            var p = Patches(x, first, part);
-            DenseForward(p, w, b, y.Slice(first * g.OutSize, part.Images * g.OutSize), part.OutPixels, g.PatchSize, g.OutChannels, act);
-        }
-    }
-
-    /// <summary>Lowered to <see cref="DenseBackwardData"/>: dP = dY·Wᵀ, then <see cref="SimdKernels.Conv2d.Col2Im"/> adds dP back onto dX.</summary>
-    public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
-    {
-        Need(dy, (long)g.Images * g.OutSize, nameof(dy)); Need(w, g.WeightCount, nameof(w)); Need(dx, (long)g.Images * g.InSize, nameof(dx));
-        if (g.Kernel == 1)
-        {
-            DenseBackwardData(dy, w, dx, g.OutPixels, g.InChannels, g.OutChannels);
-            return;
-        }
+        float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
+        float* bp = Need(b, g.OutChannels, nameof(b)).Pointer, yp = Need(y, (long)g.Images * g.OutSize, nameof(y)).Pointer;
         var sw = width;
-        foreach (var (first, part) in ImageBlocks(g))
+        int block = ConvBlock(g), pixels = g.OutHeight * g.OutWidth, patch = g.PatchSize;
+        SplitBlocks(g, block, (first, count, worker) =>
         {
-            var p = patches.Buffer(part.OutPixels * g.PatchSize);
-            DenseBackwardData(dy.Slice(first * g.OutSize, part.Images * g.OutSize), w, p, part.OutPixels, g.PatchSize, g.OutChannels);
-            float* pp = p.Pointer, dxp = Own(dx, nameof(dx)).Pointer + (long)first * g.InSize;
-            Split(part.Images, 1, 2L * part.OutPixels * g.PatchSize, (s, e, _) => SimdKernels.Conv2d.Col2Im(sw, pp, dxp, s, e, part));
-        }
+            float* p = xp + (long)first * g.InSize;
+            if (g.Kernel > 1)
+            {
+                float* scratch = WorkerPatches(worker, count * pixels * patch);
+                SimdKernels.Conv2d.Im2Col(p, scratch, 0, count, g);
+                p = scratch;
+            }
+            SimdKernels.Dense.Forward(sw, p, wp, bp, yp + (long)first * g.OutSize, 0, count * pixels, patch, g.OutChannels, act);
+        });
     }
 
     /// <summary>
-    /// Lowered to <see cref="DenseBackwardWeights"/>: dW = Pᵀ·dY and db = Σ dY over the patches P; where the batch is
-    /// lowered in blocks of images, each block's dW and db are added up.
+    /// dP = dY·Wᵀ (<see cref="SimdKernels.Dense.BackwardData"/>), then <see cref="SimdKernels.Conv2d.Col2Im"/> adds dP back
+    /// onto dX; a block of images at a time, the blocks spread over the threads.
+    /// </summary>
+    public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        float* dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
+        float* dxp = Need(dx, (long)g.Images * g.InSize, nameof(dx)).Pointer;
+        float* wT = transposed.Get(g.WeightCount);
+        SimdKernels.Dense.Transpose(wp, wT, g.PatchSize, g.OutChannels);
+        var sw = width;
+        int block = ConvBlock(g), pixels = g.OutHeight * g.OutWidth, patch = g.PatchSize;
+        SplitBlocks(g, block, (first, count, worker) =>
+        {
+            float* d = dyp + (long)first * g.OutSize, target = dxp + (long)first * g.InSize;
+            if (g.Kernel == 1)
+            {
+                SimdKernels.Dense.BackwardData(sw, d, wT, target, 0, count * pixels, patch, g.OutChannels);
+                return;
+            }
+            float* scratch = WorkerPatches(worker, count * pixels * patch);
+            SimdKernels.Dense.BackwardData(sw, d, wT, scratch, 0, count * pixels, patch, g.OutChannels);
+            SimdKernels.Conv2d.Col2Im(sw, scratch, target, 0, count, g);
+        });
+    }
+
+    /// <summary>
+    /// dW = Pᵀ·dY and db = Σ dY, summed over blocks of images: each block's patches are made and multiplied
+    /// (<see cref="SimdKernels.Dense.BackwardWeights"/>) while they and the block's dY are in the cache, into a partial
+    /// sum of its own; the partial sums are then added in block order, so the result does not depend on which
+    /// thread took which block.
     /// </summary>
     public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         Conv2dGeometry g)
     {
-        Need(x, (long)g.Images * g.InSize, nameof(x)); Need(dy, (long)g.Images * g.OutSize, nameof(dy));
+        float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer;
         float* dwp = Need(dw, g.WeightCount, nameof(dw)).Pointer, dbp = Need(db, g.OutChannels, nameof(db)).Pointer;
-        if (g.Kernel == 1)
+        var sw = width;
+        int block = ConvBlock(g), pixels = g.OutHeight * g.OutWidth, patch = g.PatchSize;
+        int blocks = Math.Max(1, (g.Images + block - 1) / block), stride = g.WeightCount + g.OutChannels;
+        float* partials = partialSums.Get(blocks * stride);
+        SplitBlocks(g, block, (first, count, worker) =>
         {
-            DenseBackwardWeights(x, dy, dw, db, g.OutPixels, g.InChannels, g.OutChannels);
+            float* p = xp + (long)first * g.InSize, d = dyp + (long)first * g.OutSize, sum = partials + (long)(first / block) * stride;
+            if (g.Kernel > 1)
+            {
+                float* scratch = WorkerPatches(worker, count * pixels * patch);
+                SimdKernels.Conv2d.Im2Col(p, scratch, 0, count, g);
+                p = scratch;
+            }
+            SimdKernels.Dense.BackwardWeights(sw, p, d, sum, 0, patch, count * pixels, patch, g.OutChannels);
+            SimdKernels.Dense.BiasGradient(sw, d, sum + g.WeightCount, count * pixels, g.OutChannels);
+        });
+        if (g.Images == 0)
+        {
+            new Span<float>(dwp, g.WeightCount).Clear();
+            new Span<float>(dbp, g.OutChannels).Clear();
             return;
         }
-        var blocks = ImageBlocks(g).ToList();
-        using var partW = blocks.Count > 1 ? new SimdBuffer<float>(g.WeightCount) : null;
-        using var partB = blocks.Count > 1 ? new SimdBuffer<float>(g.OutChannels) : null;
-        for (int k = 0; k < blocks.Count; k++)
-        {
-            var (first, part) = blocks[k];
-            var p = Patches(x, first, part);
-            var dySlice = dy.Slice(first * g.OutSize, part.Images * g.OutSize);
-            if (k == 0)
-            {
-                DenseBackwardWeights(p, dySlice, dw, db, part.OutPixels, g.PatchSize, g.OutChannels);
-                continue;
-            }
-            DenseBackwardWeights(p, dySlice, partW!, partB!, part.OutPixels, g.PatchSize, g.OutChannels);
-            for (int i = 0; i < g.WeightCount; i++) dwp[i] += partW!.Pointer[i];
-            for (int o = 0; o < g.OutChannels; o++) dbp[o] += partB!.Pointer[o];
-        }
+        SimdKernels.Conv2d.SumBlocks(sw, partials, blocks, stride, dwp, 0, g.WeightCount);
+        SimdKernels.Conv2d.SumBlocks(sw, partials, blocks, stride, dbp, g.WeightCount, g.OutChannels);
     }
 
     public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
@@ -243,23 +262,29 @@ public sealed unsafe class SimdBackend : IBackend
         Split(images, 1, 2 * inN, (s, e, _) => SimdKernels.MaxPool.Backward(dyp, wp, dxp, s, e, height, width, channels));
     }
 
-    /// <summary>The patch matrix of images [first, first + part.Images) of x, in the scratch space.</summary>
-    SimdBuffer<float> Patches(DeviceBuffer<float> x, int first, Conv2dGeometry part)
+    /// <summary>
+    /// Images per block of a convolution pass: about <see cref="ConvBlockRows"/> output pixels, so that a block's patch
+    /// matrix and its rows of dY stay in a core's L2 cache while the product runs over them.
+    /// </summary>
+    static int ConvBlock(Conv2dGeometry g) => Math.Clamp(ConvBlockRows / Math.Max(1, g.OutHeight * g.OutWidth), 1, Math.Max(1, g.Images));
+
+    /// <summary>Runs body(first image, image count, worker) over the blocks of <paramref name="block"/> images.</summary>
+    void SplitBlocks(Conv2dGeometry g, int block, Action<int, int, int> body)
     {
-        var p = patches.Buffer(part.OutPixels * part.PatchSize);
-        float* xp = Own(x, nameof(x)).Pointer + (long)first * part.InSize, pp = p.Pointer;
-        Split(part.Images, 1, (long)part.OutPixels * part.PatchSize, (s, e, _) => SimdKernels.Conv2d.Im2Col(xp, pp, s, e, part));
-        return p;
+        int blocks = (g.Images + block - 1) / block;
+        if (blocks == 0) return;
+        Split(blocks, 1, 2 * g.MultiplyAdds, (s, e, worker) =>
+        {
+            for (int k = s; k < e; k++)
+            {
+                int first = k * block;
+                body(first, Math.Min(block, g.Images - first), worker);
+            }
+        });
     }
 
-    /// <summary>The batch as blocks of images whose patch matrix fits <see cref="PatchFloats"/> (at least one image each).</summary>
-    static IEnumerable<(int First, Conv2dGeometry Part)> ImageBlocks(Conv2dGeometry g)
-    {
-        long perImage = (long)g.OutHeight * g.OutWidth * g.PatchSize;
-        int block = (int)Math.Clamp(PatchFloats / Math.Max(1, perImage), 1, Math.Max(1, g.Images));
-        for (int first = 0; first < g.Images; first += block)
-            yield return (first, g.WithImages(Math.Min(block, g.Images - first)));
-    }
+    /// <summary>A worker's own patch scratch space of at least <paramref name="length"/> floats.</summary>
+    float* WorkerPatches(int worker, int length) => workerPatches[worker].Get(length);
 
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
@@ -344,7 +369,8 @@ public sealed unsafe class SimdBackend : IBackend
     {
         pool.Dispose();
         transposed.Dispose();
-        patches.Dispose();
+        partialSums.Dispose();
+        foreach (var p in workerPatches) p.Dispose();
         foreach (var p in packing) p.Dispose();
     }
 

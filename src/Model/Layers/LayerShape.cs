@@ -1,8 +1,10 @@
 namespace GpuSiamese.Model.Layers;
 
 /// <summary>
-/// The shape of one row of a layer's input or output: channels × height × width, stored channel-major
-/// (c, then y, then x) in a row of <see cref="Size"/> floats. A dense layer's vectors are (n, 1, 1).
+/// The shape of one row of a layer's input or output: channels × height × width in a row of <see cref="Size"/>
+/// floats, stored channels last (y, then x, then c), as the images and the conv and max-pool kernels lay them out
+/// (<see cref="Kernels.Conv2dGeometry"/>). A dense layer's vectors are (n, 1, 1); a dense layer reads any row as a
+/// flat vector (flatten is a view).
 /// </summary>
 public readonly record struct LayerShape(int Channels, int Height, int Width)
 {

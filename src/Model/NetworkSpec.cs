@@ -1,0 +1,138 @@
+using System.Globalization;
+using GpuSiamese.Kernels;
+using GpuSiamese.Model.Layers;
+
+namespace GpuSiamese.Model;
+
+/// <summary>
+/// The network as one string (the value of <c>--layers</c>), comma-separated:
+/// <list type="bullet">
+/// <item>only numbers, e.g. <c>196,200,10</c>: the dense widths from the 196-wide input, as always (ReLU on hidden
+/// layers, the output's activation from <c>--relu-output</c>/<c>--no-relu-output</c>);</item>
+/// <item>otherwise a layer list starting with the input shape <c>CxHxW</c> (<c>1x14x14</c>) or <c>196</c>, then
+/// <c>cNkK</c> a K×K convolution to N channels with <c>same</c> padding (<c>cNkKv</c>: <c>valid</c>),
+/// <c>p</c> a 2×2 max-pool, <c>f</c> flatten (a view: the dense layer after it reads the image as a vector), and
+/// <c>N</c> a dense layer of N units; convolutions and dense layers are ReLU unless followed by <c>l</c> (linear).
+/// The comparison network: <c>1x14x14,c32k3,p,c64k3,p,f,128,32l</c>.</item>
+/// </list>
+/// </summary>
+public static class NetworkSpec
+{
+    public const string Syntax =
+        "196,200,10 (dense widths) or a layer list: input 1x14x14, cNkK conv (N channels, KxK, same; cNkKv valid), " +
+        "p max-pool 2x2, f flatten, N dense; 'l' after a conv or dense makes it linear (else ReLU)";
+
+    /// <summary>Parses <paramref name="text"/>; a mistake is an <see cref="ArgumentException"/> naming <c>--layers</c> and the token.</summary>
+    public static NetworkConfig Parse(string text, bool reluOnOutput = true)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var tokens = text.Split(',', StringSplitOptions.TrimEntries);
+        if (tokens.All(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            return new NetworkConfig(tokens.Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray(), reluOnOutput);
+
+        var input = ParseInput(tokens[0], text);
+        var layers = new List<ILayer>();
+        var shape = input;
+        bool flat = input.Height == 1 && input.Width == 1;
+        foreach (var raw in tokens.Skip(1))
+        {
+            string t = raw.ToLowerInvariant();
+            try
+            {
+                if (t == "f")
+                {
+                    flat = true;
+                    continue;
+                }
+                if (t == "p")
+                {
+                    if (flat) throw Bad(text, raw, "a max-pool needs an image, not a flattened vector");
+                    layers.Add(new MaxPoolLayer(shape));
+                }
+                else if (t.StartsWith('c'))
+                {
+                    if (flat) throw Bad(text, raw, "a convolution needs an image, not a flattened vector");
+                    layers.Add(ParseConv(t, shape, text, raw));
+                }
+                else
+                {
+                    if (!flat) throw Bad(text, raw, $"a dense layer after the {shape} image needs 'f' (flatten) before it");
+                    bool linear = t.EndsWith('l');
+                    string n = linear ? t[..^1] : t;
+                    if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int units) || units < 1)
+                        throw Bad(text, raw, "expected a dense width such as 128 or 32l, a convolution such as c32k3, p or f");
+                    layers.Add(new DenseLayer(shape.Size, units, linear ? Activation.Identity : Activation.Relu));
+                }
+            }
+            catch (ArgumentException e) when (!e.Message.StartsWith("--layers", StringComparison.Ordinal))
+            {
+                throw Bad(text, raw, e.Message);
+            }
+            shape = layers[^1].Output;
+        }
+        if (layers.Count == 0) throw new ArgumentException($"--layers '{text}': no layer after the input shape", nameof(text));
+        if (!flat && layers[^1].Output.Height * layers[^1].Output.Width > 1)
+            throw new ArgumentException($"--layers '{text}': the embedding must be a vector: end with 'f' and dense layers", nameof(text));
+        return new NetworkConfig(input, layers);
+    }
+
+    /// <summary>The canonical spelling of a layer list (what <see cref="Parse"/> reads back into the same network).</summary>
+    public static string Format(LayerShape input, IReadOnlyList<ILayer> layers)
+    {
+        var parts = new List<string> { input.Height == 1 && input.Width == 1 ? $"{input.Channels}" : $"{input.Channels}x{input.Height}x{input.Width}" };
+        var shape = input;
+        foreach (var layer in layers)
+        {
+            if (layer is DenseLayer && (shape.Height > 1 || shape.Width > 1)) parts.Add("f");
+            parts.Add(Token(layer));
+            shape = layer.Output;
+        }
+        return string.Join(',', parts);
+    }
+
+    /// <summary>One layer's token: c32k3, c8k5vl, p, 128, 32l.</summary>
+    public static string Token(ILayer layer) => layer switch
+    {
+        Conv2dLayer c => $"c{c.OutChannels}k{c.Kernel}{(c.Padding == ConvPadding.Valid ? "v" : "")}{(c.Activation == Activation.Identity ? "l" : "")}",
+        MaxPoolLayer => "p",
+        DenseLayer d => $"{d.OutWidth}{(d.Activation == Activation.Identity ? "l" : "")}",
+        _ => throw new ArgumentException($"no spelling for a {layer.GetType().Name}", nameof(layer)),
+    };
+
+    static LayerShape ParseInput(string token, string text)
+    {
+        var dims = token.ToLowerInvariant().Split('x');
+        var values = new int[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+            if (!int.TryParse(dims[i], NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) || values[i] < 1)
+                throw Bad(text, token, "the first entry is the input shape: 1x14x14 (channels x height x width) or 196");
+        var shape = values.Length switch
+        {
+            1 => LayerShape.Vector(values[0]),
+            3 => new LayerShape(values[0], values[1], values[2]),
+            _ => throw Bad(text, token, "the first entry is the input shape: 1x14x14 (channels x height x width) or 196"),
+        };
+        if (shape.Size != NetworkConfig.InputWidth)
+            throw Bad(text, token, $"the input is one 14x14 image: {NetworkConfig.InputWidth} values (1x14x14), got {shape.Size}");
+        return shape;
+    }
+
+    static Conv2dLayer ParseConv(string t, LayerShape shape, string text, string raw)
+    {
+        // c<N>k<K>[v][l]
+        int k = t.IndexOf('k');
+        if (k < 2) throw Bad(text, raw, "a convolution is cNkK, e.g. c32k3 (32 channels, 3x3, same padding), c32k3v (valid), c32k3l (linear)");
+        string rest = t[(k + 1)..];
+        bool linear = rest.EndsWith('l');
+        if (linear) rest = rest[..^1];
+        bool valid = rest.EndsWith('v');
+        if (valid) rest = rest[..^1];
+        if (!int.TryParse(t[1..k], NumberStyles.None, CultureInfo.InvariantCulture, out int channels) || channels < 1 ||
+            !int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out int kernel) || kernel < 1)
+            throw Bad(text, raw, "a convolution is cNkK, e.g. c32k3 (32 channels, 3x3, same padding), c32k3v (valid), c32k3l (linear)");
+        return new Conv2dLayer(shape, channels, kernel, valid ? ConvPadding.Valid : ConvPadding.Same, linear ? Activation.Identity : Activation.Relu);
+    }
+
+    static ArgumentException Bad(string text, string token, string why) =>
+        new($"--layers '{text}': '{token}': {why}", nameof(text));
+}

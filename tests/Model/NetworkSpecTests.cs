@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using GpuSiamese.Data;
+using GpuSiamese.Kernels;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Layers;
+
+namespace GpuSiamese.Tests.Model;
+
+/// <summary>The --layers spelling: dense widths as before, layer lists with convolutions and max-pools, their checkpoints.</summary>
+public class NetworkSpecTests
+{
+    const string Comparison = "1x14x14,c32k3,p,c64k3,p,f,128,32l";
+
+    [Test]
+    public void WidthsMeanWhatTheyAlwaysMeant()
+    {
+        var c = NetworkSpec.Parse("196,200,10");
+        Assert.That(c, Is.EqualTo(NetworkConfig.Default));
+        Assert.That(c.LayerList, Is.Null);
+        Assert.That(NetworkSpec.Parse("196,64,8", reluOnOutput: false), Is.EqualTo(new NetworkConfig([196, 64, 8], reluOnOutput: false)));
+    }
+
+    [Test]
+    public void TheComparisonNetworkHasTheIssuesShapesAndParameters()
+    {
+        var c = NetworkSpec.Parse(Comparison);
+        Assert.That(c.Layers.Select(l => l.Output.ToString()), Is.EqualTo(new[] { "32x14x14", "32x7x7", "64x7x7", "64x3x3", "128", "32" }));
+        Assert.That(c.Layers[0], Is.EqualTo(new Conv2dLayer(new LayerShape(1, 14, 14), 32, 3, ConvPadding.Same, Activation.Relu)));
+        Assert.That(c.Layers[4], Is.EqualTo(new DenseLayer(576, 128, Activation.Relu)));
+        Assert.That(c.Layers[5], Is.EqualTo(new DenseLayer(128, 32, Activation.Identity)));
+        // conv1 9·32 + 32, conv2 9·32·64 + 64, dense 576·128 + 128, 128·32 + 32
+        Assert.That(c.ParameterCount, Is.EqualTo(320 + 18_496 + 73_856 + 4_128));
+        Assert.That((c.OutputWidth, c.ReluOnOutput, c.LayerList), Is.EqualTo((32, false, Comparison)));
+    }
+
+    [TestCase("1x14x14,C8K5V,P,F,10", "1x14x14,c8k5v,p,f,10")]
+    [TestCase("1x14x14 , c4k1l , f , 7l", "1x14x14,c4k1l,f,7l")]
+    [TestCase("196,20l,5", "196,20l,5")]
+    public void ALayerListReadsBackAsItsCanonicalSpelling(string given, string canonical)
+    {
+        var c = NetworkSpec.Parse(given);
+        Assert.That(c.LayerList, Is.EqualTo(canonical));
+        Assert.That(NetworkSpec.Parse(c.LayerList!), Is.EqualTo(c));
+    }
+
+    [TestCase("1x14x14,c8k3,10", "'10'", "needs 'f'")]
+    [TestCase("1x14x14,c8k4,p,f,10", "'c8k4'", "odd kernel")]
+    [TestCase("1x14x14,c8k15v,f,10", "'c8k15v'", "does not fit")]
+    [TestCase("1x28x28,c8k3,f,10", "'1x28x28'", "196 values")]
+    [TestCase("1x14x14,f,p,10", "'p'", "needs an image")]
+    [TestCase("1x14x14,c8k3,p", "", "embedding must be a vector")]
+    [TestCase("1x14x14,c8x3,f,10", "'c8x3'", "cNkK")]
+    [TestCase("1x14x14,f,0", "'0'", "dense width")]
+    public void MistakesNameTheOptionAndTheEntry(string spec, string token, string why)
+    {
+        var e = Assert.Throws<ArgumentException>(() => NetworkSpec.Parse(spec))!;
+        Assert.That(e.Message, Does.StartWith($"--layers '{spec}'").And.Contain(token).And.Contain(why));
+    }
+
+    [Test]
+    public void ConvLayersAreHeInitialisedWithFanInOfChannelsTimesKernelArea()
+    {
+        var layer = new Conv2dLayer(new LayerShape(32, 7, 7), 64, 3, ConvPadding.Same, Activation.Relu);
+        var p = new float[layer.ParameterCount];
+        layer.Initialize(p, new Rng(5));
+        float bound = MathF.Sqrt(6f / (32 * 9));
+        var w = p[..(9 * 32 * 64)];
+        Assert.That(w.Max(), Is.LessThanOrEqualTo(bound).And.GreaterThan(0.95f * bound));
+        Assert.That(w.Min(), Is.GreaterThanOrEqualTo(-bound).And.LessThan(-0.95f * bound));
+        Assert.That(p[(9 * 32 * 64)..], Is.All.EqualTo(0f), "biases start at zero");
+    }
+
+    [Test]
+    public void ACheckpointOfAConvNetworkRoundTrips()
+    {
+        string dir = Directory.CreateTempSubdirectory("gpusiamese-spec-").FullName;
+        try
+        {
+            var network = NetworkSpec.Parse(Comparison);
+            var training = new TrainingConfig { Network = network, Loss = PairLossKind.ContrastiveMargin, Margin = 2 };
+            var parameters = Network.Initialize(network, new Rng(3));
+            string path = Path.Combine(dir, "cnn.ckpt");
+            CheckpointFile.Save(path, new Checkpoint(network, training, parameters, 0.5, null));
+            var back = CheckpointFile.Load(path);
+            Assert.That(back.Network, Is.EqualTo(network));
+            Assert.That(back.Training, Is.EqualTo(training));
+            Assert.That(back.Parameters, Is.EqualTo(parameters));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void AVersion2CheckpointStillLoads()
+    {
+        // A version-3 file of a widths network, its network block rewritten the way versions 1 and 2 wrote it
+        // (int32 count, the widths, the output-ReLU flag), the header's version and the payload's hash made to match.
+        string dir = Directory.CreateTempSubdirectory("gpusiamese-spec-").FullName;
+        try
+        {
+            var network = new NetworkConfig([196, 6, 3], reluOnOutput: false);
+            var training = new TrainingConfig { Network = network };
+            var parameters = Network.Initialize(network, new Rng(2));
+            string path = Path.Combine(dir, "v3.ckpt");
+            CheckpointFile.Save(path, new Checkpoint(network, training, parameters, 0.25, null));
+            byte[] file = File.ReadAllBytes(path);
+            byte[] payload = file[20..^32];
+            int specLength = payload[0]; // "196,6,3" is shorter than 128 bytes: a one-byte length prefix
+            using var v2 = new MemoryStream();
+            using (var w = new BinaryWriter(v2, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                w.Write(3); w.Write(196); w.Write(6); w.Write(3); w.Write(false);
+                w.Write(payload, 1 + specLength + 1, payload.Length - specLength - 2);
+            }
+            byte[] newPayload = v2.ToArray();
+            using var rebuilt = new MemoryStream();
+            rebuilt.Write(file, 0, 8);
+            rebuilt.Write(BitConverter.GetBytes(2));
+            rebuilt.Write(BitConverter.GetBytes((long)newPayload.Length));
+            rebuilt.Write(newPayload);
+            rebuilt.Write(SHA256.HashData(newPayload));
+            string old = Path.Combine(dir, "v2.ckpt");
+            File.WriteAllBytes(old, rebuilt.ToArray());
+            var back = CheckpointFile.Load(old);
+            Assert.That(back.Network, Is.EqualTo(network));
+            Assert.That(back.Parameters, Is.EqualTo(parameters));
+            Assert.That(back.Threshold, Is.EqualTo(0.25));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void AConvNetworkTrainsAnEpochWithItsMonitoring([Values("simd", "reference")] string backendName)
+    {
+        // Two steps and the epoch's validation scoring: the layer walk with conv and max-pool layers, forward and backward.
+        var set = SyntheticDigits.Create(perDigit: 6, seed: 1);
+        var config = new TrainingConfig
+        {
+            Network = NetworkSpec.Parse("1x14x14,c4k3,p,c6k3,p,f,12,5l"),
+            Loss = PairLossKind.ContrastiveMargin, Margin = 2, BatchPairs = 8, PairsPerEpoch = 16, Epochs = 1, MonitorPairs = 20,
+        };
+        using IBackend backend = backendName == "simd" ? new SimdBackend(threads: 2) : new ReferenceBackend();
+        using var trainer = new Trainer(backend, config, set, set, new Rng(7));
+        var before = trainer.Network.DownloadParameters();
+        trainer.Train();
+        var after = trainer.Network.DownloadParameters();
+        Assert.That(after, Is.Not.EqualTo(before), "the parameters moved");
+        Assert.That(after.All(float.IsFinite), "finite parameters");
+    }
+}

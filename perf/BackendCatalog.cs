@@ -19,7 +19,7 @@ public static class BackendCatalog
     public static IEnumerable<BackendEntry> Discover(ProfilerOptions options)
     {
         string key = options.Threads is { } t ? $"simd-{t}t" : "simd";
-        yield return new BackendEntry("simd", key, () => new SimdBackend(options.Threads, options.MaxVectorBits));
+        yield return new BackendEntry("simd", key, () => GpuSiamese.Model.Backends.Accelerators.Create("simd", _ => { }, options.Threads, options.MaxVectorBits));
         // Listing the devices loads the OpenCL and CUDA drivers: only when an ILGPU kind is asked for.
         if (options.Accelerator == "simd") yield break;
         var found = IlgpuDevices.List();
@@ -27,7 +27,7 @@ public static class BackendCatalog
         {
             var device = found.FirstOrDefault(d => d.Kind == kind);
             if (device == null) continue;
-            yield return new BackendEntry(kind, kind, () => IlgpuDevices.Create(kind));
+            yield return new BackendEntry(kind, kind, () => GpuSiamese.Model.Backends.Accelerators.Create(kind, _ => { }));
         }
     }
 }

@@ -1,4 +1,5 @@
 using GpuSiamese.Kernels;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 using static GpuSiamese.Perf.Workload;
 
@@ -47,13 +48,15 @@ public sealed class OperationProfile : IProfileSection
             Add("dense forward 196→200 ReLU", () => b.DenseForward(x, w1, b1, h, n, Input, Hidden, Activation.Relu), Mm(Input, Hidden), 0);
             Add("dense forward 200→10 ReLU", () => b.DenseForward(h, w2, b2, e, n, Hidden, Embedding, Activation.Relu), Mm(Hidden, Embedding), 0);
             Add("pair distance forward (dim 10)", () => b.PairDistanceForward(e, dist, pairs, Embedding, 1e-7f), 0, (2.0 * n * Embedding + pairs) * 4);
-            Add("pair loss bounded Q=5 (fwd+bwd)", () => b.PairLoss(PairLossKind.ContrastiveBounded, 5f, dist, labels, loss, dDist, pairs), 0, pairs * 16.0);
+            Add("pair loss bounded Q=5 (fwd+bwd)", () => b.PairLoss(LossKind.ContrastiveBounded, 5f, dist, labels, loss, dDist, pairs), 0, pairs * 16.0);
             Add("pair distance backward (dim 10)", () => b.PairDistanceBackward(e, dist, dDist, de, pairs, Embedding, 1e-7f), 0, (4.0 * n * Embedding + 2 * pairs) * 4);
             Add("activation backward ReLU (200 wide)", () => b.ActivationBackward(h, dh, n * Hidden, Activation.Relu), 0, 3.0 * n * Hidden * 4);
             Add("dense backward weights 200→10", () => b.DenseBackwardWeights(h, de, dw2, db2, n, Hidden, Embedding), Mm(Hidden, Embedding), 0);
             Add("dense backward data 200→10", () => b.DenseBackwardData(de, w2, dh, n, Hidden, Embedding), Mm(Hidden, Embedding), 0);
             Add("dense backward weights 196→200", () => b.DenseBackwardWeights(x, dh, dw1, db1, n, Input, Hidden), Mm(Input, Hidden), 0);
             Add("dense backward data 196→200", () => b.DenseBackwardData(dh, w1, dx, n, Input, Hidden), Mm(Input, Hidden), 0);
+            Add("triplet loss (fwd+bwd, dim 10)", () => b.TripletLoss(e, loss, de, n / 3, Embedding, 1f, 1e-7f), 0, (2.0 * (n / 3 * 3) * Embedding + n / 3) * 4);
+            Add("dropout p=0.1 (200 wide)", () => b.Dropout(dh, n * Hidden, 0.1f, 7, 3), 0, 2.0 * n * Hidden * 4);
             Add("sum of the batch's loss", () => b.Sum(loss, pairs), 0, pairs * 4.0);
         }
 
@@ -71,6 +74,7 @@ public sealed class OperationProfile : IProfileSection
         AddStep("RMSprop", () => b.RmsPropStep(prm, g, m, p, 0.001f, 0.9f, 1e-7f, 1f), 20.0 * p);
         AddStep("SGD momentum", () => b.SgdStep(prm, g, m, p, 0.001f, 0.9f, false, 1f), 20.0 * p);
         AddStep("SGD Nesterov", () => b.SgdStep(prm, g, m, p, 0.001f, 0.9f, true, 1f), 20.0 * p);
+        AddStep("weight decay (decoupled)", () => b.WeightDecay(prm, p, 1e-6f), 8.0 * p);
         AddStep("sum of squares (gradient norm)", () => b.SumOfSquares(g, p), 4.0 * p);
 
         report.Table(["operation", "rows", "median µs", "rate", "first call µs"], rows);

@@ -26,21 +26,17 @@ public static class TrainingJob
     public static int RunChild(ProfilerOptions options)
     {
         var created = Stopwatch.StartNew();
-        using IBackend backend = options.Accelerator == "simd"
-            ? new SimdBackend(options.Threads, options.MaxVectorBits)
-            : IlgpuDevices.Create(options.Accelerator);
+        using IBackend backend = Accelerators.Create(options.Accelerator, m => Console.Error.WriteLine(m), options.Threads, options.MaxVectorBits);
         double createSeconds = created.Elapsed.TotalSeconds;
         double kernelSeconds = backend is IlgpuBackend ilgpu ? ilgpu.KernelLoadTime.TotalSeconds : 0;
 
         var dataClock = Stopwatch.StartNew();
-        var data = Mnist.Load(null, m => Console.Error.WriteLine(m));
-        var root = new Rng(1);
-        var (train, validation) = TrainValidationSplit.Create(data.Train, 0.1, root.Fork());
-        var testPairs = BalancedPairSet.Create(data.Test, root.Fork());
+        var config = new TrainingConfig { Epochs = options.Quick ? 1 : 5 };
+        var run = RunData.Load(null, config, m => Console.Error.WriteLine(m));
+        var (data, train, validation, testPairs) = (run.Mnist, run.Train, run.Validation, run.TestPairs);
         double dataSeconds = dataClock.Elapsed.TotalSeconds;
 
-        var config = new TrainingConfig { Epochs = options.Quick ? 1 : 5 };
-        using var trainer = new Trainer(backend, config, train, validation, root);
+        using var trainer = new Trainer(backend, config, train, validation, run.TrainerRng);
         var clock = Stopwatch.StartNew();
         var history = trainer.Train();
         double trainSeconds = clock.Elapsed.TotalSeconds;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GpuSiamese.Kernels;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 using static GpuSiamese.Perf.Workload;
 
@@ -50,7 +51,7 @@ public sealed class TrainingStepProfile : IProfileSection
             b.DenseForward(x, w1, b1, h, rows, Input, Hidden, Activation.Relu);
             b.DenseForward(h, w2, b2, e, rows, Hidden, Embedding, Activation.Relu);
             b.PairDistanceForward(e, dist, pairs, Embedding, 1e-7f);
-            b.PairLoss(PairLossKind.ContrastiveBounded, 5f, dist, labels, loss, dDist, pairs);
+            b.PairLoss(LossKind.ContrastiveBounded, 5f, dist, labels, loss, dDist, pairs);
             lossSum += b.Sum(loss, pairs);
             b.PairDistanceBackward(e, dist, dDist, de, pairs, Embedding, 1e-7f);
             b.ActivationBackward(e, de, rows * Embedding, Activation.Relu);

@@ -50,7 +50,7 @@ public static class WidthSweepJob
         var config = new TrainingConfig
         {
             Network = new NetworkConfig(layers, reluOnOutput: false),
-            Loss = PairLossKind.ContrastiveMargin, Margin = 1.0,
+            Loss = LossKind.ContrastiveMargin, Margin = 1.0,
             Optimizer = OptimizerKind.Adam, LearningRate = 0.001,
             Epochs = 1, BatchPairs = 64, PairsPerEpoch = pairs,
             // The epoch-end monitor scores a small set only, so that the process's CPU time is the steps'.

@@ -15,7 +15,9 @@ namespace GpuSiamese.Model;
 /// so a crash mid-write leaves the previous file whole. Version 2 appends the triplet margin, the mining mode, the
 /// mining warm-up and the dropout probability to the training configuration; version 1 files read with their defaults (no triplet
 /// loss, no dropout existed then). Version 3 writes the network as its <see cref="NetworkSpec"/> spelling (so that a
-/// layer list with convolutions and max-pools round-trips) where versions 1 and 2 wrote the dense widths; both still load.
+/// layer list with convolutions and max-pools round-trips) where versions 1 and 2 wrote the dense widths, and the training
+/// configuration as (key, value) text pairs, one per <see cref="TrainingConfig.Settings"/> entry, then the seed: a new option
+/// needs no new version, and a key missing from an older file reads as its default.
 /// </summary>
 public static class CheckpointFile
 {
@@ -105,6 +107,10 @@ public static class CheckpointFile
         catch (EndOfStreamException)
         {
             throw Bad(path, "its payload ends before all its fields were read");
+        }
+        catch (FormatException)
+        {
+            throw Bad(path, "a text field of its payload has a malformed length");
         }
         catch (ArgumentException e)
         {
@@ -256,26 +262,44 @@ public static class CheckpointFile
         return new NetworkConfig(widths, r.ReadBoolean());
     }
 
-    // Fields in a fixed order; a new field means a new format version.
+    // Version 3: each setting as its key and its value in command-line text (exact: numbers round-trip), then the seed.
     static void WriteTraining(BinaryWriter w, TrainingConfig t)
     {
-        w.Write((int)t.Loss); w.Write(t.Q); w.Write(t.Margin);
-        w.Write((int)t.Optimizer); w.Write(t.LearningRate); w.Write(t.Beta1); w.Write(t.Beta2);
-        w.Write(t.OptimizerEpsilon); w.Write(t.Rho); w.Write(t.Momentum); w.Write(t.Nesterov);
-        w.Write(t.Epochs); w.Write(t.BatchPairs); w.Write(t.PairsPerEpoch); w.Write(t.DistanceEpsilon);
-        w.Write(t.ValidationFraction); w.Write(t.Seed); w.Write((int)t.Schedule); w.Write(t.StepEpochs);
-        w.Write(t.StepGamma); w.Write(t.CosineFinalFraction); w.Write(t.ClipNorm); w.Write(t.MonitorPairs);
-        w.Write(t.Augment); w.Write(t.AugmentShift); w.Write(t.AugmentRotation); w.Write(t.AugmentMinScale);
-        w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
-        w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.MiningWarmupEpochs); w.Write(t.Dropout);
+        w.Write(TrainingConfig.Settings.Count);
+        foreach (var setting in TrainingConfig.Settings)
+        {
+            w.Write(setting.Key);
+            w.Write(setting.Format(t));
+        }
+        w.Write(t.Seed);
     }
 
+    static TrainingConfig ReadSettings(BinaryReader r, NetworkConfig network)
+    {
+        var t = new TrainingConfig { Network = network };
+        int count = r.ReadInt32();
+        if (count < 0 || count > 4096) throw new ArgumentException($"{count} training settings");
+        for (int i = 0; i < count; i++)
+        {
+            string key = r.ReadString(), value = r.ReadString();
+            var setting = TrainingConfig.Settings.FirstOrDefault(s => s.Key == key)
+                ?? throw new ArgumentException($"unknown training setting '{key}'");
+            if (!setting.TryApply(t, value, out t))
+                throw new ArgumentException($"training setting '{key}' holds '{value}', expected {setting.Expected}");
+        }
+        t = t with { Seed = r.ReadUInt64() };
+        t.Validate();
+        return t;
+    }
+
+    // Versions 1 and 2: fields in a fixed order.
     static TrainingConfig ReadTraining(BinaryReader r, NetworkConfig network, int version)
     {
+        if (version >= 3) return ReadSettings(r, network);
         var t = new TrainingConfig
         {
             Network = network,
-            Loss = (PairLossKind)r.ReadInt32(), Q = r.ReadDouble(), Margin = r.ReadDouble(),
+            Loss = (LossKind)r.ReadInt32(), Q = r.ReadDouble(), Margin = r.ReadDouble(),
             Optimizer = (OptimizerKind)r.ReadInt32(), LearningRate = r.ReadDouble(), Beta1 = r.ReadDouble(),
             Beta2 = r.ReadDouble(), OptimizerEpsilon = r.ReadDouble(), Rho = r.ReadDouble(), Momentum = r.ReadDouble(),
             Nesterov = r.ReadBoolean(), Epochs = r.ReadInt32(), BatchPairs = r.ReadInt32(), PairsPerEpoch = r.ReadInt32(),

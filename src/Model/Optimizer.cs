@@ -5,6 +5,8 @@ namespace GpuSiamese.Model;
 /// <summary>
 /// An update rule with its state buffers over the flat parameter vector: Adam keeps "m" and "v",
 /// RMSprop "s", SGD the velocity "u". <see cref="StepCount"/> counts the updates applied (Adam's t).
+/// With <see cref="TrainingConfig.WeightDecay"/> λ &gt; 0 every rule first shrinks all parameters (biases included)
+/// by lr·λ, decoupled from the gradient: AdamW, and likewise decoupled (SGDW) for SGD and RMSprop.
 /// </summary>
 public sealed class Optimizer : IDisposable
 {
@@ -45,6 +47,7 @@ public sealed class Optimizer : IDisposable
         StepCount++;
         int n = ParameterCount;
         float lr = (float)learningRate;
+        if (_config.WeightDecay > 0) Backend.WeightDecay(parameters, n, (float)(learningRate * _config.WeightDecay));
         switch (_config.Optimizer)
         {
             case OptimizerKind.Adam:

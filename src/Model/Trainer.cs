@@ -52,7 +52,7 @@ public sealed class Trainer : IDisposable
         Evaluator = new Evaluator(Network, config.DistanceEpsilon, _monitor.LargestSet);
         _best = new BestEpoch(config.EarlyStoppingPatience);
 
-        bool triplets = config.Loss == PairLossKind.Triplet;
+        bool triplets = config.Loss == LossKind.Triplet;
         int b = config.BatchPairs, rows = (triplets ? 3 : 2) * b, dim = config.Network.OutputWidth;
         _step = new NetworkStep(Network, rows, config.Dropout, config.Seed);
         var augmenter = config.Augment

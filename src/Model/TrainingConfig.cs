@@ -1,4 +1,5 @@
-using GpuSiamese.Model.Backends;
+using System.Text.Json.Nodes;
+using GpuSiamese.Model.Settings;
 
 namespace GpuSiamese.Model;
 
@@ -11,7 +12,7 @@ public sealed record TrainingConfig
 {
     public NetworkConfig Network { get; init; } = NetworkConfig.Default;
 
-    public PairLossKind Loss { get; init; } = PairLossKind.ContrastiveBounded;
+    public LossKind Loss { get; init; } = LossKind.ContrastiveBounded;
 
     /// <summary>Bound Q of the bounded contrastive loss.</summary>
     public double Q { get; init; } = 5.0;
@@ -22,7 +23,7 @@ public sealed record TrainingConfig
     /// <summary>Margin m of the triplet loss max(d(a,p) − d(a,n) + m, 0).</summary>
     public double TripletMargin { get; init; } = 1.0;
 
-    /// <summary>Which triplets a triplet-loss batch trains on (the loss must be <see cref="PairLossKind.Triplet"/> for anything but None).</summary>
+    /// <summary>Which triplets a triplet-loss batch trains on (the loss must be <see cref="LossKind.Triplet"/> for anything but None).</summary>
     public TripletMining Mining { get; init; } = TripletMining.None;
 
     /// <summary>
@@ -56,6 +57,12 @@ public sealed record TrainingConfig
     public double Momentum { get; init; } = 0.9;
 
     public bool Nesterov { get; init; }
+
+    /// <summary>
+    /// Decoupled weight decay λ (0 = off): before each update every parameter shrinks by lr·λ — AdamW with Adam, and
+    /// decoupled too (SGDW) with SGD and RMSprop (<see cref="Optimizer"/>).
+    /// </summary>
+    public double WeightDecay { get; init; }
 
     public int Epochs { get; init; } = 5;
 
@@ -111,8 +118,8 @@ public sealed record TrainingConfig
     /// <summary>The parameter of <see cref="Loss"/>: Q, m or the triplet margin.</summary>
     public double LossParameter => Loss switch
     {
-        PairLossKind.ContrastiveBounded => Q,
-        PairLossKind.Triplet => TripletMargin,
+        LossKind.ContrastiveBounded => Q,
+        LossKind.Triplet => TripletMargin,
         _ => Margin,
     };
 
@@ -120,48 +127,93 @@ public sealed record TrainingConfig
     public int StepsPerEpoch => (PairsPerEpoch + BatchPairs - 1) / BatchPairs;
 
     /// <summary>
+    /// Every training option, defined once: command-line name, metrics/checkpoint key, help text and accepted range
+    /// (the default is the property's above). The command line, presets, metrics.json, checkpoints and
+    /// <see cref="Validate"/> are derived from this list; the network (--layers) and the seed are not in it.
+    /// </summary>
+    public static IReadOnlyList<TrainingSetting> Settings { get; } =
+    [
+        Choice("--loss", "loss", c => c.Loss, (c, v) => c with { Loss = v },
+            "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006); " +
+            "triplet: max(d(a,p) - d(a,n) + m, 0) on balanced triplets, m = --triplet-margin (--batch and --pairs-per-epoch then count triplets; evaluation stays on pairs)",
+            ("contrastive", LossKind.ContrastiveBounded), ("margin", LossKind.ContrastiveMargin), ("triplet", LossKind.Triplet)),
+        Number("--q", "q", c => c.Q, (c, v) => c with { Q = v }, "Bound Q of the contrastive loss", AboveZero),
+        Number("--margin", "margin", c => c.Margin, (c, v) => c with { Margin = v }, "Margin m of the margin loss", AboveZero),
+        Number("--triplet-margin", "triplet_margin", c => c.TripletMargin, (c, v) => c with { TripletMargin = v }, "Margin m of the triplet loss", AboveZero),
+        Choice("--mining", "mining", c => c.Mining, (c, v) => c with { Mining = v },
+            "Triplets to train on (--loss triplet only): none = as sampled; batch-hard = for each anchor the farthest same-digit and nearest other-digit image among the batch's 3B rows (Hermans 2017)",
+            ("none", TripletMining.None), ("batch-hard", TripletMining.BatchHard)),
+        Whole("--mining-warmup", "mining_warmup", c => c.MiningWarmupEpochs, (c, v) => c with { MiningWarmupEpochs = v }, 0,
+            "Epochs trained on the sampled triplets before batch-hard mining starts (mining an untrained network tends to collapse it)"),
+        Number("--dropout", "dropout", c => c.Dropout, (c, v) => c with { Dropout = v },
+            "Dropout probability on the hidden layers' outputs while training (kept units scaled by 1/(1-p); 0 = off)", UnitHalfOpen),
+        Choice("--optimizer", "optimizer", c => c.Optimizer, (c, v) => c with { Optimizer = v }, "Optimizer",
+            ("adam", OptimizerKind.Adam), ("rmsprop", OptimizerKind.RmsProp), ("sgd", OptimizerKind.Sgd)),
+        Number("--lr", "learning_rate", c => c.LearningRate, (c, v) => c with { LearningRate = v }, "Learning rate", AboveZero),
+        Number("--beta1", "beta1", c => c.Beta1, (c, v) => c with { Beta1 = v }, "Adam's decay of the first moment", UnitHalfOpen),
+        Number("--beta2", "beta2", c => c.Beta2, (c, v) => c with { Beta2 = v }, "Adam's decay of the second moment", UnitHalfOpen),
+        Number("--adam-eps", "adam_eps", c => c.OptimizerEpsilon, (c, v) => c with { OptimizerEpsilon = v }, "Adam's and RMSprop's epsilon in the denominator", AboveZero),
+        Number("--rho", "rho", c => c.Rho, (c, v) => c with { Rho = v }, "RMSprop's decay of the squared-gradient average", UnitHalfOpen),
+        Number("--momentum", "momentum", c => c.Momentum, (c, v) => c with { Momentum = v }, "SGD momentum (0 = plain SGD)", UnitHalfOpen),
+        Switch("--nesterov", "nesterov", c => c.Nesterov, (c, v) => c with { Nesterov = v }, "Nesterov momentum for SGD"),
+        Number("--weight-decay", "weight_decay", c => c.WeightDecay, (c, v) => c with { WeightDecay = v },
+            "Weight decay (权重衰减) λ: each update first shrinks every parameter by lr·λ, decoupled from the gradient (AdamW with adam; likewise for sgd and rmsprop); 0 = off",
+            ("a number ≥ 0", v => v >= 0)),
+        Choice("--lr-schedule", "lr_schedule", c => c.Schedule, (c, v) => c with { Schedule = v },
+            "Learning-rate schedule: step multiplies by --lr-gamma every --lr-step-epochs epochs; cosine anneals to --cosine-final x --lr over the run",
+            ("none", LearningRateSchedule.None), ("step", LearningRateSchedule.Step), ("cosine", LearningRateSchedule.Cosine)),
+        Whole("--lr-step-epochs", "lr_step_epochs", c => c.StepEpochs, (c, v) => c with { StepEpochs = v }, 1, "Epochs between decays of the step schedule"),
+        Number("--lr-gamma", "lr_gamma", c => c.StepGamma, (c, v) => c with { StepGamma = v }, "Factor of the step schedule", ("a number in (0, 1]", v => v is > 0 and <= 1)),
+        Number("--cosine-final", "cosine_final", c => c.CosineFinalFraction, (c, v) => c with { CosineFinalFraction = v },
+            "Cosine schedule: fraction of --lr reached at the last step", ("a number in [0, 1]", v => v is >= 0 and <= 1)),
+        Whole("--monitor-pairs", "monitor_pairs", c => c.MonitorPairs, (c, v) => c with { MonitorPairs = v }, 20,
+            "Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on"),
+        Switch("--augment", "augment", c => c.Augment, (c, v) => c with { Augment = v },
+            "Augment training images: random shift, rotation and scale of the 28x28 original before pooling"),
+        Number("--augment-shift", "augment_shift", c => c.AugmentShift, (c, v) => c with { AugmentShift = v }, "Largest shift in 28x28 pixels, each axis",
+            ("a number in [0, 28]", v => v is >= 0 and <= 28)),
+        Number("--augment-rotation", "augment_rotation", c => c.AugmentRotation, (c, v) => c with { AugmentRotation = v }, "Largest rotation in degrees, either way",
+            ("a number in [0, 180]", v => v is >= 0 and <= 180)),
+        Number("--augment-min-scale", "augment_min_scale", c => c.AugmentMinScale, (c, v) => c with { AugmentMinScale = v }, "Smallest scale factor", AboveZero),
+        Number("--augment-max-scale", "augment_max_scale", c => c.AugmentMaxScale, (c, v) => c with { AugmentMaxScale = v }, "Largest scale factor (at least --augment-min-scale)", AboveZero),
+        Whole("--patience", "patience", c => c.EarlyStoppingPatience, (c, v) => c with { EarlyStoppingPatience = v }, 0,
+            "Early stopping: stop after this many epochs without a better validation AUC and keep the best epoch (0 = off)"),
+        Number("--clip-norm", "clip_norm", c => c.ClipNorm, (c, v) => c with { ClipNorm = v }, "Largest gradient norm; larger gradients are scaled down (0 = off)",
+            ("a number ≥ 0", v => v >= 0)),
+        Whole("--epochs", "epochs", c => c.Epochs, (c, v) => c with { Epochs = v }, 1, "Epochs"),
+        Whole("--batch", "batch", c => c.BatchPairs, (c, v) => c with { BatchPairs = v }, 1, "Pairs per batch (half same-digit, half different-digit)"),
+        Whole("--pairs-per-epoch", "pairs_per_epoch", c => c.PairsPerEpoch, (c, v) => c with { PairsPerEpoch = v }, 1, "Pairs per epoch"),
+        Number("--validation", "validation", c => c.ValidationFraction, (c, v) => c with { ValidationFraction = v }, "Fraction of the training images held out for validation",
+            ("a number in (0, 1)", v => v is > 0 and < 1)),
+        Number("--eps", "eps", c => c.DistanceEpsilon, (c, v) => c with { DistanceEpsilon = v }, "Epsilon of the distance sqrt(max(sum (a-b)^2, eps))", AboveZero),
+    ];
+
+    /// <summary>The configuration as metrics.json records it: "layers", "relu_output", then each setting's key and value.</summary>
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["layers"] = new JsonArray([.. Network.Widths.Select(w => (JsonNode)w)]),
+            ["relu_output"] = Network.ReluOnOutput,
+        };
+        if (Network.LayerList is { } list) json["layer_list"] = list; // a network with convolutions or pools, as --layers spells it
+        foreach (var setting in Settings) json[setting.Key] = setting.ToJson(this);
+        return json;
+    }
+
+    /// <summary>
     /// Throws an <see cref="ArgumentException"/> whose message names the option (as the command line spells it)
-    /// and the range it expects.
+    /// and the range it expects: each of <see cref="Settings"/>, then the rules that involve more than one.
     /// </summary>
     public void Validate()
     {
         if (Network is null) throw new ArgumentException("--layers must be given", nameof(Network));
-        if (!Enum.IsDefined(Loss)) throw Bad("--loss", "contrastive, margin or triplet", Loss.ToString());
-        Positive("--q", Q);
-        Positive("--margin", Margin);
-        Positive("--triplet-margin", TripletMargin);
-        if (!Enum.IsDefined(Mining)) throw Bad("--mining", "none or batch-hard", Mining.ToString());
-        if (Mining != TripletMining.None && Loss != PairLossKind.Triplet) throw Bad("--mining", "none unless --loss is triplet", "batch-hard");
-        if (MiningWarmupEpochs < 0) throw Bad("--mining-warmup", "0 or a number of epochs", MiningWarmupEpochs);
-        if (!double.IsFinite(Dropout) || Dropout < 0 || Dropout >= 1) throw Bad("--dropout", "a probability in [0, 1)", Dropout);
-        if (!Enum.IsDefined(Optimizer)) throw Bad("--optimizer", "adam, rmsprop or sgd", Optimizer.ToString());
-        Positive("--lr", LearningRate);
-        UnitHalfOpen("--beta1", Beta1);
-        UnitHalfOpen("--beta2", Beta2);
-        Positive("--adam-eps", OptimizerEpsilon);
-        UnitHalfOpen("--rho", Rho);
-        if (!double.IsFinite(Momentum) || Momentum < 0 || Momentum >= 1) throw Bad("--momentum", "a number in [0, 1)", Momentum);
+        foreach (var setting in Settings) setting.Check(this);
+        if (Mining != TripletMining.None && Loss != LossKind.Triplet) throw Bad("--mining", "none unless --loss is triplet", "batch-hard");
         if (Nesterov && Optimizer == OptimizerKind.Sgd && Momentum == 0) throw Bad("--nesterov", "a momentum above 0", Momentum);
-        if (Epochs < 1) throw Bad("--epochs", "at least 1", Epochs);
-        if (BatchPairs < 1) throw Bad("--batch", "at least 1", BatchPairs);
         if (BatchPairs > 1 << 20) throw Bad("--batch", "at most 1048576", BatchPairs);
-        if (PairsPerEpoch < 1) throw Bad("--pairs-per-epoch", "at least 1", PairsPerEpoch);
-        Positive("--eps", DistanceEpsilon);
-        if (!double.IsFinite(ValidationFraction) || ValidationFraction <= 0 || ValidationFraction >= 1)
-            throw Bad("--validation", "a fraction in (0, 1)", ValidationFraction);
-        if (!Enum.IsDefined(Schedule)) throw Bad("--lr-schedule", "none, step or cosine", Schedule.ToString());
-        if (StepEpochs < 1) throw Bad("--lr-step-epochs", "at least 1", StepEpochs);
-        if (!double.IsFinite(StepGamma) || StepGamma <= 0 || StepGamma > 1) throw Bad("--lr-gamma", "a factor in (0, 1]", StepGamma);
-        if (!double.IsFinite(CosineFinalFraction) || CosineFinalFraction < 0 || CosineFinalFraction > 1)
-            throw Bad("--cosine-final", "a fraction in [0, 1]", CosineFinalFraction);
-        if (!double.IsFinite(ClipNorm) || ClipNorm < 0) throw Bad("--clip-norm", "0 (off) or a positive norm", ClipNorm);
-        if (MonitorPairs < 20) throw Bad("--monitor-pairs", "at least 20", MonitorPairs);
-        if (!double.IsFinite(AugmentShift) || AugmentShift < 0 || AugmentShift > 28) throw Bad("--augment-shift", "0 to 28 pixels", AugmentShift);
-        if (!double.IsFinite(AugmentRotation) || AugmentRotation < 0 || AugmentRotation > 180) throw Bad("--augment-rotation", "0 to 180 degrees", AugmentRotation);
-        Positive("--augment-min-scale", AugmentMinScale);
-        if (!double.IsFinite(AugmentMaxScale) || AugmentMaxScale < AugmentMinScale)
+        if (AugmentMaxScale < AugmentMinScale)
             throw Bad("--augment-max-scale", $"a finite scale at least --augment-min-scale ({AugmentMinScale})", AugmentMaxScale);
-        if (EarlyStoppingPatience < 0) throw Bad("--patience", "0 (off) or a number of epochs", EarlyStoppingPatience);
     }
 
     /// <summary>The learning rate of global step <paramref name="step"/> (0-based) in epoch <paramref name="epoch"/> (0-based).</summary>
@@ -180,15 +232,28 @@ public sealed record TrainingConfig
         }
     }
 
-    void Positive(string option, double value)
-    {
-        if (!double.IsFinite(value) || value <= 0) throw Bad(option, "a finite number above 0", value);
-    }
+    static (string Expected, Func<double, bool> Accept) AboveZero => ("a number > 0", v => v > 0);
 
-    // A decay of 0 is legitimate (no averaging: Adam's bias correction 1 − 0^t is 1), so the range is [0, 1) as the CLI says.
-    void UnitHalfOpen(string option, double value)
+    // A decay of 0 is legitimate (no averaging: Adam's bias correction 1 − 0^t is 1), so the range is [0, 1).
+    static (string Expected, Func<double, bool> Accept) UnitHalfOpen => ("a number in [0, 1)", v => v is >= 0 and < 1);
+
+    static TrainingSetting<double> Number(string flag, string key, Func<TrainingConfig, double> get, Func<TrainingConfig, double, TrainingConfig> set,
+        string help, (string Expected, Func<double, bool> Accept) range) =>
+        new(flag, key, help, range.Expected, get, set, range.Accept, SettingFormats.Number);
+
+    static TrainingSetting<int> Whole(string flag, string key, Func<TrainingConfig, int> get, Func<TrainingConfig, int, TrainingConfig> set,
+        int min, string help) =>
+        new(flag, key, help, $"a whole number ≥ {min}", get, set, v => v >= min, SettingFormats.WholeNumber);
+
+    static TrainingSetting<bool> Switch(string flag, string key, Func<TrainingConfig, bool> get, Func<TrainingConfig, bool, TrainingConfig> set,
+        string help) =>
+        new(flag, key, help, "true or false", get, set, _ => true, SettingFormats.Switch);
+
+    static TrainingSetting<T> Choice<T>(string flag, string key, Func<TrainingConfig, T> get, Func<TrainingConfig, T, TrainingConfig> set,
+        string help, params (string Spelling, T Value)[] choices) where T : struct, Enum
     {
-        if (!double.IsFinite(value) || value < 0 || value >= 1) throw Bad(option, "a number in [0, 1)", value);
+        var format = SettingFormats.Choice(choices);
+        return new(flag, key, help, $"one of {format.HelpName}", get, set, _ => true, format);
     }
 
     static ArgumentException Bad(string option, string expected, object got) =>

@@ -20,7 +20,7 @@ public static class TrainingPresets
         new TrainingConfig
         {
             Network = new NetworkConfig([196, 512, 256, 32], reluOnOutput: false),
-            Loss = PairLossKind.ContrastiveMargin,
+            Loss = LossKind.ContrastiveMargin,
             Margin = 2,
             LearningRate = 0.001,
             Schedule = LearningRateSchedule.Cosine,
@@ -37,7 +37,7 @@ public static class TrainingPresets
         new TrainingConfig
         {
             Network = NetworkSpec.Parse("1x14x14,c32k3,p,c64k3,p,f,128,32l"),
-            Loss = PairLossKind.ContrastiveMargin,
+            Loss = LossKind.ContrastiveMargin,
             Margin = 2,
             LearningRate = 0.001,
             Schedule = LearningRateSchedule.Cosine,

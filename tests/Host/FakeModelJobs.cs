@@ -49,23 +49,23 @@ public sealed class FakeModelJobs : IModelJobs
         if (Throw is not null) throw Throw;
         log("loading MNIST (fake)");
         var history = new List<EpochRecord>();
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = 1; epoch <= options.Training.Epochs; epoch++)
         {
             double loss = 1.0 / epoch;
             for (int step = 1; step <= StepsPerEpoch; step++)
             {
                 cancel.ThrowIfCancellationRequested();
-                progress.Report(new TrainingProgress(epoch, options.Epochs, step, StepsPerEpoch, loss, 50_000,
+                progress.Report(new TrainingProgress(epoch, options.Training.Epochs, step, StepsPerEpoch, loss, 50_000,
                     TimeSpan.FromSeconds(0.1 * step)));
             }
             double train = 0.8 + 0.03 * epoch, validation = 0.78 + 0.03 * epoch;
-            progress.Report(new TrainingProgress(epoch, options.Epochs, StepsPerEpoch, StepsPerEpoch, loss, 50_000,
+            progress.Report(new TrainingProgress(epoch, options.Training.Epochs, StepsPerEpoch, StepsPerEpoch, loss, 50_000,
                 TimeSpan.FromSeconds(0.8), train, validation));
             history.Add(new EpochRecord(epoch, loss, train, validation, 0.8, 50_000, 0.9 + 0.01 * epoch, 1.0, 0.01));
         }
         File.WriteAllBytes(checkpointPath, [1, 2, 3]);
         return new TrainingOutcome("fake accelerator", history, new PairScores(Distances, Labels, Images), Metrics, Roc,
-            new StageTimings(0.5, 0.8 * options.Epochs, 0.1), Recognition);
+            new StageTimings(0.5, 0.8 * options.Training.Epochs, 0.1), Recognition);
     }
 
     public EvaluationOutcome Evaluate(EvalOptions options, Action<string> log, CancellationToken cancel)

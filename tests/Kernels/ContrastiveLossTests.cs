@@ -1,4 +1,5 @@
 using GpuSiamese.Kernels.Reference;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 using static GpuSiamese.Tests.Kernels.Parity;
 
@@ -9,7 +10,7 @@ public class ContrastiveLossTests
 {
     [Test]
     public void LossesMatchReference([ValueSource(typeof(BackendCases), nameof(BackendCases.All))] BackendCase c,
-        [Values(1, 3, 127, 128)] int count, [Values(PairLossKind.ContrastiveBounded, PairLossKind.ContrastiveMargin)] PairLossKind kind, [Values(0.5f, 1f, 5f, 20f)] float parameter)
+        [Values(1, 3, 127, 128)] int count, [Values(LossKind.ContrastiveBounded, LossKind.ContrastiveMargin)] LossKind kind, [Values(0.5f, 1f, 5f, 20f)] float parameter)
     {
         using var b = BackendCases.Open(c);
         var rng = new Random(count * 3 + (int)kind);
@@ -17,7 +18,7 @@ public class ContrastiveLossTests
         var labels = Enumerable.Range(0, count).Select(_ => rng.Next(2)).ToArray();
         var el = new double[count];
         var eg = new double[count];
-        if (kind == PairLossKind.ContrastiveBounded)
+        if (kind == LossKind.ContrastiveBounded)
         {
             ContrastiveLoss.BoundedForward(D(dist), labels, el, count, parameter);
             ContrastiveLoss.BoundedBackward(D(dist), labels, eg, count, parameter);
@@ -45,7 +46,7 @@ public class ContrastiveLossTests
     }
 
     [Test]
-    public void ReferenceBackwardIsTheDerivativeOfForward([Values(PairLossKind.ContrastiveBounded, PairLossKind.ContrastiveMargin)] PairLossKind kind)
+    public void ReferenceBackwardIsTheDerivativeOfForward([Values(LossKind.ContrastiveBounded, LossKind.ContrastiveMargin)] LossKind kind)
     {
         var rng = new Random(1);
         for (int t = 0; t < 200; t++)
@@ -55,14 +56,14 @@ public class ContrastiveLossTests
             double F(double x)
             {
                 var l = new double[1];
-                if (kind == PairLossKind.ContrastiveBounded) ContrastiveLoss.BoundedForward([x], [y], l, 1, q);
+                if (kind == LossKind.ContrastiveBounded) ContrastiveLoss.BoundedForward([x], [y], l, 1, q);
                 else ContrastiveLoss.MarginForward([x], [y], l, 1, q);
                 return l[0];
             }
             var g = new double[1];
-            if (kind == PairLossKind.ContrastiveBounded) ContrastiveLoss.BoundedBackward([e], [y], g, 1, q);
+            if (kind == LossKind.ContrastiveBounded) ContrastiveLoss.BoundedBackward([e], [y], g, 1, q);
             else ContrastiveLoss.MarginBackward([e], [y], g, 1, q);
-            if (kind == PairLossKind.ContrastiveMargin && Math.Abs(e - q) < 1e-4) continue; // kink
+            if (kind == LossKind.ContrastiveMargin && Math.Abs(e - q) < 1e-4) continue; // kink
             Assert.That(g[0], Is.EqualTo((F(e + h) - F(e - h)) / (2 * h)).Within(1e-5 + 1e-5 * Math.Abs(g[0])));
         }
     }

@@ -1,4 +1,5 @@
 using GpuSiamese.Kernels;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 using GpuSiamese.Tests.Model;
 using static GpuSiamese.Tests.Kernels.Parity;
@@ -58,7 +59,7 @@ public class IndependentValueTests
         using var labels = Up(b, new[] { 0, 1 });
         using var loss = b.Allocate<float>(2);
         using var dDist = b.Allocate<float>(2);
-        b.PairLoss(PairLossKind.ContrastiveBounded, 5, dist, labels, loss, dDist, 2);
+        b.PairLoss(LossKind.ContrastiveBounded, 5, dist, labels, loss, dDist, 2);
         Close(Down(b, loss), [0.4, 10 * k], "loss");
         Close(Down(b, dDist), [0.8 / 2, -2 * 2.77 * k / 2], "dL/dE");
     }
@@ -73,7 +74,7 @@ public class IndependentValueTests
         using var labels = Up(b, new[] { 0, 1, 1, 0 });
         using var loss = b.Allocate<float>(4);
         using var dDist = b.Allocate<float>(4);
-        b.PairLoss(PairLossKind.ContrastiveMargin, 2, dist, labels, loss, dDist, 4);
+        b.PairLoss(LossKind.ContrastiveMargin, 2, dist, labels, loss, dDist, 4);
         Close(Down(b, loss), [2.25, 2.25, 0, 0], "loss");
         Close(Down(b, dDist), [0.75, -0.75, 0, 0], "dL/dE");
     }

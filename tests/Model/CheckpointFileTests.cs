@@ -119,7 +119,7 @@ public class CheckpointFileTests
     public void TripletAndDropoutSettingsRoundTrip()
     {
         var c = Sample();
-        c = c with { Training = c.Training with { Loss = GpuSiamese.Model.Backends.PairLossKind.Triplet, TripletMargin = 0.3,
+        c = c with { Training = c.Training with { Loss = LossKind.Triplet, TripletMargin = 0.3,
             Mining = TripletMining.BatchHard, MiningWarmupEpochs = 3, Dropout = 0.25 } };
         Assert.That(CheckpointFile.Load(Saved(c)).Training, Is.EqualTo(c.Training));
     }
@@ -128,33 +128,39 @@ public class CheckpointFileTests
     public void VersionOneFilesStillLoadWithTheNewSettingsAtTheirDefaults()
     {
         // A version-1 file is a version-2 file without the four trailing training fields (24 bytes) after the
-        // patience, and versions 1 and 2 wrote the network as its widths (int32 count, the widths, the output-ReLU
-        // flag) where version 3 writes its spelling; built here from a fresh save, header and checksum recomputed.
+        // patience; built here from a fresh save whose training block is rewritten in the old fixed order.
         var c = Sample();
-        var bytes = File.ReadAllBytes(Saved(c));
-        const int header = 20, v1TrainingBytes = 182, removed = 8 + 4 + 4 + 8;
-        int v3NetworkBytes = 1 + bytes[header] + 1; // a one-byte length prefix ("196,6,3" is short), the spelling, the flag
-        int at = header + v3NetworkBytes + v1TrainingBytes;
-        Assert.That(BitConverter.ToDouble(bytes, at), Is.EqualTo(c.Training.TripletMargin), "the new fields follow the patience");
-        var payload = bytes.AsSpan(header, bytes.Length - header - 32).ToArray().ToList();
-        payload.RemoveRange(v3NetworkBytes + v1TrainingBytes, removed);
-        payload.RemoveRange(0, v3NetworkBytes);
-        var widths = new List<byte>(BitConverter.GetBytes(c.Network.Widths.Count));
-        foreach (int w in c.Network.Widths) widths.AddRange(BitConverter.GetBytes(w));
-        widths.Add(c.Network.ReluOnOutput ? (byte)1 : (byte)0);
-        payload.InsertRange(0, widths);
-        var v1 = new List<byte>(bytes.AsSpan(0, 8).ToArray());
-        v1.AddRange(BitConverter.GetBytes(1));
-        v1.AddRange(BitConverter.GetBytes((long)payload.Count));
-        v1.AddRange(payload);
-        v1.AddRange(System.Security.Cryptography.SHA256.HashData(payload.ToArray()));
         string path = Path.Combine(_dir, "v1.ckpt");
-        File.WriteAllBytes(path, v1.ToArray());
+        File.WriteAllBytes(path, LegacyCheckpoint.Rewrite(File.ReadAllBytes(Saved(c)), c, version: 1));
         var back = CheckpointFile.Load(path);
         Assert.That(back.Training, Is.EqualTo(c.Training));
         Assert.That((back.Training.TripletMargin, back.Training.Mining, back.Training.MiningWarmupEpochs, back.Training.Dropout),
             Is.EqualTo((1.0, TripletMining.None, 1, 0.0)));
         Assert.That(back.Resume!.History, Is.EqualTo(c.Resume!.History));
+    }
+
+    [Test]
+    public void VersionTwoFilesStillLoad()
+    {
+        var c = Sample();
+        c = c with { Training = c.Training with { Loss = LossKind.Triplet, TripletMargin = 0.3, Dropout = 0.25 } };
+        string path = Path.Combine(_dir, "v2.ckpt");
+        File.WriteAllBytes(path, LegacyCheckpoint.Rewrite(File.ReadAllBytes(Saved(c)), c, version: 2));
+        var back = CheckpointFile.Load(path);
+        Assert.That(back.Training, Is.EqualTo(c.Training));
+        Assert.That(back.Parameters, Is.EqualTo(c.Parameters));
+    }
+
+    [Test]
+    public void AnUnknownSettingKeyIsRefusedByName()
+    {
+        var c = Sample(withResume: false);
+        var bytes = File.ReadAllBytes(Saved(c));
+        string key = TrainingConfig.Settings[0].Key, renamed = "zz" + key[2..];
+        string path = Path.Combine(_dir, "renamed.ckpt");
+        File.WriteAllBytes(path, LegacyCheckpoint.WithPayload(bytes, 3, LegacyCheckpoint.Payload(bytes).Replace(key, renamed)));
+        Assert.That(() => CheckpointFile.Load(path), Throws.InstanceOf<InvalidDataException>()
+            .With.Message.Contains($"unknown training setting '{renamed}'"));
     }
 
     [Test]

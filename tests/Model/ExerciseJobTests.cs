@@ -11,25 +11,24 @@ public class ExerciseJobTests
     [Test]
     public void DefaultConfigurationBeatsTheExercisesAucOnTheBalancedTestSet()
     {
-        MnistData data;
+        var config = new TrainingConfig();
+        RunData run;
         try
         {
-            data = Mnist.Load(null, TestContext.Out.WriteLine);
+            // The product's own pipeline: the same split, test pairs and generators as the main job.
+            run = RunData.Load(null, config, TestContext.Out.WriteLine);
         }
         catch (MnistUnavailableException e)
         {
             Assert.Ignore($"MNIST is not available here: {e.Message}");
             return;
         }
-        var config = new TrainingConfig();
-        var rng = new Rng(config.Seed);
-        var (train, validation) = TrainValidationSplit.Create(data.Train, config.ValidationFraction, rng.Fork());
         using var backend = new SimdBackend();
         var clock = Stopwatch.StartNew();
-        using var trainer = new Trainer(backend, config, train, validation, rng.Fork());
+        using var trainer = new Trainer(backend, config, run.Train, run.Validation, run.TrainerRng);
         var history = trainer.Train();
-        var test = BalancedPairSet.Create(data.Test, rng.Fork());
-        var metrics = Roc.Analyze(trainer.Evaluator.Distances(data.Test, test), test.Labels);
+        var test = run.TestPairs;
+        var metrics = Roc.Analyze(trainer.Evaluator.Distances(run.Test, test), test.Labels);
         TestContext.Out.WriteLine($"{backend.Name}: {clock.Elapsed.TotalSeconds:F1} s, loss {history[0].MeanLoss:F4} -> {history[^1].MeanLoss:F4}, " +
             $"test AUC {metrics.Auc:F4}, Youden accuracy {metrics.YoudenAccuracy:P2}, EER {metrics.EqualErrorRate:P2}");
         Assert.That(test.Count, Is.EqualTo(17_000));

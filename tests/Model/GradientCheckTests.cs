@@ -18,7 +18,7 @@ public class GradientCheckTests
     {
         foreach (var widths in new[] { new[] { 196, 9, 4 }, new[] { 196, 7, 5, 3 } })
             foreach (bool reluOut in new[] { true, false })
-                foreach (var (kind, param) in new[] { (PairLossKind.ContrastiveBounded, 5.0), (PairLossKind.ContrastiveMargin, 1.0) })
+                foreach (var (kind, param) in new[] { (LossKind.ContrastiveBounded, 5.0), (LossKind.ContrastiveMargin, 1.0) })
                     yield return new TestCaseData(widths, reluOut, kind, param)
                         .SetName($"{string.Join('-', widths)} relu-out={reluOut} {kind}");
     }
@@ -30,23 +30,23 @@ public class GradientCheckTests
     static IEnumerable<TestCaseData> LayerListCases()
     {
         foreach (var spec in new[] { "1x14x14,c3k3,p,c4k3v,p,f,6,3l", "1x14x14,c2k5vl,p,c3k1,p,f,5" })
-            foreach (var (kind, param) in new[] { (PairLossKind.ContrastiveBounded, 5.0), (PairLossKind.ContrastiveMargin, 1.0) })
+            foreach (var (kind, param) in new[] { (LossKind.ContrastiveBounded, 5.0), (LossKind.ContrastiveMargin, 1.0) })
                 yield return new TestCaseData(spec, kind, param).SetName($"{spec} {kind}");
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void AnalyticGradientMatchesCentralDifferences(int[] widths, bool reluOnOutput, PairLossKind kind, double param) =>
+    public void AnalyticGradientMatchesCentralDifferences(int[] widths, bool reluOnOutput, LossKind kind, double param) =>
         CheckAgainstCentralDifferences(new NetworkConfig(widths, reluOnOutput), kind, param);
 
     [TestCaseSource(nameof(LayerListCases))]
-    public void ConvNetworkGradientMatchesCentralDifferences(string spec, PairLossKind kind, double param) =>
+    public void ConvNetworkGradientMatchesCentralDifferences(string spec, LossKind kind, double param) =>
         CheckAgainstCentralDifferences(NetworkSpec.Parse(spec), kind, param);
 
     [TestCaseSource(nameof(LayerListCases))]
-    public void ConvNetworkTrainerStepOnReferenceBackendMatchesTheChain(string spec, PairLossKind kind, double param) =>
+    public void ConvNetworkTrainerStepOnReferenceBackendMatchesTheChain(string spec, LossKind kind, double param) =>
         CheckTrainerStep(NetworkSpec.Parse(spec), kind, param);
 
-    static void CheckAgainstCentralDifferences(NetworkConfig config, PairLossKind kind, double param)
+    static void CheckAgainstCentralDifferences(NetworkConfig config, LossKind kind, double param)
     {
         var (theta, x, labels) = FixtureAwayFromKinks(config, kind, param);
 
@@ -76,18 +76,18 @@ public class GradientCheckTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public void TrainerStepOnReferenceBackendMatchesTheChain(int[] widths, bool reluOnOutput, PairLossKind kind, double param) =>
+    public void TrainerStepOnReferenceBackendMatchesTheChain(int[] widths, bool reluOnOutput, LossKind kind, double param) =>
         CheckTrainerStep(new NetworkConfig(widths, reluOnOutput), kind, param);
 
-    static void CheckTrainerStep(NetworkConfig network, PairLossKind kind, double param)
+    static void CheckTrainerStep(NetworkConfig network, LossKind kind, double param)
     {
         var set = SyntheticDigits.Create(perDigit: 4, seed: 3);
         var config = new TrainingConfig
         {
             Network = network,
             Loss = kind,
-            Q = kind == PairLossKind.ContrastiveBounded ? param : 5,
-            Margin = kind == PairLossKind.ContrastiveMargin ? param : 1,
+            Q = kind == LossKind.ContrastiveBounded ? param : 5,
+            Margin = kind == LossKind.ContrastiveMargin ? param : 1,
             BatchPairs = 6,
             MonitorPairs = 20,
         };
@@ -121,7 +121,7 @@ public class GradientCheckTests
     /// Random parameters, images and a balanced set of 6 pairs, redrawn until no pre-activation lies within
     /// 1e-3 of a ReLU kink and no squared distance near the clamp, so ±h cannot cross a non-differentiable point.
     /// </summary>
-    static (double[] Theta, double[] X, int[] Labels) FixtureAwayFromKinks(NetworkConfig config, PairLossKind kind, double param)
+    static (double[] Theta, double[] X, int[] Labels) FixtureAwayFromKinks(NetworkConfig config, LossKind kind, double param)
     {
         for (int seed = 0; seed < 200; seed++)
         {
@@ -137,7 +137,7 @@ public class GradientCheckTests
             var pre = new List<double[]>();
             ModelChain.Loss(config, theta, x, labels, kind, param, Eps, preActivations: pre);
             bool nearKink = pre.Any(z => z.Any(v => Math.Abs(v) < 1e-3)); // every ReLU layer's pre-activations
-            if (kind == PairLossKind.ContrastiveMargin)
+            if (kind == LossKind.ContrastiveMargin)
                 nearKink |= NearMargin(config, theta, x, labels, param);
             if (!nearKink) return (theta, x, labels);
         }
@@ -154,7 +154,7 @@ public class GradientCheckTests
             Array.Copy(x, p * ImageSet.Size, xp, 0, ImageSet.Size);
             Array.Copy(x, (labels.Length + p) * ImageSet.Size, xp, ImageSet.Size, ImageSet.Size);
             // With label 1 the margin loss is max(m − E, 0)², so E = m − sqrt(L) when L > 0.
-            double l = ModelChain.Loss(config, theta, xp, one, PairLossKind.ContrastiveMargin, margin, Eps);
+            double l = ModelChain.Loss(config, theta, xp, one, LossKind.ContrastiveMargin, margin, Eps);
             if (l < 1e-6) return true;
         }
         return false;

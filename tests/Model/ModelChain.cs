@@ -14,7 +14,7 @@ namespace GpuSiamese.Tests.Model;
 public static class ModelChain
 {
     /// <summary>Batch-mean loss; fills <paramref name="gradient"/> when given; records ReLU layers' pre-activations when asked.</summary>
-    public static double Loss(NetworkConfig config, double[] theta, double[] x, int[] labels, PairLossKind kind,
+    public static double Loss(NetworkConfig config, double[] theta, double[] x, int[] labels, LossKind kind,
         double parameter, double eps, double[]? gradient = null, List<double[]>? preActivations = null)
     {
         int pairs = labels.Length, rows = 2 * pairs;
@@ -60,7 +60,7 @@ public static class ModelChain
         Ref.PairDistance.Forward(outputs[^1], dist, pairs, dim, eps);
         var loss = new double[pairs];
         var dDist = new double[pairs];
-        if (kind == PairLossKind.ContrastiveBounded)
+        if (kind == LossKind.ContrastiveBounded)
         {
             Ref.ContrastiveLoss.BoundedForward(dist, labels, loss, pairs, parameter);
             Ref.ContrastiveLoss.BoundedBackward(dist, labels, dDist, pairs, parameter);

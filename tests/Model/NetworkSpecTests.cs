@@ -78,7 +78,7 @@ public class NetworkSpecTests
         try
         {
             var network = NetworkSpec.Parse(Comparison);
-            var training = new TrainingConfig { Network = network, Loss = PairLossKind.ContrastiveMargin, Margin = 2 };
+            var training = new TrainingConfig { Network = network, Loss = LossKind.ContrastiveMargin, Margin = 2 };
             var parameters = Network.Initialize(network, new Rng(3));
             string path = Path.Combine(dir, "cnn.ckpt");
             CheckpointFile.Save(path, new Checkpoint(network, training, parameters, 0.5, null));
@@ -96,8 +96,8 @@ public class NetworkSpecTests
     [Test]
     public void AVersion2CheckpointStillLoads()
     {
-        // A version-3 file of a widths network, its network block rewritten the way versions 1 and 2 wrote it
-        // (int32 count, the widths, the output-ReLU flag), the header's version and the payload's hash made to match.
+        // A version-3 file of a widths network rewritten the way version 2 wrote it (the network as int32 count, widths and
+        // the output-ReLU flag; the training block as fixed fields), the header's version and the payload's hash made to match.
         string dir = Directory.CreateTempSubdirectory("gpusiamese-spec-").FullName;
         try
         {
@@ -106,24 +106,10 @@ public class NetworkSpecTests
             var parameters = Network.Initialize(network, new Rng(2));
             string path = Path.Combine(dir, "v3.ckpt");
             CheckpointFile.Save(path, new Checkpoint(network, training, parameters, 0.25, null));
+            var saved = new Checkpoint(network, training, parameters, 0.25, null);
             byte[] file = File.ReadAllBytes(path);
-            byte[] payload = file[20..^32];
-            int specLength = payload[0]; // "196,6,3" is shorter than 128 bytes: a one-byte length prefix
-            using var v2 = new MemoryStream();
-            using (var w = new BinaryWriter(v2, System.Text.Encoding.UTF8, leaveOpen: true))
-            {
-                w.Write(3); w.Write(196); w.Write(6); w.Write(3); w.Write(false);
-                w.Write(payload, 1 + specLength + 1, payload.Length - specLength - 2);
-            }
-            byte[] newPayload = v2.ToArray();
-            using var rebuilt = new MemoryStream();
-            rebuilt.Write(file, 0, 8);
-            rebuilt.Write(BitConverter.GetBytes(2));
-            rebuilt.Write(BitConverter.GetBytes((long)newPayload.Length));
-            rebuilt.Write(newPayload);
-            rebuilt.Write(SHA256.HashData(newPayload));
             string old = Path.Combine(dir, "v2.ckpt");
-            File.WriteAllBytes(old, rebuilt.ToArray());
+            File.WriteAllBytes(old, LegacyCheckpoint.Rewrite(file, saved, version: 2));
             var back = CheckpointFile.Load(old);
             Assert.That(back.Network, Is.EqualTo(network));
             Assert.That(back.Parameters, Is.EqualTo(parameters));
@@ -143,7 +129,7 @@ public class NetworkSpecTests
         var config = new TrainingConfig
         {
             Network = NetworkSpec.Parse("1x14x14,c4k3,p,c6k3,p,f,12,5l"),
-            Loss = PairLossKind.ContrastiveMargin, Margin = 2, BatchPairs = 8, PairsPerEpoch = 16, Epochs = 1, MonitorPairs = 20,
+            Loss = LossKind.ContrastiveMargin, Margin = 2, BatchPairs = 8, PairsPerEpoch = 16, Epochs = 1, MonitorPairs = 20,
         };
         using IBackend backend = backendName == "simd" ? new SimdBackend(threads: 2) : new ReferenceBackend();
         using var trainer = new Trainer(backend, config, set, set, new Rng(7));

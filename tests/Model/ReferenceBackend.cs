@@ -1,4 +1,5 @@
 using GpuSiamese.Kernels;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 using Ref = GpuSiamese.Kernels.Reference;
 
@@ -150,15 +151,15 @@ public sealed class ReferenceBackend : IBackend
         Put(dEmb, d);
     }
 
-    public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+    public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
         var e = D(dist, count);
         var y = Host(labels).Span[..count].ToArray();
         var l = new double[count];
         var g = new double[count];
-        if (kind == PairLossKind.Triplet) throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
-        if (kind == PairLossKind.ContrastiveBounded)
+        if (kind == LossKind.Triplet) throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
+        if (kind == LossKind.ContrastiveBounded)
         {
             Ref.ContrastiveLoss.BoundedForward(e, y, l, count, parameter);
             Ref.ContrastiveLoss.BoundedBackward(e, y, g, count, parameter);
@@ -189,6 +190,13 @@ public sealed class ReferenceBackend : IBackend
         var d = D(x, n);
         Ref.Dropout.Forward(d, n, p, key, step);
         Put(x, d);
+    }
+
+    public void WeightDecay(DeviceBuffer<float> p, int n, float rate)
+    {
+        var d = D(p, n);
+        Ref.WeightDecay.Apply(d, n, rate);
+        Put(p, d);
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,

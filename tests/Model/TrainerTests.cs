@@ -128,7 +128,7 @@ public class TrainerTests
     }
 
     [Test]
-    public void EveryOptimizerAndLossTrains([Values] OptimizerKind optimizer, [Values] PairLossKind loss)
+    public void EveryOptimizerAndLossTrains([Values] OptimizerKind optimizer, [Values] LossKind loss)
     {
         var config = Small with
         {
@@ -250,7 +250,7 @@ public class TrainerTripletAndDropoutTests
     [Test]
     public void TripletTrainingLearnsPairDistances([Values] TripletMining mining)
     {
-        var config = Small with { Network = new NetworkConfig([196, 16, 4], reluOnOutput: false), Loss = PairLossKind.Triplet, TripletMargin = 1.0, Mining = mining };
+        var config = Small with { Network = new NetworkConfig([196, 16, 4], reluOnOutput: false), Loss = LossKind.Triplet, TripletMargin = 1.0, Mining = mining };
         using var trainer = Create(config);
         var pairs = BalancedPairSet.Create(Validation, new Rng(5), 10, 2);
         double before = Roc.Auc(trainer.Evaluator.Distances(Validation, pairs), pairs.Labels);
@@ -266,7 +266,7 @@ public class TrainerTripletAndDropoutTests
     public void TripletStepMatchesTheReferenceLossOfTheEmbeddings()
     {
         // One step's loss is the mean hinge over the triplets' embeddings, computed here independently from the network's output.
-        var config = Small with { Loss = PairLossKind.Triplet, TripletMargin = 2.0 };
+        var config = Small with { Loss = LossKind.Triplet, TripletMargin = 2.0 };
         using var trainer = Create(config);
         int[] a = [0, 1, 2], p = [10, 11, 12], n = [3, 4, 5]; // image i has digit i % 10
         double loss = trainer.ComputeTripletGradients(a, p, n);
@@ -282,7 +282,7 @@ public class TrainerTripletAndDropoutTests
     [Test]
     public void TripletResumeThroughACheckpointMatchesAnUninterruptedRun([Values] TripletMining mining)
     {
-        var config = Small with { Loss = PairLossKind.Triplet, Mining = mining, Dropout = 0.2, Epochs = 2, PairsPerEpoch = 96 };
+        var config = Small with { Loss = LossKind.Triplet, Mining = mining, Dropout = 0.2, Epochs = 2, PairsPerEpoch = 96 };
         float[] straight;
         using (var t = Create(config))
         {

@@ -12,7 +12,7 @@ public class TrainingConfigTests
         c.Validate();
         Assert.That(c.Network.Widths, Is.EqualTo(new[] { 196, 200, 10 }));
         Assert.That(c.Network.ReluOnOutput, Is.True);
-        Assert.That(c.Loss, Is.EqualTo(PairLossKind.ContrastiveBounded));
+        Assert.That(c.Loss, Is.EqualTo(LossKind.ContrastiveBounded));
         Assert.That(c.Q, Is.EqualTo(5.0));
         Assert.That(c.Optimizer, Is.EqualTo(OptimizerKind.Adam));
         Assert.That((c.LearningRate, c.Beta1, c.Beta2, c.OptimizerEpsilon), Is.EqualTo((0.01, 0.9, 0.999, 1e-7)));
@@ -36,11 +36,11 @@ public class TrainingConfigTests
         yield return new TestCaseData(d with { Q = 0 }, "--q").SetName("Q 0");
         yield return new TestCaseData(d with { Q = -5 }, "--q").SetName("Q negative");
         yield return new TestCaseData(d with { Margin = 0 }, "--margin").SetName("margin 0");
-        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, TripletMargin = 0 }, "--triplet-margin").SetName("triplet margin 0");
+        yield return new TestCaseData(d with { Loss = LossKind.Triplet, TripletMargin = 0 }, "--triplet-margin").SetName("triplet margin 0");
         yield return new TestCaseData(d with { TripletMargin = double.NaN }, "--triplet-margin").SetName("triplet margin NaN");
-        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, Mining = (TripletMining)5 }, "--mining").SetName("unknown mining");
+        yield return new TestCaseData(d with { Loss = LossKind.Triplet, Mining = (TripletMining)5 }, "--mining").SetName("unknown mining");
         yield return new TestCaseData(d with { Mining = TripletMining.BatchHard }, "--mining").SetName("mining without the triplet loss");
-        yield return new TestCaseData(d with { Loss = PairLossKind.Triplet, Mining = TripletMining.BatchHard, MiningWarmupEpochs = -1 }, "--mining-warmup").SetName("mining warm-up -1");
+        yield return new TestCaseData(d with { Loss = LossKind.Triplet, Mining = TripletMining.BatchHard, MiningWarmupEpochs = -1 }, "--mining-warmup").SetName("mining warm-up -1");
         yield return new TestCaseData(d with { Dropout = 1 }, "--dropout").SetName("dropout 1");
         yield return new TestCaseData(d with { Dropout = -0.1 }, "--dropout").SetName("dropout negative");
         yield return new TestCaseData(d with { Dropout = double.NaN }, "--dropout").SetName("dropout NaN");
@@ -65,7 +65,7 @@ public class TrainingConfigTests
         yield return new TestCaseData(d with { AugmentMinScale = 0 }, "--augment-min-scale").SetName("augment min scale 0");
         yield return new TestCaseData(d with { AugmentMaxScale = 0.5 }, "--augment-max-scale").SetName("augment max below min");
         yield return new TestCaseData(d with { EarlyStoppingPatience = -1 }, "--patience").SetName("patience -1");
-        yield return new TestCaseData(d with { Loss = (PairLossKind)7 }, "--loss").SetName("unknown loss");
+        yield return new TestCaseData(d with { Loss = (LossKind)7 }, "--loss").SetName("unknown loss");
         yield return new TestCaseData(d with { Optimizer = (OptimizerKind)7 }, "--optimizer").SetName("unknown optimizer");
     }
 

@@ -27,7 +27,7 @@ public static class EmbedCommand
         var output = OptionFactory.Path("--out", "Output file: .npy (float32, rows x width) or .csv (label or file, then e0, e1, …)", required: true, helpName: "FILE");
         var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files", helpName: "DIR");
         var seed = OptionFactory.ULong("--seed", defaults.Seed, "Seed of the validation hold-out");
-        var validation = OptionFactory.Double("--validation", defaults.Validation, "Fraction of the training images held out for validation", "a number in (0, 1)", v => v is > 0 and < 1);
+        var validation = OptionFactory.Double("--validation", defaults.Training.ValidationFraction, "Fraction of the training images held out for validation", "a number in (0, 1)", v => v is > 0 and < 1);
         var invert = new InvertOptions();
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that runs the network");
 

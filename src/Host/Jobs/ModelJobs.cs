@@ -15,7 +15,7 @@ public sealed class ModelJobs : IModelJobs
         IProgress<HostProgress> progress, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        var config = TrainingConfigMapping.ToConfig(options);
+        var config = options.Training;
         Checkpoint? resume = null;
         if (options.Resume is not null)
         {
@@ -29,15 +29,11 @@ public sealed class ModelJobs : IModelJobs
 
         // The device first: a missing one is refused before MNIST is read.
         using var backend = AcceleratorBackends.Create(options.Accelerator, log);
-        var data = Mnist.Load(options.DataDir, log);
-        if (!config.Augment)
-            data = new MnistData(data.Train.WithoutRaw28(), data.Test.WithoutRaw28());
-        var random = RunRandomness.From(options.Seed);
-        var (train, validation) = TrainValidationSplit.Create(data.Train, config.ValidationFraction, random.Split);
-        var testPairs = BalancedPairSet.Create(data.Test, random.TestPairs, options.PositivesPerDigit, options.NegativesPerPair);
+        var run = RunData.Load(options.DataDir, config, log, options.PositivesPerDigit, options.NegativesPerPair);
+        var (data, train, validation, testPairs) = (run.Mnist, run.Train, run.Validation, run.TestPairs);
         double dataSeconds = clock.Elapsed.TotalSeconds;
 
-        using var trainer = new Trainer(backend, config, train, validation, random.Trainer);
+        using var trainer = new Trainer(backend, config, train, validation, run.TrainerRng);
         if (resume is not null)
         {
             trainer.Restore(resume.Parameters, resume.Resume!, resume.Threshold);

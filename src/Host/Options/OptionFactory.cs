@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Settings;
 
 namespace GpuSiamese.Host.Options;
 
@@ -53,16 +55,16 @@ public static class OptionFactory
             s => (names.Contains(s.ToLowerInvariant()) && Enum.TryParse<T>(s, ignoreCase: true, out var v), Enum.TryParse<T>(s, true, out var w) ? w : defaultValue));
     }
 
-    /// <summary>One of the given spellings (read in any case), for choices whose words an enum name cannot hold ("batch-hard").</summary>
-    public static Option<T> Spelled<T>(string name, T defaultValue, string description, params (string Spelling, T Value)[] choices) where T : struct, Enum
+    /// <summary>
+    /// The option of a training setting: a flag for a switch, else a value checked against the setting's range (the
+    /// text is applied to the configuration by the reader); its default shown as the setting writes it.
+    /// </summary>
+    public static Option Setting(TrainingSetting setting)
     {
-        string list = string.Join('|', choices.Select(c => c.Spelling));
-        return Parsed(name, defaultValue, description, list, $"one of {list}", s =>
-        {
-            foreach (var (spelling, value) in choices)
-                if (string.Equals(s, spelling, StringComparison.OrdinalIgnoreCase)) return (true, value);
-            return (false, defaultValue);
-        });
+        if (setting.IsSwitch) return Flag(setting.Flag, setting.Help);
+        string shown = setting.Format(new TrainingConfig());
+        return Parsed(setting.Flag, shown, setting.Help, setting.HelpName, setting.Expected,
+            s => (setting.TryApply(new TrainingConfig(), s, out _), s));
     }
 
     public static Option<string> Path(string name, string description, bool required = false, string helpName = "PATH") =>
@@ -87,17 +89,6 @@ public static class OptionFactory
             value = default!;
             return false;
         }
-    }
-
-    /// <summary>Writes a number the way the options read it back: invariant culture, round-trip, "1e-7" not "1E-07".</summary>
-    public static string Format(double value)
-    {
-        string s = value.ToString("R", CultureInfo.InvariantCulture);
-        int e = s.IndexOf('E');
-        if (e < 0) return s;
-        string exponent = s[(e + 1)..];
-        string sign = exponent.StartsWith('-') ? "-" : "";
-        return s[..e] + "e" + sign + exponent.TrimStart('+', '-').TrimStart('0');
     }
 
     static bool TryDouble(string s, out double v) =>

@@ -28,14 +28,4 @@ public static class PresetOptions
         };
         return option;
     }
-
-    /// <summary>
-    /// <paramref name="defaults"/> with every training hyper-parameter taken from the preset's configuration (the
-    /// inverse of the host's mapping onto <see cref="TrainingConfig"/>); run settings (seed, device, folders) stay.
-    /// </summary>
-    public static TrainOptions Apply(TrainOptions defaults, TrainingPreset preset)
-    {
-        ArgumentNullException.ThrowIfNull(preset);
-        return TrainingConfigMapping.FromConfig(defaults, preset.Config);
-    }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using GpuSiamese.Host.Options;
+using GpuSiamese.Model;
 
 namespace GpuSiamese.Host.Runs;
 
@@ -8,7 +10,7 @@ public sealed record RunMetrics(
     DateTime CreatedUtc,
     ulong Seed,
     string Accelerator,
-    RunConfiguration Configuration,
+    JsonObject Configuration,
     IReadOnlyList<EpochEntry> Epochs,
     TestEntry Test,
     TimingEntry Timings,
@@ -17,22 +19,21 @@ public sealed record RunMetrics(
     OneShotEntry? OneShot = null,
     IdentificationEntry? Identification = null);
 
-/// <summary>The training configuration as it was run.</summary>
-public sealed record RunConfiguration(
-    int[] Layers, bool ReluOutput, LossChoice Loss, double Q, double Margin, OptimizerChoice Optimizer,
-    double LearningRate, double Beta1, double Beta2, double AdamEps, double Rho, double Momentum, bool Nesterov,
-    LrScheduleChoice LrSchedule, int LrStepEpochs, double LrGamma, double CosineFinal, int MonitorPairs, bool Augment, double AugmentShift,
-    double AugmentRotation, double AugmentMinScale, double AugmentMaxScale, int Patience, double ClipNorm, int Epochs, int Batch,
-    int PairsPerEpoch, double Validation, double Eps, int PositivesPerDigit, int NegativesPerPair, string? Resume,
-    string? Preset = null, double TripletMargin = 1, MiningChoice Mining = MiningChoice.None, int MiningWarmup = 1,
-    double Dropout = 0, string? LayerList = null)
+/// <summary>
+/// metrics.json's "configuration": the training configuration as it was run (<see cref="TrainingConfig.ToJson"/>:
+/// the network, then each setting under its key) and the run's test-set, resume and preset settings.
+/// </summary>
+public static class RunConfiguration
 {
-    public static RunConfiguration From(TrainOptions o) => new(
-        o.Layers, o.ReluOutput, o.Loss, o.Q, o.Margin, o.Optimizer, o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, o.Rho,
-        o.Momentum, o.Nesterov, o.LrSchedule, o.LrStepEpochs, o.LrGamma, o.CosineFinal, o.MonitorPairs, o.Augment, o.AugmentShift,
-        o.AugmentRotation, o.AugmentMinScale, o.AugmentMaxScale, o.Patience, o.ClipNorm, o.Epochs, o.Batch, o.PairsPerEpoch,
-        o.Validation, o.Eps, o.PositivesPerDigit, o.NegativesPerPair, o.Resume, o.Preset, o.TripletMargin, o.Mining,
-        o.MiningWarmup, o.Dropout, o.LayerList);
+    public static JsonObject From(TrainOptions o)
+    {
+        var json = o.Training.ToJson();
+        json["positives_per_digit"] = o.PositivesPerDigit;
+        json["negatives_per_pair"] = o.NegativesPerPair;
+        json["resume"] = o.Resume;
+        json["preset"] = o.Preset;
+        return json;
+    }
 }
 
 public sealed record EpochEntry(int Epoch, double MeanLoss, double TrainAccuracy, double ValidationAccuracy,

@@ -79,6 +79,7 @@ public sealed record KernelSet(
     Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape> Loss,
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape> Triplet,
     Action<Index1D, ArrayView<float>, DropoutArgs> Dropout,
+    Action<Index1D, ArrayView<float>, DecayArgs> Decay,
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> Adam,
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp,
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd,
@@ -94,7 +95,7 @@ public sealed record KernelSet(
     public IEnumerable<(string Name, Delegate Kernel)> All()
     {
         Delegate?[] kernels = [Gather, Forward, ForwardVec4, ForwardOut4, ReluBackward, BackwardData, BackwardWeights,
-            BackwardWeightsVec4, BackwardWeightsOut4, DistanceForward, DistanceBackward, Loss, Triplet, Dropout, Adam, RmsProp,
+            BackwardWeightsVec4, BackwardWeightsOut4, DistanceForward, DistanceBackward, Loss, Triplet, Dropout, Decay, Adam, RmsProp,
             Sgd, ConvForward, ConvBackwardData, ConvBackwardWeights, PoolForward, PoolBackward, PartialSums, GroupSum];
         foreach (var k in kernels)
             if (k != null) yield return ($"{k.Method.DeclaringType!.Name}.{k.Method.Name}", k);
@@ -173,6 +174,7 @@ public static class KernelVariants
             Loss: blocked ? ContrastiveLoss.ForwardBackwardBlocked : ContrastiveLoss.ForwardBackward,
             Triplet: blocked ? TripletLoss.ForwardBackwardBlocked : TripletLoss.ForwardBackward,
             Dropout: blocked ? Ilgpu.Dropout.ApplyBlocked : Ilgpu.Dropout.Apply,
+            Decay: blocked ? WeightDecay.ApplyBlocked : WeightDecay.Apply,
             Adam: blocked ? Optimizers.AdamBlocked : Optimizers.Adam,
             RmsProp: blocked ? Optimizers.RmsPropBlocked : Optimizers.RmsProp,
             Sgd: blocked ? Optimizers.SgdBlocked : Optimizers.Sgd,

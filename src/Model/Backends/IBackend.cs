@@ -2,20 +2,6 @@ using GpuSiamese.Kernels;
 
 namespace GpuSiamese.Model.Backends;
 
-/// <summary>Which pair loss a <see cref="IBackend.PairLoss"/> call computes.</summary>
-public enum PairLossKind
-{
-    /// <summary>Chopra 2005: L = (1−Y)·(2/Q)·E² + Y·2Q·exp(−2.77·E/Q); parameter = Q.</summary>
-    ContrastiveBounded = 0,
-    /// <summary>Hadsell 2006: L = (1−Y)·E² + Y·max(m − E, 0)²; parameter = m.</summary>
-    ContrastiveMargin = 1,
-    /// <summary>
-    /// Not a pair loss: selects training on triplets with <see cref="IBackend.TripletLoss"/>, max(d(a,p) − d(a,n) + m, 0);
-    /// parameter = m. <see cref="IBackend.PairLoss"/> refuses it.
-    /// </summary>
-    Triplet = 2,
-}
-
 /// <summary>
 /// The operations a training step is made of. Every backend computes exactly what the methods of
 /// <c>GpuSiamese.Kernels.Reference</c> compute (same layouts, same overwrite rules), in float32.
@@ -90,9 +76,11 @@ public interface IBackend : IDisposable
 
     /// <summary>
     /// Forward and backward of a pair loss in one call: loss[p] as the reference's *Forward,
-    /// dDist[p] as its *Backward (already divided by <paramref name="count"/>).
+    /// dDist[p] as its *Backward (already divided by <paramref name="count"/>). <paramref name="kind"/> is
+    /// <see cref="LossKind.ContrastiveBounded"/> or <see cref="LossKind.ContrastiveMargin"/>; the triplet loss is
+    /// <see cref="TripletLoss"/>.
     /// </summary>
-    void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+    void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count);
 
     /// <summary>
@@ -109,6 +97,9 @@ public interface IBackend : IDisposable
     /// Reference: <see cref="Kernels.Reference.Dropout.Forward"/> and <see cref="Kernels.Reference.Dropout.Backward"/>.
     /// </summary>
     void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step);
+
+    /// <summary>Decoupled weight decay p ← p − rate·p on n elements. Reference: <see cref="Kernels.Reference.WeightDecay.Apply"/>.</summary>
+    void WeightDecay(DeviceBuffer<float> p, int n, float rate);
 
     /// <summary>Reference: <see cref="Kernels.Reference.Optimizers.Adam"/>.</summary>
     void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,

@@ -219,13 +219,13 @@ public sealed class IlgpuBackend : IBackend
         rt.K.DistanceBackward(s.Work.Threads, Of(emb).View, Of(dist).View, Of(dDist).View, Of(dEmb).View, s);
     }
 
-    public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+    public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
         Need(dist, count, nameof(dist)); Need(labels, count, nameof(labels)); Need(loss, count, nameof(loss)); Need(dDist, count, nameof(dDist));
-        if (kind is not (PairLossKind.ContrastiveBounded or PairLossKind.ContrastiveMargin))
+        if (kind is not (LossKind.ContrastiveBounded or LossKind.ContrastiveMargin))
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
-        var s = new LossShape(kind == PairLossKind.ContrastiveBounded ? 0 : 1, parameter, count, rt.Plan.Split(count));
+        var s = new LossShape(kind == LossKind.ContrastiveBounded ? 0 : 1, parameter, count, rt.Plan.Split(count));
         if (count == 0) return;
         rt.K.Loss(s.Work.Threads, Of(dist).View, Of(labels).View, Of(loss).View, Of(dDist).View, s);
     }
@@ -246,6 +246,14 @@ public sealed class IlgpuBackend : IBackend
         var a = new DropoutArgs(key, step, DropoutMask.Threshold(p), (float)(1.0 / (1.0 - p)), rt.Plan.Split(n));
         if (n == 0) return;
         rt.K.Dropout(a.Work.Threads, Of(x).View, a);
+    }
+
+    public void WeightDecay(DeviceBuffer<float> p, int n, float rate)
+    {
+        Need(p, n, nameof(p));
+        var a = new DecayArgs(rate, rt.Plan.Split(n));
+        if (n == 0) return;
+        rt.K.Decay(a.Work.Threads, Of(p).View, a);
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
@@ -362,6 +370,7 @@ public sealed class IlgpuBackend : IBackend
                 Loss = Load(k.Loss),
                 Triplet = Load(k.Triplet),
                 Dropout = Load(k.Dropout),
+                Decay = Load(k.Decay),
                 Adam = Load(k.Adam),
                 RmsProp = Load(k.RmsProp),
                 Sgd = Load(k.Sgd),

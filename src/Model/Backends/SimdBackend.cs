@@ -302,7 +302,7 @@ public sealed unsafe class SimdBackend : IBackend
         Split(pairs, 1, 5L * pairs * dim, (s, e, _) => SimdKernels.PairDistance.Backward(sw, ep, dp, ddp, gp, s, e, pairs, dim, eps));
     }
 
-    public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+    public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
         var d = Need(dist, count, nameof(dist)).Span;
@@ -311,8 +311,8 @@ public sealed unsafe class SimdBackend : IBackend
         var g = Need(dDist, count, nameof(dDist)).Span;
         switch (kind)
         {
-            case PairLossKind.ContrastiveBounded: SimdKernels.ContrastiveLoss.Bounded(d, l, lo, g, 0, count, count, parameter); break;
-            case PairLossKind.ContrastiveMargin: SimdKernels.ContrastiveLoss.Margin(d, l, lo, g, 0, count, count, parameter); break;
+            case LossKind.ContrastiveBounded: SimdKernels.ContrastiveLoss.Bounded(d, l, lo, g, 0, count, count, parameter); break;
+            case LossKind.ContrastiveMargin: SimdKernels.ContrastiveLoss.Margin(d, l, lo, g, 0, count, count, parameter); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown pair loss");
         }
     }
@@ -334,6 +334,12 @@ public sealed unsafe class SimdBackend : IBackend
         float scale = (float)(1.0 / (1.0 - p));
         // A 128-row step's hidden layer (25,600 elements) stays on this thread: handing it to the pool cost more than the hash.
         SplitElements(n, (s, e) => SimdKernels.Dropout.Apply(xp, s, e, key, step, threshold, scale));
+    }
+
+    public void WeightDecay(DeviceBuffer<float> p, int n, float rate)
+    {
+        float* pp = Need(p, n, nameof(p)).Pointer;
+        SplitElements(n, (s, e) => SimdKernels.WeightDecay.Apply(pp, s, e, rate));
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,

@@ -16,14 +16,14 @@ public sealed class PairObjective : IBatchObjective
     readonly NetworkStep _step;
     readonly BatchInput _input;
     readonly PairSampler _sampler;
-    readonly PairLossKind _loss;
+    readonly LossKind _loss;
     readonly float _parameter, _eps;
     readonly int _maxPairs, _dim;
     readonly DeviceBuffer<int> _labels;
     readonly DeviceBuffer<float> _dist, _lossValues, _dDist;
     readonly int[] _left, _right, _pairLabels, _rows;
 
-    public PairObjective(IBackend backend, NetworkStep step, BatchInput input, PairSampler sampler, PairLossKind loss,
+    public PairObjective(IBackend backend, NetworkStep step, BatchInput input, PairSampler sampler, LossKind loss,
         double parameter, double distanceEpsilon, int maxPairs, int embeddingWidth)
     {
         _backend = backend;

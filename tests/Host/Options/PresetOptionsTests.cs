@@ -26,10 +26,10 @@ public class PresetOptionsTests
         var o = Parsed("--preset", "best");
         Assert.That(o.Preset, Is.EqualTo("best"));
         // Through the host's own mapping the options must give back exactly the Model's configuration.
-        Assert.That(TrainingConfigMapping.ToConfig(o), Is.EqualTo(TrainingPresets.Best.Config));
-        Assert.That(TrainingConfigMapping.ToConfig(o), Is.Not.EqualTo(new TrainingConfig()), "the preset differs from the exercise");
+        Assert.That(o.Training, Is.EqualTo(TrainingPresets.Best.Config));
+        Assert.That(o.Training, Is.Not.EqualTo(new TrainingConfig()), "the preset differs from the exercise");
         var upper = Parsed("train", "--preset", "BEST");
-        Assert.That((upper.Preset, TrainingConfigMapping.ToConfig(upper)), Is.EqualTo(("best", TrainingConfigMapping.ToConfig(o))), "train and any case read the same");
+        Assert.That((upper.Preset, upper.Training), Is.EqualTo(("best", o.Training)), "train and any case read the same");
     }
 
     [Test]
@@ -40,12 +40,12 @@ public class PresetOptionsTests
             "--loss", "contrastive", "--lr-schedule", "none", "--batch", "32", "--seed", "7");
         Assert.Multiple(() =>
         {
-            Assert.That((o.Epochs, o.LearningRate, o.Layers, o.ReluOutput), Is.EqualTo((3, 0.05, new[] { 196, 64, 8 }, true)));
-            Assert.That((o.Loss, o.LrSchedule, o.Batch, o.Seed), Is.EqualTo((LossChoice.Contrastive, LrScheduleChoice.None, 32, 7UL)));
+            Assert.That((o.Training.Epochs, o.Training.LearningRate, o.Training.Network.Widths, o.Training.Network.ReluOnOutput), Is.EqualTo((3, 0.05, new[] { 196, 64, 8 }, true)));
+            Assert.That((o.Training.Loss, o.Training.Schedule, o.Training.BatchPairs, o.Seed), Is.EqualTo((LossKind.ContrastiveBounded, LearningRateSchedule.None, 32, 7UL)));
             // What was not given still comes from the preset.
-            Assert.That(o.PairsPerEpoch, Is.EqualTo(best.PairsPerEpoch));
-            Assert.That((o.Margin, best.Margin), Is.EqualTo((2.0, 2.0)));
-            Assert.That(o.Augment, Is.EqualTo(best.Augment));
+            Assert.That(o.Training.PairsPerEpoch, Is.EqualTo(best.PairsPerEpoch));
+            Assert.That((o.Training.Margin, best.Margin), Is.EqualTo((2.0, 2.0)));
+            Assert.That(o.Training.Augment, Is.EqualTo(best.Augment));
         });
     }
 
@@ -54,7 +54,7 @@ public class PresetOptionsTests
     {
         // 5 and 0.01 are the exercise's defaults: given explicitly they must not be mistaken for "not given".
         var o = Parsed("--preset", "best", "--epochs", "5", "--lr", "0.01");
-        Assert.That((o.Epochs, o.LearningRate), Is.EqualTo((5, 0.01)));
+        Assert.That((o.Training.Epochs, o.Training.LearningRate), Is.EqualTo((5, 0.01)));
         Assert.That(TrainingPresets.Best.Config.Epochs, Is.Not.EqualTo(5));
         Assert.That(TrainingPresets.Best.Config.LearningRate, Is.Not.EqualTo(0.01));
     }
@@ -62,7 +62,7 @@ public class PresetOptionsTests
     [Test]
     public void A_batch_alone_is_checked_against_the_pairs_per_epoch_it_will_get()
     {
-        Assert.That(Parsed("--batch", "32").Batch, Is.EqualTo(32), "60,000 pairs per epoch hold batches of 32");
+        Assert.That(Parsed("--batch", "32").Training.BatchPairs, Is.EqualTo(32), "60,000 pairs per epoch hold batches of 32");
         var run = Run(new FakeModelJobs(), "--preset", "best", "--batch", "70000");
         Assert.That(run.ExitCode, Is.EqualTo(2));
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
@@ -74,7 +74,7 @@ public class PresetOptionsTests
     {
         var o = Parsed();
         Assert.That(o.Preset, Is.Null);
-        Assert.That(TrainingConfigMapping.ToConfig(o), Is.EqualTo(new TrainingConfig()));
+        Assert.That(o.Training, Is.EqualTo(new TrainingConfig()));
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using GpuSiamese.Host.Options;
+using GpuSiamese.Model;
 
 namespace GpuSiamese.Tests.Host.Options;
 
@@ -19,17 +20,17 @@ public class TrainOptionSetTests
         var o = Parsed();
         Assert.Multiple(() =>
         {
-            Assert.That(o.Layers, Is.EqualTo(new[] { 196, 200, 10 }));
-            Assert.That(o.ReluOutput, Is.True);
-            Assert.That(o.Loss, Is.EqualTo(LossChoice.Contrastive));
-            Assert.That(o.Q, Is.EqualTo(5));
-            Assert.That(o.Optimizer, Is.EqualTo(OptimizerChoice.Adam));
-            Assert.That(o.LearningRate, Is.EqualTo(0.01));
-            Assert.That(o.AdamEps, Is.EqualTo(1e-7));
-            Assert.That(o.Epochs, Is.EqualTo(5));
-            Assert.That(o.Batch, Is.EqualTo(64));
-            Assert.That(o.PairsPerEpoch, Is.EqualTo(60_000));
-            Assert.That(o.Validation, Is.EqualTo(0.1));
+            Assert.That(o.Training.Network.Widths, Is.EqualTo(new[] { 196, 200, 10 }));
+            Assert.That(o.Training.Network.ReluOnOutput, Is.True);
+            Assert.That(o.Training.Loss, Is.EqualTo(LossKind.ContrastiveBounded));
+            Assert.That(o.Training.Q, Is.EqualTo(5));
+            Assert.That(o.Training.Optimizer, Is.EqualTo(OptimizerKind.Adam));
+            Assert.That(o.Training.LearningRate, Is.EqualTo(0.01));
+            Assert.That(o.Training.OptimizerEpsilon, Is.EqualTo(1e-7));
+            Assert.That(o.Training.Epochs, Is.EqualTo(5));
+            Assert.That(o.Training.BatchPairs, Is.EqualTo(64));
+            Assert.That(o.Training.PairsPerEpoch, Is.EqualTo(60_000));
+            Assert.That(o.Training.ValidationFraction, Is.EqualTo(0.1));
             Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Auto));
             Assert.That(o.PositivesPerDigit, Is.EqualTo(800));
             Assert.That(o.NegativesPerPair, Is.EqualTo(200));
@@ -44,8 +45,8 @@ public class TrainOptionSetTests
         string[] args = ["--epochs", "3", "--q", "2.5", "--accelerator", "simd"];
         var root = Parsed(args);
         var train = Parsed(["train", .. args]);
-        Assert.That((root.Epochs, root.Q, root.Accelerator), Is.EqualTo((3, 2.5, AcceleratorChoice.Simd)));
-        Assert.That((train.Epochs, train.Q, train.Accelerator), Is.EqualTo((3, 2.5, AcceleratorChoice.Simd)));
+        Assert.That((root.Training.Epochs, root.Training.Q, root.Accelerator), Is.EqualTo((3, 2.5, AcceleratorChoice.Simd)));
+        Assert.That((train.Training.Epochs, train.Training.Q, train.Accelerator), Is.EqualTo((3, 2.5, AcceleratorChoice.Simd)));
     }
 
     [Test]
@@ -63,20 +64,20 @@ public class TrainOptionSetTests
             "--data", data.Path, "--quiet", "--positives-per-digit", "10", "--negatives-per-pair", "3", "--resume", ckpt);
         Assert.Multiple(() =>
         {
-            Assert.That(o.Layers, Is.EqualTo(new[] { 196, 128, 128, 128 }));
-            Assert.That(o.ReluOutput, Is.False);
-            Assert.That(o.Loss, Is.EqualTo(LossChoice.Margin));
-            Assert.That((o.Q, o.Margin), Is.EqualTo((7.0, 2.0)));
-            Assert.That(o.Optimizer, Is.EqualTo(OptimizerChoice.Sgd));
-            Assert.That((o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, o.Rho, o.Momentum), Is.EqualTo((0.05, 0.8, 0.99, 1e-8, 0.95, 0.5)));
-            Assert.That(o.Nesterov, Is.True);
-            Assert.That((o.LrSchedule, o.LrStepEpochs, o.LrGamma), Is.EqualTo((LrScheduleChoice.Cosine, 3, 0.1)));
-            Assert.That(o.ClipNorm, Is.EqualTo(4));
-            Assert.That((o.CosineFinal, o.MonitorPairs), Is.EqualTo((0.05, 100)));
-            Assert.That((o.Augment, o.AugmentShift, o.AugmentRotation, o.AugmentMinScale, o.AugmentMaxScale, o.Patience),
+            Assert.That(o.Training.Network.Widths, Is.EqualTo(new[] { 196, 128, 128, 128 }));
+            Assert.That(o.Training.Network.ReluOnOutput, Is.False);
+            Assert.That(o.Training.Loss, Is.EqualTo(LossKind.ContrastiveMargin));
+            Assert.That((o.Training.Q, o.Training.Margin), Is.EqualTo((7.0, 2.0)));
+            Assert.That(o.Training.Optimizer, Is.EqualTo(OptimizerKind.Sgd));
+            Assert.That((o.Training.LearningRate, o.Training.Beta1, o.Training.Beta2, o.Training.OptimizerEpsilon, o.Training.Rho, o.Training.Momentum), Is.EqualTo((0.05, 0.8, 0.99, 1e-8, 0.95, 0.5)));
+            Assert.That(o.Training.Nesterov, Is.True);
+            Assert.That((o.Training.Schedule, o.Training.StepEpochs, o.Training.StepGamma), Is.EqualTo((LearningRateSchedule.Cosine, 3, 0.1)));
+            Assert.That(o.Training.ClipNorm, Is.EqualTo(4));
+            Assert.That((o.Training.CosineFinalFraction, o.Training.MonitorPairs), Is.EqualTo((0.05, 100)));
+            Assert.That((o.Training.Augment, o.Training.AugmentShift, o.Training.AugmentRotation, o.Training.AugmentMinScale, o.Training.AugmentMaxScale, o.Training.EarlyStoppingPatience),
                 Is.EqualTo((true, 1.5, 20.0, 0.8, 1.3, 2)));
-            Assert.That((o.Epochs, o.Batch, o.PairsPerEpoch), Is.EqualTo((2, 32, 640)));
-            Assert.That((o.Validation, o.Eps), Is.EqualTo((0.2, 1e-6)));
+            Assert.That((o.Training.Epochs, o.Training.BatchPairs, o.Training.PairsPerEpoch), Is.EqualTo((2, 32, 640)));
+            Assert.That((o.Training.ValidationFraction, o.Training.DistanceEpsilon), Is.EqualTo((0.2, 1e-6)));
             Assert.That(o.Seed, Is.EqualTo(ulong.MaxValue));
             Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.OpenCl));
             Assert.That(o.DataDir, Is.EqualTo(data.Path));
@@ -86,10 +87,10 @@ public class TrainOptionSetTests
         });
     }
 
-    [TestCase("rmsprop", OptimizerChoice.RmsProp)]
-    [TestCase("ADAM", OptimizerChoice.Adam)]
-    public void Choices_are_read_in_any_case(string value, OptimizerChoice expected) =>
-        Assert.That(Parsed("--optimizer", value).Optimizer, Is.EqualTo(expected));
+    [TestCase("rmsprop", OptimizerKind.RmsProp)]
+    [TestCase("ADAM", OptimizerKind.Adam)]
+    public void Choices_are_read_in_any_case(string value, OptimizerKind expected) =>
+        Assert.That(Parsed("--optimizer", value).Training.Optimizer, Is.EqualTo(expected));
 
     [TestCase("--batch", "0", "--batch expects a whole number ≥ 1, got '0'")]
     [TestCase("--epochs", "-1", "--epochs expects a whole number ≥ 1, got '-1'")]
@@ -137,9 +138,9 @@ public class TrainOptionSetTests
     public void Triplet_options_are_read_into_their_fields()
     {
         var o = Parsed("--loss", "triplet", "--triplet-margin", "0.5", "--mining", "Batch-Hard", "--mining-warmup", "0", "--dropout", "0.2");
-        Assert.That((o.Loss, o.TripletMargin, o.Mining, o.MiningWarmup, o.Dropout), Is.EqualTo((LossChoice.Triplet, 0.5, MiningChoice.BatchHard, 0, 0.2)));
+        Assert.That((o.Training.Loss, o.Training.TripletMargin, o.Training.Mining, o.Training.MiningWarmupEpochs, o.Training.Dropout), Is.EqualTo((LossKind.Triplet, 0.5, TripletMining.BatchHard, 0, 0.2)));
         var d = Parsed();
-        Assert.That((d.TripletMargin, d.Mining, d.MiningWarmup, d.Dropout), Is.EqualTo((1.0, MiningChoice.None, 1, 0.0)));
+        Assert.That((d.Training.TripletMargin, d.Training.Mining, d.Training.MiningWarmupEpochs, d.Training.Dropout), Is.EqualTo((1.0, TripletMining.None, 1, 0.0)));
     }
 
     [TestCase(new[] { "--relu-output", "--no-relu-output" }, "--relu-output and --no-relu-output contradict each other: give one")]

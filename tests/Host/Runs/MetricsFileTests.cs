@@ -2,6 +2,7 @@ using System.Text.Json;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Runs;
+using GpuSiamese.Model;
 
 namespace GpuSiamese.Tests.Host.Runs;
 
@@ -10,7 +11,7 @@ public class MetricsFileTests
     [Test]
     public void Names_are_snake_case_enums_lower_case_and_nan_survives()
     {
-        var options = new TrainOptions { Accelerator = AcceleratorChoice.OpenCl, LrSchedule = LrScheduleChoice.Cosine };
+        var options = new TrainOptions { Accelerator = AcceleratorChoice.OpenCl, Training = new TrainingConfig { Schedule = LearningRateSchedule.Cosine } };
         var outcome = new TrainingOutcome("x", [new EpochRecord(1, double.NaN, 0.5, 0.5, 1, 2)],
             new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc, new StageTimings(1, 2, 3));
         using var dir = new TempFolder();
@@ -29,7 +30,7 @@ public class MetricsFileTests
     [Test]
     public void The_triplet_and_dropout_settings_are_recorded()
     {
-        var options = new TrainOptions { Loss = LossChoice.Triplet, TripletMargin = 0.5, Mining = MiningChoice.BatchHard, MiningWarmup = 2, Dropout = 0.1 };
+        var options = new TrainOptions { Training = new TrainingConfig { Loss = LossKind.Triplet, TripletMargin = 0.5, Mining = TripletMining.BatchHard, MiningWarmupEpochs = 2, Dropout = 0.1 } };
         var outcome = new TrainingOutcome("x", [], new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc,
             new StageTimings(1, 2, 3), null);
         using var dir = new TempFolder();

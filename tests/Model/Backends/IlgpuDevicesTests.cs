@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 using GpuSiamese.Tests.Kernels;
 
@@ -121,11 +122,12 @@ public partial class IlgpuDevicesTests
             inner.PairDistanceForward(emb, dist, pairs, dim, eps);
         public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
             DeviceBuffer<float> dEmb, int pairs, int dim, float eps) => inner.PairDistanceBackward(emb, dist, dDist, dEmb, pairs, dim, eps);
-        public void PairLoss(PairLossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
+        public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
             DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count) => inner.PairLoss(kind, parameter, dist, labels, loss, dDist, count);
         public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
             float margin, float eps) => inner.TripletLoss(emb, loss, dEmb, triplets, dim, margin, eps);
         public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step) => inner.Dropout(x, n, p, key, step);
+        public void WeightDecay(DeviceBuffer<float> p, int n, float rate) => inner.WeightDecay(p, n, rate);
         public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
             float lr, float beta1, float beta2, float eps, int t, float gradScale) => inner.AdamStep(p, g, m, v, n, lr, beta1, beta2, eps, t, gradScale);
         public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,

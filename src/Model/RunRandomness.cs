@@ -1,6 +1,6 @@
 using GpuSiamese.Data;
 
-namespace GpuSiamese.Host.Jobs;
+namespace GpuSiamese.Model;
 
 /// <summary>
 /// The generators of a run, forked from one seed in a fixed order — validation split, test pairs, then the trainer's

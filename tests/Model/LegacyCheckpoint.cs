@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+using GpuSiamese.Model;
+
+namespace GpuSiamese.Tests.Model;
+
+/// <summary>
+/// Checkpoint files of the older formats, made from a current one: versions 1 and 2 wrote the training configuration
+/// as fields in a fixed order (version 1 without the last four) after the network's dense widths; version 3 writes the
+/// network's spelling, then (key, value) pairs and the seed.
+/// </summary>
+static class LegacyCheckpoint
+{
+    const int Header = 20, Hash = 32;
+
+    /// <summary>A current file of <paramref name="c"/> with its training block rewritten as <paramref name="version"/> wrote it.</summary>
+    public static byte[] Rewrite(byte[] current, Checkpoint c, int version)
+    {
+        var payload = current.AsSpan(Header, current.Length - Header - Hash).ToArray();
+        using var r = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        r.ReadString(); r.ReadBoolean(); // version 3's network: its spelling and the output-ReLU flag
+        int count = r.ReadInt32();
+        for (int i = 0; i < 2 * count; i++) r.ReadString();
+        r.ReadUInt64();
+        int trainingEnd = (int)r.BaseStream.Position;
+        var output = new MemoryStream();
+        using (var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
+        {
+            // Versions 1 and 2 wrote the network as its dense widths (count, widths) and the output-ReLU flag.
+            w.Write(c.Network.Widths.Count);
+            foreach (int width in c.Network.Widths) w.Write(width);
+            w.Write(c.Network.ReluOnOutput);
+            var t = c.Training;
+            w.Write((int)t.Loss); w.Write(t.Q); w.Write(t.Margin);
+            w.Write((int)t.Optimizer); w.Write(t.LearningRate); w.Write(t.Beta1); w.Write(t.Beta2);
+            w.Write(t.OptimizerEpsilon); w.Write(t.Rho); w.Write(t.Momentum); w.Write(t.Nesterov);
+            w.Write(t.Epochs); w.Write(t.BatchPairs); w.Write(t.PairsPerEpoch); w.Write(t.DistanceEpsilon);
+            w.Write(t.ValidationFraction); w.Write(t.Seed); w.Write((int)t.Schedule); w.Write(t.StepEpochs);
+            w.Write(t.StepGamma); w.Write(t.CosineFinalFraction); w.Write(t.ClipNorm); w.Write(t.MonitorPairs);
+            w.Write(t.Augment); w.Write(t.AugmentShift); w.Write(t.AugmentRotation); w.Write(t.AugmentMinScale);
+            w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
+            if (version >= 2) { w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.MiningWarmupEpochs); w.Write(t.Dropout); }
+        }
+        output.Write(payload, trainingEnd, payload.Length - trainingEnd);
+        return WithPayload(current, version, output.ToArray());
+    }
+
+    /// <summary>The payload of a file as Latin-1 text, so that a key inside it can be replaced byte for byte.</summary>
+    public static string Payload(byte[] file) => Encoding.Latin1.GetString(file, Header, file.Length - Header - Hash);
+
+    public static byte[] WithPayload(byte[] file, int version, string payload) => WithPayload(file, version, Encoding.Latin1.GetBytes(payload));
+
+    /// <summary>The magic of <paramref name="file"/>, then <paramref name="version"/>, the payload's length, the payload and its SHA-256.</summary>
+    public static byte[] WithPayload(byte[] file, int version, byte[] payload)
+    {
+        var result = new List<byte>(file.AsSpan(0, 8).ToArray());
+        result.AddRange(BitConverter.GetBytes(version));
+        result.AddRange(BitConverter.GetBytes((long)payload.Length));
+        result.AddRange(payload);
+        result.AddRange(SHA256.HashData(payload));
+        return result.ToArray();
+    }
+}

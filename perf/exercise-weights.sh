@@ -13,10 +13,15 @@ import hashlib, struct, sys
 b = open(sys.argv[1], 'rb').read()
 assert b[:8] == b'GSIAMCKP', 'not a checkpoint'
 p = b[20:]                                   # after magic, version, payload length
-n = struct.unpack_from('<i', p, 0)[0]        # the network comes first: widths
-w = struct.unpack_from('<%di' % n, p, 4)
+length, shift, at = 0, 0, 0                  # the network comes first: its spelling (7-bit length prefix), then a flag
+while True:
+    byte = p[at]; at += 1
+    length |= (byte & 0x7F) << shift; shift += 7
+    if byte < 0x80: break
+w = [int(x) for x in p[at:at + length].decode().split(',')]   # the exercise's network is spelled as its widths
+n = len(w)
 count = sum(w[i] * w[i + 1] + w[i + 1] for i in range(n - 1))
-off = p.index(struct.pack('<i', count), 4 + 4 * n)   # the parameter tensor's length prefix
+off = p.index(struct.pack('<i', count), at + length + 1)   # the parameter tensor's length prefix
 print(hashlib.sha256(p[off + 4: off + 4 + 4 * count]).hexdigest())
 PY
 )

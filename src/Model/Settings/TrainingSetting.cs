@@ -30,7 +30,7 @@ public abstract class TrainingSetting
     /// <summary>What a value must be, as the messages say it: "a number > 0".</summary>
     public string Expected { get; }
 
-    /// <summary>The value's placeholder in --help: X, N or the choices.</summary>
+    /// <summary>How --help names the value: X, N or the choices.</summary>
     public abstract string HelpName { get; }
 
     /// <summary>A switch (bool): given on the command line means true, and it takes no value.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using GpuSiamese.Data;
 using GpuSiamese.Kernels;
 using GpuSiamese.Model;
@@ -105,8 +104,8 @@ public class NetworkSpecTests
             var training = new TrainingConfig { Network = network };
             var parameters = Network.Initialize(network, new Rng(2));
             string path = Path.Combine(dir, "v3.ckpt");
-            CheckpointFile.Save(path, new Checkpoint(network, training, parameters, 0.25, null));
             var saved = new Checkpoint(network, training, parameters, 0.25, null);
+            CheckpointFile.Save(path, saved);
             byte[] file = File.ReadAllBytes(path);
             string old = Path.Combine(dir, "v2.ckpt");
             File.WriteAllBytes(old, LegacyCheckpoint.Rewrite(file, saved, version: 2));

@@ -25,6 +25,3 @@ public sealed record ComparisonOutcome(double Distance, double Threshold, float[
 /// </summary>
 public sealed record EmbeddingOutcome(float[] Values, int Rows, int Width, int[]? Labels, string[]? Sources,
     IReadOnlyList<string>? Warnings = null);
-
-/// <summary>One device a person could pass to --accelerator: its kind (cpu, cuda, opencl, simd), name and details.</summary>
-public sealed record DeviceDescription(string Accelerator, string Name, string Details);

@@ -48,7 +48,7 @@ public static class TrainingJob
         var distances = evaluator.Distances(data.Test, testPairs);
         double withUploadMs = withUpload.Elapsed.TotalMilliseconds;
         double auc = Roc.Auc(distances, testPairs.Labels);
-        using var table = new ImageTable(backend, data.Test);
+        using var table = ImageTable.Of(backend, data.Test);
         var once = new List<double>();
         var perPair = new List<double>();
         for (int k = 0; k < (options.Quick ? 3 : 7); k++)

@@ -16,7 +16,7 @@ public sealed class TrainOptionSet
     static readonly TrainOptions D = new();
 
     readonly Option<string> _layers = OptionFactory.Checked("--layers", string.Join(',', D.Training.Network.Widths),
-        "The network: dense widths from the 196-pixel input (e.g. 196,200,10), or a layer list over the 1x14x14 image, " +
+        "The network: dense widths from the input (e.g. 196,200,10 for 14x14 grey images), or a layer list over the input image, " +
         "e.g. 1x14x14,c32k3,p,c64k3,p,f,128,32l (cNkK: convolution to N channels, KxK, same padding; cNkKv: valid padding; " +
         "p: 2x2 max-pool; f: flatten; N: dense; a trailing l makes a conv or dense layer linear, else ReLU)", "SPEC",
         NetworkProblem);
@@ -62,6 +62,10 @@ public sealed class TrainOptionSet
                 result.AddError("--nesterov applies to --optimizer sgd only");
             if (c.Mining != TripletMining.None && c.Loss != LossKind.Triplet)
                 result.AddError("--mining batch-hard applies to --loss triplet only");
+            if (c.InputMismatch() is { } mismatch)
+                result.AddError(mismatch);
+            if (c.Augment && (c.InputSize != Data.DatasetShape.DefaultInputSize || c.Channels != 1))
+                result.AddError("--augment works on 28x28 grey originals: use it with the default --input-size 14 and --channels 1");
         });
     }
 
@@ -115,6 +119,19 @@ public sealed class TrainOptionSet
             }
             else if (!OptionFactory.TryGet(result, (Option<string>)option, out string text) || !setting.TryApply(config, text, out config))
             {
+                return false;
+            }
+        }
+        // The network's input follows --input-size and --channels, unless --layers spelled it (then they must agree).
+        if (!Given(result, _layers) && config.InputMismatch() is not null)
+        {
+            try
+            {
+                config = config with { Network = config.Network.WithInput(config.InputShape) };
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError($"the network {config.Network} does not fit a {config.InputShape} input: {e.Message}");
                 return false;
             }
         }

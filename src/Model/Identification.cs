@@ -60,6 +60,7 @@ public static class Identification
         var gallery = new List<int>();
         for (int d = 0; d < byDigit.Length; d++)
         {
+            if (byDigit[d].Length == 0) continue; // a class held out of training has no gallery images
             if (byDigit[d].Length < galleryPerDigit)
                 throw new ArgumentException($"a gallery of {galleryPerDigit} per digit needs that many images of digit {d}; there are {byDigit[d].Length}", nameof(galleryPerDigit));
             var pool = byDigit[d].ToArray();

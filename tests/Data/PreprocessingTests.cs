@@ -21,7 +21,7 @@ public class PreprocessingTests
     [Test]
     public void AnImageSetIsMnistsFloatsAtFourteenAndTheSharedBytesWithoutPooling()
     {
-        var raw = new byte[] { .. Raw28(1), .. Raw28(2), .. Raw28(3) };
+        byte[] raw = [.. Raw28(1), .. Raw28(2), .. Raw28(3)];
         var images = new LabelledImages(new ImageShape(1, 28, 28), raw, [2, 0, 2]);
         var pooled = Preprocessing.MnistDefault.ToImageSet(images, 3, keepRaw28: true);
         Assert.That(pooled.Bytes, Is.Null);

@@ -18,8 +18,8 @@ public static class EvalCommand
         var plots = OptionFactory.Path("--plots", "Write roc.png, distances.png and errors.png into this folder", helpName: "DIR");
         var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (when no --pairs is given)", helpName: "DIR");
         var seed = OptionFactory.ULong("--seed", defaults.Seed, "Seed of the balanced test pairs (when no --pairs is given)");
-        var positives = OptionFactory.Int("--positives-per-digit", defaults.PositivesPerDigit, 1, "Same-digit pairs per digit (when no --pairs is given)");
-        var negatives = OptionFactory.Int("--negatives-per-pair", defaults.NegativesPerPair, 1, "Different-digit pairs per unordered digit pair (when no --pairs is given)");
+        var positives = OptionFactory.Int("--positives-per-digit", 800, 1, "Same-digit pairs per digit (when no --pairs is given)");
+        var negatives = OptionFactory.Int("--negatives-per-pair", 200, 1, "Different-digit pairs per unordered digit pair (when no --pairs is given)");
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that scores the pairs");
         var ways = RecognitionOptions.Ways();
         var trials = RecognitionOptions.Trials();
@@ -63,7 +63,7 @@ public static class EvalCommand
             Directory.CreateDirectory(plotsDir);
             RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc);
         }
-        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Scores, outcome.Metrics);
+        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics);
         MetricsReport.WriteRecognition(output, outcome.Recognition);
         if (options.DistancesCsv is not null) MetricsReport.Line(output, "distances", options.DistancesCsv);
         if (plotsDir is not null) MetricsReport.Line(output, "plots", plotsDir);

@@ -1,6 +1,6 @@
 using GpuSiamese.Data;
 
-namespace GpuSiamese.Model;
+namespace GpuSiamese.Model.Runs;
 
 /// <summary>
 /// The generators of a run, forked from one seed in a fixed order — validation split, test pairs, then the trainer's
@@ -28,4 +28,7 @@ public sealed record RunRandomness(Rng Split, Rng TestPairs, Rng Trainer)
 
     /// <summary>The generator that picks the held-out classes when --holdout-classes is a count: a stream of its own, so the others are untouched.</summary>
     public static Rng Holdout(ulong seed) => new(seed ^ 0x484F4C444F555453UL); // "HOLDOUTS"
+
+    /// <summary>The generator of the per-class-set figures (<see cref="ClassFigures"/>): a stream of its own.</summary>
+    public static Rng ClassSets(ulong seed) => new(seed ^ 0x434C415353455453UL); // "CLASSETS"
 }

@@ -61,10 +61,13 @@ public static class EvalCommand
         if (plotsDir is not null)
         {
             Directory.CreateDirectory(plotsDir);
-            RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc);
+            RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc, outcome.Classes?.Noun ?? "digit",
+                outcome.Classes?.Input);
+            if (outcome.Classes is { } classes) RunPlots.WriteEmbeddings(plotsDir, classes);
         }
-        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics);
+        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics, outcome.Classes?.Noun ?? "digit");
         MetricsReport.WriteRecognition(output, outcome.Recognition);
+        MetricsReport.WriteClasses(output, outcome.Classes);
         if (options.DistancesCsv is not null) MetricsReport.Line(output, "distances", options.DistancesCsv);
         if (plotsDir is not null) MetricsReport.Line(output, "plots", plotsDir);
         return ExitCodes.Ok;

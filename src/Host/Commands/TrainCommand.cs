@@ -60,7 +60,7 @@ public static class TrainCommand
             RunPlots.WriteTraining(folder.Path, outcome.History);
             string noun = outcome.Classes?.Noun ?? "digit";
             RunPlots.WriteEvaluation(folder.Path, outcome.Test, outcome.Metrics, outcome.Roc, noun, 
-                new GpuSiamese.Data.ImageShape(options.Training.Channels, options.Training.InputSize, options.Training.InputSize));
+                outcome.Classes?.Input);
             if (outcome.Classes is { } classes) RunPlots.WriteEmbeddings(folder.Path, classes);
             peak = PeakMemory.Bytes();
             total = clock.Elapsed.TotalSeconds;

@@ -17,6 +17,7 @@ public sealed record EmbeddingMap(double[] X, double[] Y, int[] Labels, bool[] U
 /// </summary>
 public sealed record ClassFigures(
     string Dataset,
+    ImageShape Input,
     IReadOnlyList<string> ClassNames,
     IReadOnlyList<string> HeldOut,
     string TestProtocol,
@@ -68,7 +69,7 @@ public sealed record ClassFigures(
         var (x, y) = Pca.Project2(all, dim);
         var unseenClass = new bool[k];
         foreach (int c in heldOut) unseenClass[c] = true;
-        return new ClassFigures(dataset, classNames, heldOut.Select(c => classNames[c]).ToArray(), testProtocol, notes,
+        return new ClassFigures(dataset, test.Shape, classNames, heldOut.Select(c => classNames[c]).ToArray(), testProtocol, notes,
             seen, unseenMetrics, identification, new EmbeddingMap(x, y, [.. test.Labels, .. unseenLabels], unseenClass));
     }
 }

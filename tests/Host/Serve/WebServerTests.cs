@@ -105,7 +105,7 @@ public sealed class WebServerTests
         string a = _folder.File("seven.png"), b = _folder.File("one.png");
         File.WriteAllBytes(a, seven);
         File.WriteAllBytes(b, one);
-        var command = new ModelJobs().Compare(new CompareOptions(_modelPath, a, b, InvertChoice.Auto, null, AcceleratorChoice.Simd));
+        var command = new ModelJobs().Compare(new CompareOptions(_modelPath, a, b, InvertMode.Auto, null, AcceleratorChoice.Simd));
         double distance = reply.GetProperty("distance").GetDouble();
         Assert.That(distance, Is.EqualTo(command.Distance).Within(1e-5 + command.Distance * 1e-5));
         Assert.That(reply.GetProperty("same").GetBoolean(), Is.EqualTo(distance <= 0.75));

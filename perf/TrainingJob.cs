@@ -52,7 +52,7 @@ public static class TrainingJob
         double auc = outcome.Metrics.Auc;
         var (test, testPairs) = (run.Data.Test, run.Data.TestPairs);
         var evaluator = run.Trainer.Evaluator;
-        using var table = new ImageTable(backend, test);
+        using var table = ImageTable.Of(backend, test);
         var once = new List<double>();
         var perPair = new List<double>();
         for (int k = 0; k < (options.Quick ? 3 : 7); k++)

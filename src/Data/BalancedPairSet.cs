@@ -13,13 +13,13 @@ public static class BalancedPairSet
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(rng);
-        var byDigit = set.IndicesByDigit();
+        var byDigit = set.IndicesByClass();
         if (positivesPerDigit > 0)
-            for (int d = 0; d < 10; d++)
+            for (int d = 0; d < byDigit.Length; d++)
                 if (byDigit[d].Length < 2)
                     throw new ArgumentException($"digit {d} has {byDigit[d].Length} images, 0 distinct pairs: too few for {positivesPerDigit} positive pairs");
         if (negativesPerPair > 0)
-            for (int d = 0; d < 10; d++)
+            for (int d = 0; d < byDigit.Length; d++)
                 if (byDigit[d].Length == 0)
                     throw new ArgumentException($"digit {d} has no images: too few for {negativesPerPair} negative pairs");
         return Create(byDigit, rng, positivesPerDigit, negativesPerPair);
@@ -133,6 +133,38 @@ public static class BalancedPairSet
         }
         description = $"{positiveNote}; 9000 negative pairs, each class a member of {2 * 9000 / negativeClasses.Length}±1 of them{singletonNote}";
         return CreateForManyClasses(byClass, rng, positivesPerClass, 9000);
+    }
+
+    /// <summary>
+    /// A per-epoch monitor set of about <paramref name="monitorPairs"/> pairs, half positive and half negative: per class
+    /// ⌊⌊monitorPairs/2⌋/P⌋ positives and, with listed class pairs, ⌊⌊monitorPairs/2⌋/C(K,2)⌋ negatives per pair (at least
+    /// one each; MNIST's 4,000 give the 200 and 44 of the digit protocol, draw for draw), each lowered to what the
+    /// smallest class or class pair holds; with many classes ⌊monitorPairs/2⌋ negatives spread by the class stream.
+    /// </summary>
+    public static PairSet CreateForMonitor(int[][] byClass, Rng rng, int monitorPairs)
+    {
+        ArgumentNullException.ThrowIfNull(byClass);
+        ArgumentNullException.ThrowIfNull(rng);
+        int half = Math.Max(1, monitorPairs / 2);
+        var positiveClasses = ClassPairs.WithAtLeast(byClass, 2);
+        var negativeClasses = ClassPairs.WithAtLeast(byClass, 1);
+        int positives = 0;
+        if (positiveClasses.Length > 0)
+        {
+            long smallest = positiveClasses.Min(c => byClass[c].Length);
+            positives = (int)Math.Min(Math.Max(1, half / positiveClasses.Length), smallest * (smallest - 1) / 2);
+        }
+        if (!ClassPairs.Cycled(negativeClasses.Length))
+            return CreateForManyClasses(byClass, rng, positives, half);
+        int pairs = negativeClasses.Length * (negativeClasses.Length - 1) / 2;
+        long smallestProduct = 0;
+        if (negativeClasses.Length >= 2)
+        {
+            var sizes = negativeClasses.Select(c => (long)byClass[c].Length).OrderBy(n => n).ToArray();
+            smallestProduct = sizes[0] * sizes[1];
+        }
+        int negatives = pairs == 0 ? 0 : (int)Math.Min(Math.Max(1, half / pairs), smallestProduct);
+        return Create(byClass, rng, positives, negatives);
     }
 
     static void AddPositives(int[][] byClass, int[] positiveClasses, int positivesPerClass, Rng rng, Builder builder)

@@ -56,10 +56,10 @@ public sealed class PairSampler
     static int[][] CheckedDigits(ImageSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        var byDigit = set.IndicesByDigit();
-        for (int d = 0; d < 10; d++)
+        var byDigit = set.IndicesByClass();
+        for (int d = 0; d < byDigit.Length; d++)
             if (byDigit[d].Length < 2)
-                throw new ArgumentException($"the image set holds {byDigit[d].Length} images of digit {d}; pairs need at least 2 of each digit", nameof(set));
+                throw new ArgumentException($"the image set holds {byDigit[d].Length} images of class {d}; pairs need at least 2 of each class", nameof(set));
         return byDigit;
     }
 

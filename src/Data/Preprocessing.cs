@@ -73,6 +73,25 @@ public sealed record Preprocessing(ImageShape Input, int Pool, ImageFit Fit, Inv
         return result;
     }
 
+    /// <summary>
+    /// The images as the network reads them, of <paramref name="classCount"/> classes: with pool 1 the stored bytes
+    /// themselves (<see cref="ImageSet.FromBytes"/>: the array is shared, and the device table stays 8-bit); with pool 2 the
+    /// pooled floats (MNIST's exact 14x14 values, which take as many bytes as the 28x28 bytes they come from), and, when
+    /// <paramref name="keepRaw28"/> and the stored images are 1x28x28, those bytes as the originals augmentation works on.
+    /// </summary>
+    public ImageSet ToImageSet(LabelledImages images, int classCount, bool keepRaw28 = false)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (Pool == 1)
+        {
+            if (images.Shape != Input)
+                throw new ArgumentException($"images are {images.Shape}, this preprocessing stores {Stored}", nameof(images));
+            return ImageSet.FromBytes(Input, classCount, images.Pixels, images.Labels);
+        }
+        var raw = keepRaw28 && Stored == new ImageShape(1, ImageSet.RawSide, ImageSet.RawSide) ? images.Pixels : null;
+        return ImageSet.FromFloats(Input, classCount, ToInput(images), images.Labels, raw);
+    }
+
     /// <summary>The stored bytes of an image file, made as the training images were.</summary>
     public byte[] LoadStored(string path)
     {

@@ -1,10 +1,10 @@
 namespace GpuSiamese.Data;
 
-/// <summary>Holds a validation part out of the training images, stratified by digit and seeded.</summary>
+/// <summary>Holds a validation part out of the training images, stratified by class and seeded.</summary>
 public static class TrainValidationSplit
 {
     /// <summary>
-    /// For each digit d with n_d images, round(n_d · fraction) of them, chosen uniformly, go to validation and the rest
+    /// For each class d with n_d images, round(n_d · fraction) of them, chosen uniformly, go to validation and the rest
     /// to training; both parts keep the original order of the images.
     /// </summary>
     public static (ImageSet Train, ImageSet Validation) Create(ImageSet train, double validationFraction, Rng rng)
@@ -13,10 +13,10 @@ public static class TrainValidationSplit
         ArgumentNullException.ThrowIfNull(rng);
         if (!(validationFraction >= 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "expected a validation fraction in [0, 1)");
-        var byDigit = train.IndicesByDigit();
+        var byDigit = train.IndicesByClass();
         var keep = new List<int>(train.Count);
         var hold = new List<int>((int)(train.Count * validationFraction) + 10);
-        for (int d = 0; d < 10; d++)
+        for (int d = 0; d < byDigit.Length; d++)
         {
             var indices = (int[])byDigit[d].Clone();
             rng.Shuffle(indices.AsSpan());

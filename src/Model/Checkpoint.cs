@@ -1,12 +1,21 @@
+using GpuSiamese.Data;
+
 namespace GpuSiamese.Model;
 
 /// <summary>
 /// A saved model: the network's configuration and parameters, the training configuration, the chosen
-/// distance threshold, and (when saved during training) what a resume needs.
+/// distance threshold, and (when saved during training) what a resume needs; and how an image becomes the network's
+/// input (<see cref="Preprocessing"/>, applied alike by every command that reads an image) and the names of the classes
+/// it was trained on (MNIST's digits for checkpoints older than format 4).
 /// </summary>
 public sealed record Checkpoint(
     NetworkConfig Network,
     TrainingConfig Training,
     float[] Parameters,
     double Threshold,
-    TrainerState? Resume);
+    TrainerState? Resume)
+{
+    public Preprocessing Preprocessing { get; init; } = Preprocessing.MnistDefault;
+
+    public IReadOnlyList<string> ClassNames { get; init; } = MnistSource.ClassNames;
+}

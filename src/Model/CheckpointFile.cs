@@ -17,11 +17,13 @@ namespace GpuSiamese.Model;
 /// loss, no dropout existed then). Version 3 writes the network as its <see cref="NetworkSpec"/> spelling (so that a
 /// layer list with convolutions and max-pools round-trips) where versions 1 and 2 wrote the dense widths, and the training
 /// configuration as (key, value) text pairs, one per <see cref="TrainingConfig.Settings"/> entry, then the seed: a new option
-/// needs no new version, and a key missing from an older file reads as its default.
+/// needs no new version, and a key missing from an older file reads as its default. Version 4 adds, after the training
+/// configuration, the <see cref="Preprocessing"/> (input channels, height, width, pool factor, fit, inversion) and the class
+/// names; older versions read as MNIST's 14x14 preprocessing and the ten digits.
 /// </summary>
 public static class CheckpointFile
 {
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
     static readonly byte[] Magic = "GSIAMCKP"u8.ToArray();
     const int HeaderLength = 8 + 4 + 8;
     const int HashLength = 32;
@@ -146,6 +148,7 @@ public static class CheckpointFile
         {
             WriteNetwork(w, c.Network);
             WriteTraining(w, c.Training);
+            WritePreprocessing(w, c.Preprocessing, c.ClassNames);
             w.Write(c.Threshold);
             WriteTensor(w, c.Parameters);
             w.Write(c.Resume is not null);
@@ -179,6 +182,9 @@ public static class CheckpointFile
         using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         var network = ReadNetwork(r, version);
         var training = ReadTraining(r, network, version);
+        var (preprocessing, classNames) = version >= 4 ? ReadPreprocessing(r) : (Preprocessing.MnistDefault, MnistSource.ClassNames);
+        if (preprocessing.Input.Size != network.Input.Size)
+            throw Bad(path, $"its preprocessing makes {preprocessing.Input} inputs but its {network} network reads {network.Input.Size} values");
         double threshold = r.ReadDouble();
         var parameters = ReadTensor(r, path, "parameters");
         RequireFinite(path, parameters, "parameters");
@@ -228,7 +234,39 @@ public static class CheckpointFile
         }
         if (r.BaseStream.Position != payload.Length)
             throw Bad(path, $"{payload.Length - r.BaseStream.Position} bytes of its payload are not accounted for");
-        return new Checkpoint(network, training, parameters, threshold, resume);
+        return new Checkpoint(network, training, parameters, threshold, resume) { Preprocessing = preprocessing, ClassNames = classNames };
+    }
+
+    /// <summary>Version 4: input channels, height, width, pool factor, fit and inversion (as their names), then the class names.</summary>
+    static void WritePreprocessing(BinaryWriter w, Preprocessing p, IReadOnlyList<string> classNames)
+    {
+        w.Write(p.Input.Channels);
+        w.Write(p.Input.Height);
+        w.Write(p.Input.Width);
+        w.Write(p.Pool);
+        w.Write(p.Fit.ToString());
+        w.Write(p.Invert.ToString());
+        w.Write(classNames.Count);
+        foreach (var name in classNames) w.Write(name);
+    }
+
+    static (Preprocessing, IReadOnlyList<string>) ReadPreprocessing(BinaryReader r)
+    {
+        var input = new ImageShape(r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+        int pool = r.ReadInt32();
+        string fit = r.ReadString(), invert = r.ReadString();
+        if (!Enum.TryParse(fit, out ImageFit f) || !Enum.IsDefined(f))
+            throw new ArgumentException($"unknown image fit '{fit}'");
+        if (!Enum.TryParse(invert, out InvertMode i) || !Enum.IsDefined(i))
+            throw new ArgumentException($"unknown inversion '{invert}'");
+        var preprocessing = new Preprocessing(input, pool, f, i).Validated();
+        int count = r.ReadInt32();
+        long left = r.BaseStream.Length - r.BaseStream.Position;
+        if (count < 1 || count > left)
+            throw new ArgumentException($"{count} class names");
+        var names = new string[count];
+        for (int k = 0; k < count; k++) names[k] = r.ReadString();
+        return (preprocessing, names);
     }
 
     /// <summary>Version 3: the network's <see cref="NetworkSpec"/> spelling (widths or layer list) and the output-ReLU flag.</summary>

@@ -34,7 +34,8 @@ public sealed class Evaluator : IDisposable
         ChunkPairs = chunkPairs;
         int rows = 2 * chunkPairs;
         _indices = _backend.Allocate<int>(rows);
-        _input = _backend.Allocate<float>(rows * ImageSet.Size);
+        InputWidth = network.Config.Input.Size;
+        _input = _backend.Allocate<float>(rows * InputWidth);
         _outputs = network.AllocateLayerOutputs(rows);
         _dist = _backend.Allocate<float>(chunkPairs);
         _hostIndices = new int[rows];
@@ -51,6 +52,9 @@ public sealed class Evaluator : IDisposable
 
     public Network Network => _network;
 
+    /// <summary>Values per input image (the network's input: 196 for MNIST's 14x14).</summary>
+    public int InputWidth { get; }
+
     /// <summary>E of every pair of <paramref name="pairs"/>, whose indices point into <paramref name="table"/>.</summary>
     public float[] Distances(ImageTable table, PairSet pairs)
     {
@@ -63,7 +67,8 @@ public sealed class Evaluator : IDisposable
     public float[] Distances(ImageSet set, PairSet pairs)
     {
         ArgumentNullException.ThrowIfNull(set);
-        using var table = new ImageTable(_backend, set);
+        CheckWidth(set.ImageSize, $"the images ({set.Shape})");
+        using var table = ImageTable.Of(_backend, set);
         return Distances(table, pairs);
     }
 
@@ -74,20 +79,37 @@ public sealed class Evaluator : IDisposable
     public float[] Distances(PairArrays pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        if (pairs.Count == 0) return [];
-        using var table = new ImageTable(_backend, pairs.Pixels.AsSpan(0, pairs.Count * 2 * ImageSet.Size));
-        var left = new int[pairs.Count];
-        var right = new int[pairs.Count];
-        for (int p = 0; p < pairs.Count; p++)
+        CheckWidth(ImageSet.Size, "the pair file's 14x14 images");
+        return PairDistances(pairs.Pixels.AsSpan(0, pairs.Count * PairArrays.PairSize), pairs.Count);
+    }
+
+    /// <summary>E of <paramref name="count"/> explicit pairs of input images, each <see cref="InputWidth"/> wide: pair p's left image is image 2p, its right image 2p+1.</summary>
+    public float[] PairDistances(ReadOnlySpan<float> pixels, int count)
+    {
+        if (count == 0) return [];
+        if (pixels.Length != (long)count * 2 * InputWidth)
+            throw new ArgumentException($"{count} pairs of {InputWidth}-value images need {(long)count * 2 * InputWidth} values, got {pixels.Length}", nameof(pixels));
+        using var table = new ImageTable(_backend, pixels, InputWidth);
+        var left = new int[count];
+        var right = new int[count];
+        for (int p = 0; p < count; p++)
         {
             left[p] = 2 * p;
             right[p] = 2 * p + 1;
         }
-        return Distances(table, pairs.Count, left, right);
+        return Distances(table, count, left, right);
+    }
+
+    void CheckWidth(int width, string what)
+    {
+        if (width != InputWidth)
+            throw new ArgumentException($"{what} have {width} values each; this model reads {_network.Config.Input} ({InputWidth} values)");
     }
 
     float[] Distances(ImageTable table, int count, int[] left, int[] right)
     {
+        if (table.Width != InputWidth)
+            throw new ArgumentException($"the image table's rows have {table.Width} values; this model reads {InputWidth}");
         if (left.Length < count || right.Length < count)
             throw new ArgumentException($"pair set says {count} pairs but holds {left.Length} left and {right.Length} right indices");
         for (int p = 0; p < count; p++)
@@ -139,7 +161,7 @@ public sealed class Evaluator : IDisposable
         {
             int n = Math.Min(chunkRows, distinct.Length - start);
             _backend.Upload(_indices.Slice(0, n), distinct.AsSpan(start, n));
-            _backend.GatherRows(table.Pixels, _indices, _input, n, ImageSet.Size);
+            table.Gather(_indices, _input, n);
             // The last layer writes straight into the embedding table.
             outputs[^1] = embeddings.Slice(start * dim, n * dim);
             _network.Forward(_input, outputs, n);
@@ -171,7 +193,7 @@ public sealed class Evaluator : IDisposable
                 _hostIndices[n + p] = right[start + p];
             }
             _backend.Upload(_indices.Slice(0, 2 * n), _hostIndices.AsSpan(0, 2 * n));
-            _backend.GatherRows(table.Pixels, _indices, _input, 2 * n, ImageSet.Size);
+            table.Gather(_indices, _input, 2 * n);
             _network.Forward(_input, _outputs, 2 * n);
             _backend.PairDistanceForward(_outputs[^1], _dist, n, dim, _eps);
             _backend.Download(_dist.Slice(0, n), result.AsSpan(start, n));
@@ -181,26 +203,50 @@ public sealed class Evaluator : IDisposable
     /// <summary>The embeddings G(x) of <paramref name="count"/> images, row-major [count, OutputWidth].</summary>
     public float[] Embed(ReadOnlySpan<float> pixels, int count)
     {
-        if (pixels.Length < count * ImageSet.Size)
-            throw new ArgumentException($"{count} images need {count * ImageSet.Size} pixels, got {pixels.Length}", nameof(pixels));
+        if (pixels.Length < (long)count * InputWidth)
+            throw new ArgumentException($"{count} images need {(long)count * InputWidth} pixels, got {pixels.Length}", nameof(pixels));
         int dim = _network.Config.OutputWidth;
         var result = new float[count * dim];
         int chunkRows = 2 * ChunkPairs;
         for (int start = 0; start < count; start += chunkRows)
         {
             int n = Math.Min(chunkRows, count - start);
-            _backend.Upload(_input.Slice(0, n * ImageSet.Size), pixels.Slice(start * ImageSet.Size, n * ImageSet.Size));
+            _backend.Upload(_input.Slice(0, n * InputWidth), pixels.Slice(start * InputWidth, n * InputWidth));
             _network.Forward(_input, _outputs, n);
             _backend.Download(_outputs[^1].Slice(0, n * dim), result.AsSpan(start * dim, n * dim));
         }
         return result;
     }
 
-    /// <summary>The embeddings of every image of <paramref name="set"/>.</summary>
+    /// <summary>The embeddings of every image of <paramref name="set"/> (a set held as bytes is gathered from an 8-bit table).</summary>
     public float[] Embed(ImageSet set)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return Embed(set.Pixels, set.Count);
+        CheckWidth(set.ImageSize, $"the images ({set.Shape})");
+        if (set.Bytes is null) return Embed(set.Pixels, set.Count);
+        using var table = ImageTable.Of(_backend, set);
+        return Embed(table);
+    }
+
+    /// <summary>The embeddings of every image of <paramref name="table"/>, row-major [Count, OutputWidth].</summary>
+    public float[] Embed(ImageTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.Width != InputWidth)
+            throw new ArgumentException($"the image table's rows have {table.Width} values; this model reads {InputWidth}");
+        int dim = _network.Config.OutputWidth, chunkRows = 2 * ChunkPairs;
+        var result = new float[(long)table.Count * dim];
+        var order = new int[chunkRows];
+        for (int start = 0; start < table.Count; start += chunkRows)
+        {
+            int n = Math.Min(chunkRows, table.Count - start);
+            for (int i = 0; i < n; i++) order[i] = start + i;
+            _backend.Upload(_indices.Slice(0, n), order.AsSpan(0, n));
+            table.Gather(_indices, _input, n);
+            _network.Forward(_input, _outputs, n);
+            _backend.Download(_outputs[^1].Slice(0, n * dim), result.AsSpan(start * dim, n * dim));
+        }
+        return result;
     }
 
     public void Dispose()

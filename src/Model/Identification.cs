@@ -56,10 +56,11 @@ public static class Identification
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(rng);
-        var byDigit = set.IndicesByDigit();
+        var byDigit = set.IndicesByClass();
         var gallery = new List<int>();
-        for (int d = 0; d < 10; d++)
+        for (int d = 0; d < byDigit.Length; d++)
         {
+            if (byDigit[d].Length == 0) continue; // a class held out of training has no gallery images
             if (byDigit[d].Length < galleryPerDigit)
                 throw new ArgumentException($"a gallery of {galleryPerDigit} per digit needs that many images of digit {d}; there are {byDigit[d].Length}", nameof(galleryPerDigit));
             var pool = byDigit[d].ToArray();
@@ -120,17 +121,6 @@ public static class Identification
     }
 
     /// <summary>Counts right answers and "unknown" answers; the nearest gallery image decides (first one on ties).</summary>
-    public static (int Correct, int Unknown) Identify(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
-        ReadOnlySpan<float> probes, ReadOnlySpan<byte> probeLabels, int dim, double threshold, double eps)
-    {
-        var g = new int[galleryLabels.Length];
-        for (int i = 0; i < g.Length; i++) g[i] = galleryLabels[i];
-        var p = new int[probeLabels.Length];
-        for (int i = 0; i < p.Length; i++) p[i] = probeLabels[i];
-        return Identify(gallery, g, probes, p, dim, threshold, eps);
-    }
-
-    /// <summary>As the digit version, for class labels of any number of classes.</summary>
     public static (int Correct, int Unknown) Identify(ReadOnlySpan<float> gallery, ReadOnlySpan<int> galleryLabels,
         ReadOnlySpan<float> probes, ReadOnlySpan<int> probeLabels, int dim, double threshold, double eps)
     {
@@ -156,7 +146,7 @@ public static class Identification
     /// The <paramref name="count"/> gallery images nearest to <paramref name="probe"/> (fewer when the gallery is
     /// smaller), nearest first; of equal distances the earlier gallery image comes first.
     /// </summary>
-    public static GalleryMatch[] Nearest(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
+    public static GalleryMatch[] Nearest(ReadOnlySpan<float> gallery, ReadOnlySpan<int> galleryLabels,
         ReadOnlySpan<float> probe, int count, double eps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

@@ -4,9 +4,9 @@ using GpuSiamese.Model.Layers;
 namespace GpuSiamese.Model;
 
 /// <summary>
-/// The base network G as data, in one of two spellings (<see cref="NetworkSpec"/>): layer widths from the 196-wide
-/// input to the embedding, ReLU after every hidden layer and ReLU or identity after the last one
-/// (<see cref="ReluOnOutput"/>; the exercise uses ReLU); or a layer list over the 1x14x14 image (convolutions,
+/// The base network G as data, in one of two spellings (<see cref="NetworkSpec"/>): layer widths from the input
+/// (196 wide for MNIST's 14x14 images) to the embedding, ReLU after every hidden layer and ReLU or identity after the last one
+/// (<see cref="ReluOnOutput"/>; the exercise uses ReLU); or a layer list over the input image, e.g. 1x14x14 (convolutions,
 /// max-pools, flatten, dense layers, each with its activation), <see cref="LayerList"/>.
 /// <see cref="Layers"/> is the network as a list of <see cref="ILayer"/>s either way, which the training step and scoring
 /// walk. Parameters live in one flat vector, layer by layer, each layer's slice at <see cref="LayerOffset"/>
@@ -14,7 +14,7 @@ namespace GpuSiamese.Model;
 /// </summary>
 public sealed class NetworkConfig : IEquatable<NetworkConfig>
 {
-    /// <summary>Width of the input: one 14x14 image.</summary>
+    /// <summary>Width of the exercise's input: one 14x14 grey image (the default; the input follows the dataset's shape, <see cref="WithInput"/>).</summary>
     public const int InputWidth = 196;
 
     readonly int[] _widths;
@@ -27,15 +27,13 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
         ArgumentNullException.ThrowIfNull(widths);
         if (widths.Count < 2)
             throw new ArgumentException($"--layers needs the input width and at least one layer (e.g. 196,200,10), got '{Format(widths)}'", nameof(widths));
-        if (widths[0] != InputWidth)
-            throw new ArgumentException($"--layers must start with {InputWidth} (a 14x14 image), got '{Format(widths)}'", nameof(widths));
-        for (int i = 1; i < widths.Count; i++)
+        for (int i = 0; i < widths.Count; i++)
             if (widths[i] < 1)
                 throw new ArgumentException($"--layers: every width must be at least 1, got {widths[i]} in '{Format(widths)}'", nameof(widths));
 
         _widths = widths.ToArray();
         ReluOnOutput = reluOnOutput;
-        Input = LayerShape.Vector(InputWidth);
+        Input = LayerShape.Vector(_widths[0]);
         _layers = new ILayer[_widths.Length - 1];
         for (int l = 0; l < _layers.Length; l++)
             _layers[l] = new DenseLayer(_widths[l], _widths[l + 1], l < _layers.Length - 1 || reluOnOutput ? Activation.Relu : Activation.Identity);
@@ -43,15 +41,13 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     }
 
     /// <summary>
-    /// A layer list over <paramref name="input"/> (196 values); each layer reads the previous one's output (a dense
+    /// A layer list over <paramref name="input"/> (e.g. 1x14x14); each layer reads the previous one's output (a dense
     /// layer reads it flat: flatten is a view). <see cref="NetworkSpec.Parse"/> builds these from the command line.
     /// </summary>
     public NetworkConfig(LayerShape input, IReadOnlyList<ILayer> layers)
     {
         ArgumentNullException.ThrowIfNull(layers);
         LayerList = NetworkSpec.Format(input, layers);
-        if (input.Size != InputWidth)
-            throw new ArgumentException($"--layers '{LayerList}': the input is one 14x14 image ({InputWidth} values), got {input}", nameof(input));
         if (layers.Count == 0) throw new ArgumentException("--layers: a network needs at least one layer", nameof(layers));
         var shape = input;
         foreach (var layer in layers)
@@ -63,7 +59,7 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
         }
         Input = input;
         _layers = layers.ToArray();
-        _widths = [InputWidth, .. _layers.Select(l => l.Output.Size)];
+        _widths = [input.Size, .. _layers.Select(l => l.Output.Size)];
         ReluOnOutput = _layers[^1] switch
         {
             DenseLayer d => d.Activation == Activation.Relu,
@@ -90,8 +86,24 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     /// <summary>The exercise's network: 196-200-10, ReLU on both layers.</summary>
     public static NetworkConfig Default => new([InputWidth, 200, 10], reluOnOutput: true);
 
-    /// <summary>The shape of one input row: 196 values, or 1x14x14 for a layer list over the image.</summary>
+    /// <summary>The shape of one input row: e.g. 196 values for a widths network, or 1x14x14 for a layer list over the image.</summary>
     public LayerShape Input { get; }
+
+    /// <summary>
+    /// The same network over another input (a dataset's channels x size x size): a widths network's first width becomes
+    /// the input's size; a layer list is read again from the new input shape (a dense layer after flatten takes whatever
+    /// the convolutions and pools leave). This network itself when the input is already that shape. Throws an
+    /// ArgumentException naming --layers when the layers do not fit the new input (e.g. more pools than the size allows).
+    /// </summary>
+    public NetworkConfig WithInput(LayerShape input)
+    {
+        if (LayerList is null)
+            return _widths[0] == input.Size ? this : new NetworkConfig([input.Size, .. _widths.Skip(1)], ReluOnOutput);
+        if (Input == input) return this;
+        int comma = LayerList.IndexOf(',');
+        string spelling = (input.Height == 1 && input.Width == 1 ? $"{input.Channels}" : $"{input.Channels}x{input.Height}x{input.Width}") + LayerList[comma..];
+        return NetworkSpec.Parse(spelling);
+    }
 
     /// <summary>The layer-list spelling (<see cref="NetworkSpec.Format"/>) when the network was made from one; null for a widths network.</summary>
     public string? LayerList { get; }

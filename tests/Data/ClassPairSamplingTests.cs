@@ -28,7 +28,7 @@ public class ClassPairSamplingTests
     {
         var set = SyntheticSets.WithCounts(30, 31, 32, 33, 34, 35, 36, 37, 38, 39);
         var a = new PairSampler(set, new Rng(5));
-        var b = new PairSampler(set.IndicesByDigit(), new Rng(5));
+        var b = new PairSampler(set.IndicesByClass(), new Rng(5));
         for (int batch = 0; batch < 20; batch++)
         {
             int[] l1 = new int[33], r1 = new int[33], y1 = new int[33], l2 = new int[33], r2 = new int[33], y2 = new int[33];
@@ -37,8 +37,8 @@ public class ClassPairSamplingTests
             Assert.That((l2, r2, y2), Is.EqualTo((l1, r1, y1)));
         }
         var p1 = BalancedPairSet.Create(set, new Rng(9), 40, 30);
-        var p2 = BalancedPairSet.CreateScaled(set.IndicesByDigit(), new Rng(9), out _);
-        var p3 = BalancedPairSet.Create(set.IndicesByDigit(), new Rng(9), 40, 30);
+        var p2 = BalancedPairSet.CreateScaled(set.IndicesByClass(), new Rng(9), out _);
+        var p3 = BalancedPairSet.Create(set.IndicesByClass(), new Rng(9), 40, 30);
         Assert.That((p3.Left, p3.Right, p3.Labels), Is.EqualTo((p1.Left, p1.Right, p1.Labels)));
         Assert.That(p2.Count, Is.EqualTo(10 * 435 + 45 * 200), "scaled: C(30,2) = 435 positives per digit (the smallest), 200 per digit pair");
     }
@@ -47,7 +47,7 @@ public class ClassPairSamplingTests
     public void TheScaledDefaultsOfMnistsTestSetAreTheExercisesProtocol()
     {
         var set = SyntheticSets.WithCounts(980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009);
-        var scaled = BalancedPairSet.CreateScaled(set.IndicesByDigit(), new Rng(1), out string description);
+        var scaled = BalancedPairSet.CreateScaled(set.IndicesByClass(), new Rng(1), out string description);
         var exercise = BalancedPairSet.Create(set, new Rng(1));
         Assert.That((scaled.Left, scaled.Right, scaled.Labels), Is.EqualTo((exercise.Left, exercise.Right, exercise.Labels)));
         Assert.That(description, Is.EqualTo("800 positive pairs for each of 10 classes; 200 negative pairs for each of 45 class pairs"));

@@ -33,8 +33,8 @@ public class ImageSetTests
     public void CountsAndIndicesPerDigit()
     {
         var set = SyntheticSets.WithCounts(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-        Assert.That(set.CountsPerDigit(), Is.EqualTo(new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }));
-        var byDigit = set.IndicesByDigit();
+        Assert.That(set.CountsPerClass(), Is.EqualTo(new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }));
+        var byDigit = set.IndicesByClass();
         for (int d = 0; d < 10; d++)
         {
             Assert.That(byDigit[d], Has.Length.EqualTo(d + 1));

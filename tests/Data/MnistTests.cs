@@ -168,8 +168,8 @@ public class MnistTests
         var clock = Stopwatch.StartNew();
         var data = Mnist.Load(null, m => { log.Add(m); TestContext.Progress.WriteLine(m); });
         TestContext.Progress.WriteLine($"Mnist.Load took {clock.Elapsed.TotalSeconds:F2} s");
-        Assert.That(data.Train.CountsPerDigit(), Is.EqualTo(new[] { 5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949 }));
-        Assert.That(data.Test.CountsPerDigit(), Is.EqualTo(new[] { 980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009 }));
+        Assert.That(data.Train.CountsPerClass(), Is.EqualTo(new[] { 5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949 }));
+        Assert.That(data.Test.CountsPerClass(), Is.EqualTo(new[] { 980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009 }));
         Assert.That(data.Train.Raw28, Has.Length.EqualTo(60_000 * 784));
         Assert.That(data.Train.Pixels.Max(), Is.EqualTo(1f));
         Assert.That(data.Train.Pixels.Min(), Is.EqualTo(0f));

@@ -126,7 +126,7 @@ public class PairSamplerTests
     public void ADigitWithFewerThanTwoImagesIsRefused()
     {
         var e = Assert.Throws<ArgumentException>(() => new PairSampler(SyntheticSets.WithCounts(5, 5, 5, 1, 5, 5, 5, 5, 5, 5), new Rng(1)));
-        Assert.That(e!.Message, Does.Contain("digit 3"));
+        Assert.That(e!.Message, Does.Contain("class 3"));
     }
 
     [Test]

@@ -19,6 +19,23 @@ public class PreprocessingTests
     }
 
     [Test]
+    public void AnImageSetIsMnistsFloatsAtFourteenAndTheSharedBytesWithoutPooling()
+    {
+        byte[] raw = [.. Raw28(1), .. Raw28(2), .. Raw28(3)];
+        var images = new LabelledImages(new ImageShape(1, 28, 28), raw, [2, 0, 2]);
+        var pooled = Preprocessing.MnistDefault.ToImageSet(images, 3, keepRaw28: true);
+        Assert.That(pooled.Bytes, Is.Null);
+        Assert.That(pooled.Pixels, Is.EqualTo(Downsample.PoolAll(raw, 3)), "MNIST's 14x14 floats, bit for bit");
+        Assert.That(pooled.Raw28, Is.SameAs(raw));
+        Assert.That(pooled.Labels, Is.EqualTo(new[] { 2, 0, 2 }));
+        Assert.That(Preprocessing.MnistDefault.ToImageSet(images, 3).Raw28, Is.Null);
+        var full = new Preprocessing(new ImageShape(1, 28, 28), 1, ImageFit.Digit, InvertMode.Auto).ToImageSet(images, 3);
+        Assert.That(full.Bytes, Is.SameAs(raw), "held as the stored bytes, not copied");
+        Assert.That(full.Shape, Is.EqualTo(new ImageShape(1, 28, 28)));
+        Assert.That(full.ImageAt(1)[5], Is.EqualTo(raw[784 + 5] / 255f));
+    }
+
+    [Test]
     public void WithoutPoolingAValueIsItsByteOver255()
     {
         var p = new Preprocessing(new ImageShape(3, 2, 2), 1, ImageFit.Stretch, InvertMode.NoInvert);

@@ -9,12 +9,12 @@ public class TrainValidationSplitTests
     {
         var set = SyntheticSets.WithCounts(100, 55, 10, 3, 0, 200, 41, 1, 99, 77);
         var (train, validation) = TrainValidationSplit.Create(set, 0.1, new Rng(3));
-        var counts = set.CountsPerDigit();
-        var held = validation.CountsPerDigit();
+        var counts = set.CountsPerClass();
+        var held = validation.CountsPerClass();
         for (int d = 0; d < 10; d++)
         {
             Assert.That(held[d], Is.EqualTo((int)Math.Round(counts[d] * 0.1, MidpointRounding.ToEven)), $"digit {d}");
-            Assert.That(train.CountsPerDigit()[d], Is.EqualTo(counts[d] - held[d]));
+            Assert.That(train.CountsPerClass()[d], Is.EqualTo(counts[d] - held[d]));
         }
         var trainIds = Enumerable.Range(0, train.Count).Select(i => SyntheticSets.Id(train, i)).ToList();
         var validationIds = Enumerable.Range(0, validation.Count).Select(i => SyntheticSets.Id(validation, i)).ToList();

@@ -82,4 +82,47 @@ public class TripletSamplerTests
         var s = new TripletSampler(SyntheticSets.Uniform(3), new Rng(1));
         Assert.Throws<ArgumentException>(() => s.NextBatch(new int[2], new int[2], new int[1]));
     }
+
+    [Test]
+    public void KClassesWithASingletonAndAnEmptyClassStayBalanced()
+    {
+        // 15 classes: class 3 holds one image (a negative only), class 7 none; the rest 2..9 images.
+        var sizes = new[] { 4, 2, 9, 1, 5, 3, 6, 0, 8, 2, 7, 3, 4, 5, 2 };
+        var byClass = new int[sizes.Length][];
+        int next = 0;
+        for (int c = 0; c < sizes.Length; next += sizes[c], c++)
+            byClass[c] = Enumerable.Range(next, sizes[c]).ToArray();
+        var classOf = new int[next];
+        for (int c = 0; c < sizes.Length; c++)
+            foreach (int i in byClass[c]) classOf[i] = c;
+        var sampler = new TripletSampler(byClass, new Rng(11));
+        var a = new int[17]; var p = new int[17]; var n = new int[17];
+        var anchors = new long[sizes.Length];
+        var negatives = new long[sizes.Length, sizes.Length];
+        for (int t = 0; t < 400; t++)
+        {
+            sampler.NextBatch(a, p, n);
+            for (int i = 0; i < a.Length; i++)
+            {
+                int d = classOf[a[i]];
+                Assert.That(classOf[p[i]], Is.EqualTo(d));
+                Assert.That(p[i], Is.Not.EqualTo(a[i]));
+                Assert.That(classOf[n[i]], Is.Not.EqualTo(d));
+                anchors[d]++;
+                negatives[d, classOf[n[i]]]++;
+            }
+        }
+        Assert.That(anchors[3], Is.Zero, "a class of one image cannot anchor a triplet");
+        Assert.That(anchors[7], Is.Zero);
+        var anchoring = Enumerable.Range(0, sizes.Length).Where(c => sizes[c] >= 2).Select(c => anchors[c]).ToArray();
+        Assert.That(anchoring.Max() - anchoring.Min(), Is.LessThanOrEqualTo(1));
+        for (int d = 0; d < sizes.Length; d++)
+        {
+            if (sizes[d] < 2) continue;
+            var counts = Enumerable.Range(0, sizes.Length).Where(c => c != d && sizes[c] >= 1).Select(c => negatives[d, c]).ToArray();
+            Assert.That(counts.Max() - counts.Min(), Is.LessThanOrEqualTo(1), $"negatives of anchor class {d}");
+            Assert.That(negatives[d, 3], Is.GreaterThan(0), "the one-image class serves as a negative");
+            Assert.That(negatives[d, 7], Is.Zero);
+        }
+    }
 }

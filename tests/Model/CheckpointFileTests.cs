@@ -1,4 +1,5 @@
 using System.Text;
+using GpuSiamese.Data;
 using GpuSiamese.Model;
 
 namespace GpuSiamese.Tests.Model;
@@ -137,6 +138,36 @@ public class CheckpointFileTests
         Assert.That((back.Training.TripletMargin, back.Training.Mining, back.Training.MiningWarmupEpochs, back.Training.Dropout),
             Is.EqualTo((1.0, TripletMining.None, 1, 0.0)));
         Assert.That(back.Resume!.History, Is.EqualTo(c.Resume!.History));
+    }
+
+    [Test]
+    public void PreprocessingAndClassNamesRoundTrip()
+    {
+        var folderNet = NetworkSpec.Parse("3x10x10,c4k3,p,f,6l");
+        var c = new Checkpoint(folderNet, new TrainingConfig { Network = folderNet, Dataset = "/some/folder", InputSize = 10, Channels = 3, HoldoutClasses = "2" },
+            Enumerable.Range(0, folderNet.ParameterCount).Select(i => i * 0.001f).ToArray(), 0.7, null)
+        {
+            Preprocessing = new Preprocessing(new ImageShape(3, 10, 10), 1, ImageFit.Stretch, InvertMode.NoInvert),
+            ClassNames = ["buses", "dinosaurs", "elephants", "flowers", "horses"],
+        };
+        var back = CheckpointFile.Load(Saved(c));
+        Assert.That(back.Preprocessing, Is.EqualTo(c.Preprocessing));
+        Assert.That(back.ClassNames, Is.EqualTo(c.ClassNames));
+        Assert.That(back.Training, Is.EqualTo(c.Training));
+        Assert.That(back.Network, Is.EqualTo(folderNet));
+    }
+
+    [Test]
+    public void VersionThreeFilesLoadAsMnistAtFourteenPixels()
+    {
+        var c = Sample() with { Preprocessing = Preprocessing.MnistDefault };
+        string path = Path.Combine(_dir, "v3.ckpt");
+        File.WriteAllBytes(path, LegacyCheckpoint.Rewrite(File.ReadAllBytes(Saved(c)), c, version: 3));
+        var back = CheckpointFile.Load(path);
+        Assert.That(back.Preprocessing, Is.EqualTo(Preprocessing.MnistDefault));
+        Assert.That(back.ClassNames, Is.EqualTo(MnistSource.ClassNames));
+        Assert.That(back.Training, Is.EqualTo(c.Training));
+        Assert.That(back.Parameters, Is.EqualTo(c.Parameters));
     }
 
     [Test]

@@ -32,7 +32,7 @@ public class ClassSetEvaluationTests
         using var net = new Network(backend, config, theta);
         using var evaluator = new Evaluator(net);
         var digits = OneShot.Evaluate(evaluator, set, 7, 200, new Rng(4));
-        var classes = OneShot.Evaluate(evaluator.Embed(set), 3, set.IndicesByDigit(), 7, 200, new Rng(4), evaluator.DistanceEpsilon);
+        var classes = OneShot.Evaluate(evaluator.Embed(set), 3, set.IndicesByClass(), 7, 200, new Rng(4), evaluator.DistanceEpsilon);
         Assert.That(classes, Is.EqualTo(digits));
     }
 

@@ -10,9 +10,9 @@ public class IdentificationTests
     {
         // Gallery in 1-D: digit 0 at 0, digit 1 at 10. Probes at 1 (→0), 9 (→1), 5.5 (→1, 4.5 away), 0.5 labelled 1 (→0, wrong).
         float[] gallery = [0, 10];
-        byte[] galleryLabels = [0, 1];
+        int[] galleryLabels = [0, 1];
         float[] probes = [1, 9, 5.5f, 0.5f];
-        byte[] probeLabels = [0, 1, 1, 1];
+        int[] probeLabels = [0, 1, 1, 1];
         Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 100, 1e-7), Is.EqualTo((3, 0)));
         Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 2, 1e-7), Is.EqualTo((2, 1)));
         Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 0.1, 1e-7), Is.EqualTo((0, 4)));

@@ -7,7 +7,7 @@ namespace GpuSiamese.Tests.Model;
 /// <summary>
 /// Checkpoint files of the older formats, made from a current one: versions 1 and 2 wrote the training configuration
 /// as fields in a fixed order (version 1 without the last four) after the network's dense widths; version 3 writes the
-/// network's spelling, then (key, value) pairs and the seed.
+/// network's spelling, then (key, value) pairs and the seed; version 4 adds the preprocessing and class names after them.
 /// </summary>
 static class LegacyCheckpoint
 {
@@ -23,7 +23,18 @@ static class LegacyCheckpoint
         for (int i = 0; i < 2 * count; i++) r.ReadString();
         r.ReadUInt64();
         int trainingEnd = (int)r.BaseStream.Position;
+        // Version 4's preprocessing block: channels, height, width, pool, fit, inversion, then the class names.
+        r.ReadInt32(); r.ReadInt32(); r.ReadInt32(); r.ReadInt32(); r.ReadString(); r.ReadString();
+        int names = r.ReadInt32();
+        for (int i = 0; i < names; i++) r.ReadString();
+        int preprocessingEnd = (int)r.BaseStream.Position;
         var output = new MemoryStream();
+        if (version == 3)
+        {
+            output.Write(payload, 0, trainingEnd);
+            output.Write(payload, preprocessingEnd, payload.Length - preprocessingEnd);
+            return WithPayload(current, version, output.ToArray());
+        }
         using (var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
         {
             // Versions 1 and 2 wrote the network as its dense widths (count, widths) and the output-ReLU flag.
@@ -41,7 +52,7 @@ static class LegacyCheckpoint
             w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
             if (version >= 2) { w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.MiningWarmupEpochs); w.Write(t.Dropout); }
         }
-        output.Write(payload, trainingEnd, payload.Length - trainingEnd);
+        output.Write(payload, preprocessingEnd, payload.Length - preprocessingEnd);
         return WithPayload(current, version, output.ToArray());
     }
 

@@ -1,6 +1,7 @@
 using GpuSiamese.Data;
 using GpuSiamese.Kernels;
 using GpuSiamese.Model;
+using GpuSiamese.Model.Layers;
 
 namespace GpuSiamese.Tests.Model;
 
@@ -68,5 +69,22 @@ public class NetworkConfigTests
         backend.Download(layer.Biases(net.LayerSlices(1).Values), b1);
         Assert.That(b1, Is.EqualTo(new float[] { c.BiasOffset(1), c.BiasOffset(1) + 1 }));
         Assert.That(() => new Network(backend, c, new float[5]), Throws.ArgumentException.With.Message.Contains($"{c.ParameterCount} parameters"));
+    }
+
+    [Test]
+    public void WithInputRebasesTheFirstWidthOrTheLayerListsInputShape()
+    {
+        var dense = new NetworkConfig([196, 200, 10], reluOnOutput: false);
+        Assert.That(dense.WithInput(new LayerShape(1, 14, 14)), Is.SameAs(dense));
+        var wide = dense.WithInput(new LayerShape(3, 32, 32));
+        Assert.That(wide.Widths, Is.EqualTo(new[] { 3072, 200, 10 }));
+        Assert.That(wide.ReluOnOutput, Is.False);
+        var conv = NetworkSpec.Parse("1x14x14,c32k3,p,c64k3,p,f,128,32l");
+        var big = conv.WithInput(new LayerShape(3, 28, 28));
+        Assert.That(big.LayerList, Is.EqualTo("3x28x28,c32k3,p,c64k3,p,f,128,32l"));
+        Assert.That(big.Widths[0], Is.EqualTo(3 * 28 * 28));
+        Assert.That(big.Layers[^2].Input.Size, Is.EqualTo(64 * 7 * 7), "the dense layer after flatten takes what the pools leave");
+        var e = Assert.Throws<ArgumentException>(() => conv.WithInput(new LayerShape(1, 3, 3)))!;
+        Assert.That(e.Message, Does.StartWith("--layers"));
     }
 }

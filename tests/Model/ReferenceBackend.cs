@@ -59,6 +59,13 @@ public sealed class ReferenceBackend : IBackend
         Put(dst, y);
     }
 
+    public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
+    {
+        var y = new double[rows * width];
+        Ref.Gather.RowsFromBytes(Host(table).Span.ToArray(), Host(indices).Span.ToArray(), y, rows, width);
+        Put(dst, y);
+    }
+
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {

@@ -77,7 +77,7 @@ public class TrainingConfigTests
         Assert.That(e.ParamName, Is.EqualTo(option));
     }
 
-    [TestCase(new[] { 100, 200, 10 }, "must start with 196")]
+    [TestCase(new[] { 0, 200, 10 }, "at least 1, got 0")]
     [TestCase(new[] { 196 }, "at least one layer")]
     [TestCase(new int[0], "at least one layer")]
     [TestCase(new[] { 196, 0, 10 }, "at least 1, got 0")]

@@ -315,8 +315,10 @@ public class BadInputTests : SmallRunFixture
     [TestCase("--lr", "-0.01", "--lr expects a number > 0, got '-0.01'", TestName = "option lr negative")]
     [TestCase("--q", "0", "--q expects a number > 0, got '0'", TestName = "option Q 0")]
     [TestCase("--q", "-5", "--q expects a number > 0, got '-5'", TestName = "option Q negative")]
-    [TestCase("--layers", "784,200,10", "--layers must start with 196 (a 14x14 image), got '784,200,10'",
-        TestName = "option layers not starting at 196")]
+    [TestCase("--layers", "784,200,10", "--layers reads 784 (784 values) but --input-size 14 --channels 1 give 1x14x14 (196 values); leave --layers out to have the network follow the input, or start it with the input's shape",
+        TestName = "option layers not reading the input size")]
+    [TestCase("--input-size", "1", "--input-size expects a whole number from 2 to 1024, got '1'", TestName = "option input size 1")]
+    [TestCase("--channels", "2", "--channels expects 1 or 3, got '2'", TestName = "option channels 2")]
     public void Bad_option_value(string option, string value, string expected)
     {
         using var folder = new TempFolder();

@@ -44,9 +44,11 @@ public static class CompareCommand
         bool same = outcome.Distance <= outcome.Threshold;
         MetricsReport.Line(output, "distance", outcome.Distance.ToString("F4", c));
         MetricsReport.Line(output, "threshold", outcome.Threshold.ToString("F4", c));
-        MetricsReport.Line(output, "verdict", same ? "same digit" : "different digits");
+        MetricsReport.Line(output, "verdict", same ? $"same {outcome.Noun}" : outcome.Noun == "class" ? "different classes" : "different digits");
 
-        if (options.SavePreprocessedDir is { } dir)
+        if (options.SavePreprocessedDir is not null && outcome.InputA.Length != GpuSiamese.Data.ImageSet.Size)
+            MetricsReport.Line(output, "preprocessed", "not saved: the model's inputs are not 14x14 digits");
+        else if (options.SavePreprocessedDir is { } dir)
         {
             Directory.CreateDirectory(dir);
             // Numbered so that two files of one name from different folders do not overwrite each other.

@@ -18,8 +18,8 @@ public static class EvalCommand
         var plots = OptionFactory.Path("--plots", "Write roc.png, distances.png and errors.png into this folder", helpName: "DIR");
         var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (when no --pairs is given)", helpName: "DIR");
         var seed = OptionFactory.ULong("--seed", defaults.Seed, "Seed of the balanced test pairs (when no --pairs is given)");
-        var positives = OptionFactory.Int("--positives-per-digit", defaults.PositivesPerDigit, 1, "Same-digit pairs per digit (when no --pairs is given)");
-        var negatives = OptionFactory.Int("--negatives-per-pair", defaults.NegativesPerPair, 1, "Different-digit pairs per unordered digit pair (when no --pairs is given)");
+        var positives = OptionFactory.Int("--positives-per-digit", 800, 1, "Same-digit pairs per digit (when no --pairs is given)");
+        var negatives = OptionFactory.Int("--negatives-per-pair", 200, 1, "Different-digit pairs per unordered digit pair (when no --pairs is given)");
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that scores the pairs");
         var ways = RecognitionOptions.Ways();
         var trials = RecognitionOptions.Trials();
@@ -61,10 +61,13 @@ public static class EvalCommand
         if (plotsDir is not null)
         {
             Directory.CreateDirectory(plotsDir);
-            RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc);
+            RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc, outcome.Classes?.Noun ?? "digit",
+                outcome.Classes?.Input);
+            if (outcome.Classes is { } classes) RunPlots.WriteEmbeddings(plotsDir, classes);
         }
-        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics);
+        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics, outcome.Classes?.Noun ?? "digit");
         MetricsReport.WriteRecognition(output, outcome.Recognition);
+        MetricsReport.WriteClasses(output, outcome.Classes);
         if (options.DistancesCsv is not null) MetricsReport.Line(output, "distances", options.DistancesCsv);
         if (plotsDir is not null) MetricsReport.Line(output, "plots", plotsDir);
         return ExitCodes.Ok;

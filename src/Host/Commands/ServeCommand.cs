@@ -52,6 +52,9 @@ public static class ServeCommand
         CommandContext.RequireFile(modelPath, "--model");
         var output = context.Console.Out;
         var checkpoint = CheckpointFile.LoadForInference(modelPath, null);
+        if (checkpoint.Preprocessing with { Invert = InvertMode.Auto } != Preprocessing.MnistDefault)
+            throw new ArgumentException($"--model '{modelPath}': serve draws and compares MNIST digits at 14x14; this model reads " +
+                $"{checkpoint.Preprocessing.Describe()} ({checkpoint.Training.Dataset}); use compare, embed or eval for it");
         var gallery = galleryPerDigit == 0
             ? new ImageSet([], [])
             : DrawGallery(Mnist.Load(dataDir, output.WriteLine).Train, galleryPerDigit, seed);

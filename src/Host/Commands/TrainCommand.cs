@@ -58,7 +58,10 @@ public static class TrainCommand
         try
         {
             RunPlots.WriteTraining(folder.Path, outcome.History);
-            RunPlots.WriteEvaluation(folder.Path, outcome.Test, outcome.Metrics, outcome.Roc);
+            string noun = outcome.Classes?.Noun ?? "digit";
+            RunPlots.WriteEvaluation(folder.Path, outcome.Test, outcome.Metrics, outcome.Roc, noun, 
+                outcome.Classes?.Input);
+            if (outcome.Classes is { } classes) RunPlots.WriteEmbeddings(folder.Path, classes);
             peak = PeakMemory.Bytes();
             total = clock.Elapsed.TotalSeconds;
             MetricsFile.Write(folder.Metrics,
@@ -71,8 +74,9 @@ public static class TrainCommand
                 : "the run folder no longer holds the trained model");
         }
 
-        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics);
+        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics, outcome.Classes?.Noun ?? "digit");
         MetricsReport.WriteRecognition(output, outcome.Recognition);
+        MetricsReport.WriteClasses(output, outcome.Classes);
         MetricsReport.WriteRun(output, outcome.Timings, total, peak, folder.Path);
         return ExitCodes.Ok;
     }

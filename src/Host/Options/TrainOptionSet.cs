@@ -16,7 +16,7 @@ public sealed class TrainOptionSet
     static readonly TrainOptions D = new();
 
     readonly Option<string> _layers = OptionFactory.Checked("--layers", string.Join(',', D.Training.Network.Widths),
-        "The network: dense widths from the 196-pixel input (e.g. 196,200,10), or a layer list over the 1x14x14 image, " +
+        "The network: dense widths from the input (e.g. 196,200,10 for 14x14 grey images), or a layer list over the input image, " +
         "e.g. 1x14x14,c32k3,p,c64k3,p,f,128,32l (cNkK: convolution to N channels, KxK, same padding; cNkKv: valid padding; " +
         "p: 2x2 max-pool; f: flatten; N: dense; a trailing l makes a conv or dense layer linear, else ReLU)", "SPEC",
         NetworkProblem);
@@ -30,8 +30,11 @@ public sealed class TrainOptionSet
     readonly Option<string> _data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (else $GPUSIAMESE_DATA, the cache, or a fetch)", helpName: "DIR");
     readonly Option<string> _runs = new("--runs") { Description = "Folder under which the run folder is made", HelpName = "DIR", DefaultValueFactory = _ => D.RunsDir };
     readonly Option<bool> _quiet = OptionFactory.Flag("--quiet", "No progress display; the final figures are still printed");
-    readonly Option<int> _positives = OptionFactory.Int("--positives-per-digit", D.PositivesPerDigit, 1, "Same-digit test pairs per digit");
-    readonly Option<int> _negatives = OptionFactory.Int("--negatives-per-pair", D.NegativesPerPair, 1, "Different-digit test pairs per unordered digit pair");
+    readonly Option<int> _positives = OptionFactory.Int("--positives-per-digit", 800, 1,
+        "Same-class test pairs per class (digit); unless both this and --negatives-per-pair are given, the sizes scale with the data: " +
+        "8,000 positives spread over the classes, each class at most its distinct pairs (MNIST: 800)");
+    readonly Option<int> _negatives = OptionFactory.Int("--negatives-per-pair", 200, 1,
+        "Different-class test pairs per unordered class pair (scaled like --positives-per-digit: 9,000 spread over the class pairs; MNIST: 200)");
     readonly Option<string> _resume = OptionFactory.Path("--resume", "Continue from this checkpoint (optimizer state and sampler position included)", helpName: "CKPT");
     readonly Option<string> _preset = PresetOptions.Create();
     readonly Option<int> _oneShotWays = RecognitionOptions.Ways();
@@ -62,6 +65,10 @@ public sealed class TrainOptionSet
                 result.AddError("--nesterov applies to --optimizer sgd only");
             if (c.Mining != TripletMining.None && c.Loss != LossKind.Triplet)
                 result.AddError("--mining batch-hard applies to --loss triplet only");
+            if (c.InputMismatch() is { } mismatch)
+                result.AddError(mismatch);
+            if (c.Augment && (c.InputSize != Data.DatasetShape.DefaultInputSize || c.Channels != 1))
+                result.AddError("--augment works on 28x28 grey originals: use it with the default --input-size 14 and --channels 1");
         });
     }
 
@@ -80,8 +87,8 @@ public sealed class TrainOptionSet
             DataDir = parse.GetValue(_data),
             RunsDir = parse.GetValue(_runs)!,
             Quiet = parse.GetValue(_quiet),
-            PositivesPerDigit = parse.GetValue(_positives),
-            NegativesPerPair = parse.GetValue(_negatives),
+            PositivesPerDigit = Given(parse.CommandResult, _positives) && Given(parse.CommandResult, _negatives) ? parse.GetValue(_positives) : null,
+            NegativesPerPair = Given(parse.CommandResult, _positives) && Given(parse.CommandResult, _negatives) ? parse.GetValue(_negatives) : null,
             Resume = parse.GetValue(_resume),
             Preset = parse.GetValue(_preset),
             OneShotWays = parse.GetValue(_oneShotWays),
@@ -115,6 +122,19 @@ public sealed class TrainOptionSet
             }
             else if (!OptionFactory.TryGet(result, (Option<string>)option, out string text) || !setting.TryApply(config, text, out config))
             {
+                return false;
+            }
+        }
+        // The network's input follows --input-size and --channels, unless --layers spelled it (then they must agree).
+        if (!Given(result, _layers) && config.InputMismatch() is not null)
+        {
+            try
+            {
+                config = config with { Network = config.Network.WithInput(config.InputShape) };
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError($"the network {config.Network} does not fit a {config.InputShape} input: {e.Message}");
                 return false;
             }
         }

@@ -25,8 +25,9 @@ public sealed record TrainOptions
     public string? DataDir { get; init; }
     public string RunsDir { get; init; } = "runs";
     public bool Quiet { get; init; }
-    public int PositivesPerDigit { get; init; } = 800;
-    public int NegativesPerPair { get; init; } = 200;
+    /// <summary>Test pairs per class and per class pair; null unless both are given: sizes scaled to the data (MNIST: 800 and 200).</summary>
+    public int? PositivesPerDigit { get; init; }
+    public int? NegativesPerPair { get; init; }
     /// <summary>A checkpoint to continue from (optimizer state and sampler position included).</summary>
     public string? Resume { get; init; }
     /// <summary>The preset the values were taken from (options given explicitly override it); null = the exercise's defaults.</summary>

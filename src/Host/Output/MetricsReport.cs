@@ -1,4 +1,5 @@
 using System.Globalization;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Host.Output;
@@ -8,14 +9,14 @@ public static class MetricsReport
 {
     static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static void WriteTest(TextWriter output, string accelerator, TestMetrics m)
+    public static void WriteTest(TextWriter output, string accelerator, TestMetrics m, string noun = "digit")
     {
         Line(output, "accelerator", accelerator);
-        Line(output, "test pairs", string.Create(C, $"{m.Pairs} ({m.SamePairs} same digit, {m.DifferentPairs} different)"));
+        Line(output, "test pairs", string.Create(C, $"{m.Pairs} ({m.SamePairs} same {noun}, {m.DifferentPairs} different)"));
         Line(output, "AUC", m.Auc.ToString("F4", C));
         Line(output, "Youden", double.IsFinite(m.YoudenThreshold)
             ? string.Create(C, $"threshold {m.YoudenThreshold:F4}  accuracy {m.YoudenAccuracy:F4}")
-            : string.Create(C, $"none: no threshold separates same-digit from different-digit pairs (accuracy {m.YoudenAccuracy:F4} calling every pair different)"));
+            : string.Create(C, $"none: no threshold separates same-{noun} from different-{noun} pairs (accuracy {m.YoudenAccuracy:F4} calling every pair different)"));
         Line(output, "EER", m.Eer.ToString("F4", C));
         Line(output, "model threshold", string.Create(C, $"{m.Threshold:F4}  accuracy {m.AccuracyAtThreshold:F4}"));
     }
@@ -28,6 +29,32 @@ public static class MetricsReport
         if (figures?.Identification is { } i)
             Line(output, "identification", string.Create(C,
                 $"accuracy {i.Accuracy:F4}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per digit, {i.Probes} probes, unknown above {i.Threshold:F4})"));
+    }
+
+    /// <summary>The dataset's lines: classes, those held out, the test protocol, notes, and the figures on seen and unseen classes.</summary>
+    public static void WriteClasses(TextWriter output, ClassFigures? c)
+    {
+        if (c is null) return;
+        var names = c.ClassNames;
+        Line(output, "dataset", string.Create(C, $"{c.Dataset}: {names.Count} classes ({string.Join(", ", names.Take(12))}{(names.Count > 12 ? ", …" : "")})"));
+        if (c.HeldOut.Count > 0)
+            Line(output, "held out", string.Join(", ", c.HeldOut));
+        Line(output, "test protocol", c.TestProtocol);
+        foreach (var note in c.Notes)
+            Line(output, "note", note);
+        ClassSet(output, c.HeldOut.Count > 0 ? "seen classes" : "test classes", c.Seen);
+        if (c.Unseen is { } u)
+            ClassSet(output, "unseen classes", u);
+        if (c.UnseenIdentification is { } i)
+            Line(output, "unseen ident.", string.Create(C,
+                $"accuracy {i.Accuracy:F4}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per class from the unseen images, {i.Probes} probes, unknown above {i.Threshold:F4})"));
+    }
+
+    static void ClassSet(TextWriter output, string name, ClassSetMetrics m)
+    {
+        string oneShot = m.OneShot is { } o ? string.Create(C, $"  {o.Ways}-way one-shot {o.Accuracy:F4}") : "";
+        Line(output, name, string.Create(C,
+            $"{m.Classes} classes, {m.Images} images: AUC {m.Verification.Auc:F4}{oneShot}  P@1 {m.Retrieval.PrecisionAt1:F4}  R-precision {m.Retrieval.RPrecision:F4}  MAP@R {m.Retrieval.MapAtR:F4}"));
     }
 
     public static void WriteRun(TextWriter output, StageTimings t, double totalSeconds, long peakRssBytes, string runFolder)

@@ -7,13 +7,14 @@ namespace GpuSiamese.Host.Plots;
 public static class DistancePlot
 {
     public static void Save(string path, double[] sameDistances, double[] differentDistances, double threshold,
-        int bins = 60, int width = 800, int height = 520)
+        int bins = 60, int width = 800, int height = 520, string noun = "digit")
     {
+        string plural = noun == "class" ? "classes" : noun + "s";
         double max = Math.Max(threshold, Max(sameDistances, differentDistances));
         if (max <= 0) max = 1;
         var plot = new Plot();
-        AddHistogram(plot, sameDistances, bins, max, Colors.C0, "same digit (Y = 0)");
-        AddHistogram(plot, differentDistances, bins, max, Colors.C1, "different digits (Y = 1)");
+        AddHistogram(plot, sameDistances, bins, max, Colors.C0, $"same {noun} (Y = 0)");
+        AddHistogram(plot, differentDistances, bins, max, Colors.C1, $"different {plural} (Y = 1)");
 
         var line = plot.Add.VerticalLine(threshold, 2, Colors.Black, LinePattern.Dashed);
         line.LegendText = string.Create(CultureInfo.InvariantCulture, $"threshold {threshold:F3}");

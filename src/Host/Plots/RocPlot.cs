@@ -7,8 +7,9 @@ namespace GpuSiamese.Host.Plots;
 public static class RocPlot
 {
     public static void Save(string path, double[] falsePositiveRates, double[] truePositiveRates, double auc,
-        double thresholdFpr, double thresholdTpr, double threshold, int width = 800, int height = 640)
+        double thresholdFpr, double thresholdTpr, double threshold, int width = 800, int height = 640, string noun = "digit")
     {
+        string plural = noun == "class" ? "classes" : noun + "s";
         var c = CultureInfo.InvariantCulture;
         var plot = new Plot();
         var chance = plot.Add.Line(0, 0, 1, 1);
@@ -24,9 +25,9 @@ public static class RocPlot
         var point = plot.Add.Marker(thresholdFpr, thresholdTpr, MarkerShape.FilledCircle, 12, Colors.OrangeRed);
         point.LegendText = string.Create(c, $"threshold E_w ≤ {threshold:F3}: FPR {thresholdFpr:F3}, TPR {thresholdTpr:F3}");
 
-        plot.Title(string.Create(c, $"ROC, same digit = positive — AUC {auc:F4}"));
-        plot.XLabel("false positive rate (different digits called same)");
-        plot.YLabel("true positive rate (same digits called same)");
+        plot.Title(string.Create(c, $"ROC, same {noun} = positive — AUC {auc:F4}"));
+        plot.XLabel($"false positive rate (different {plural} called same)");
+        plot.YLabel($"true positive rate (same {plural} called same)");
         plot.Axes.SetLimits(-0.01, 1.01, -0.01, 1.01);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, width, height);

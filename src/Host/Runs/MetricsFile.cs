@@ -31,7 +31,8 @@ public static class MetricsFile
             PeakRssBytes: peakRssBytes,
             Checkpoint: checkpointFileName,
             OneShot: outcome.Recognition?.OneShot,
-            Identification: outcome.Recognition?.Identification);
+            Identification: outcome.Recognition?.Identification,
+            Classes: outcome.Classes);
 
     public static void Write(string path, RunMetrics metrics) =>
         Output.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(metrics, Json) + "\n");

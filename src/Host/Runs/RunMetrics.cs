@@ -21,7 +21,8 @@ public sealed record RunMetrics(
     long PeakRssBytes,
     string Checkpoint,
     OneShotResult? OneShot = null,
-    IdentificationResult? Identification = null);
+    IdentificationResult? Identification = null,
+    ClassFigures? Classes = null);
 
 /// <summary>
 /// metrics.json's "configuration": the training configuration as it was run (<see cref="TrainingConfig.ToJson"/>:

@@ -66,6 +66,7 @@ public sealed record KernelPlan(UnitMapping Units, int MaxThreads, int GroupSize
 /// <summary>The kernel delegates one plan launches (the Float4 pairs only where the plan can take them).</summary>
 public sealed record KernelSet(
     Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, WorkSplit> Gather,
+    Action<Index1D, ArrayView<byte>, ArrayView<int>, ArrayView<float>, int, WorkSplit> GatherBytes,
     Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> Forward,
     Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardVec4,
     Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardOut4,
@@ -94,7 +95,7 @@ public sealed record KernelSet(
     /// <summary>Every kernel of the set, named, the implicitly grouped ones first (for compiling them all, e.g. to PTX).</summary>
     public IEnumerable<(string Name, Delegate Kernel)> All()
     {
-        Delegate?[] kernels = [Gather, Forward, ForwardVec4, ForwardOut4, ReluBackward, BackwardData, BackwardWeights,
+        Delegate?[] kernels = [Gather, GatherBytes, Forward, ForwardVec4, ForwardOut4, ReluBackward, BackwardData, BackwardWeights,
             BackwardWeightsVec4, BackwardWeightsOut4, DistanceForward, DistanceBackward, Loss, Triplet, Dropout, Decay, Adam, RmsProp,
             Sgd, ConvForward, ConvBackwardData, ConvBackwardWeights, PoolForward, PoolBackward, PartialSums, GroupSum];
         foreach (var k in kernels)
@@ -161,6 +162,7 @@ public static class KernelVariants
         bool groupSum = p.Sum == SumMethod.WarpReduce;
         return new KernelSet(
             Gather: blocked ? Ilgpu.Gather.RowsBlocked : Ilgpu.Gather.Rows,
+            GatherBytes: blocked ? Ilgpu.Gather.RowsFromBytesBlocked : Ilgpu.Gather.RowsFromBytes,
             Forward: blocked ? Dense.ForwardTile4x4 : Dense.ForwardRows4,
             ForwardVec4: blocked ? Dense.ForwardTile4x4Vec4 : null,
             ForwardOut4: blocked ? null : Dense.ForwardRows4Out4,

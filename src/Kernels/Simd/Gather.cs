@@ -21,4 +21,25 @@ public static unsafe class Gather
             Buffer.MemoryCopy(table + (long)i * width, dst + (long)r * width, bytes, bytes);
         }
     }
+
+    /// <summary>
+    /// dst[r, c] = table[indices[r], c] / 255f for rowStart ≤ r &lt; rowEnd, c &lt; width, from an 8-bit table
+    /// (<see cref="Reference.Gather.RowsFromBytes"/>); the float quotient equals (float)(b / 255.0) for every byte.
+    /// An index outside 0..tableRows-1 throws instead of reading outside the table.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RowsFromBytes(byte* table, int tableRows, int* indices, float* dst, int rowStart, int rowEnd, int width)
+    {
+        for (int r = rowStart; r < rowEnd; r++)
+        {
+            int i = indices[r];
+            if ((uint)i >= (uint)tableRows)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"index {i} at position {r} is outside the table's {tableRows} rows");
+            byte* src = table + (long)i * width;
+            float* d = dst + (long)r * width;
+            // The JIT widens and converts this loop well enough: a gather is a small part of a step next to the layers.
+            for (int c = 0; c < width; c++)
+                d[c] = src[c] / 255f;
+        }
+    }
 }

@@ -27,6 +27,9 @@ public interface IBackend : IDisposable
     /// <summary>Reference: <see cref="Kernels.Reference.Gather.Rows"/>.</summary>
     void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width);
 
+    /// <summary>Reference: <see cref="Kernels.Reference.Gather.RowsFromBytes"/> (an 8-bit table, each value / 255 as it is gathered).</summary>
+    void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width);
+
     /// <summary>Reference: <see cref="Kernels.Reference.Dense.Forward"/>.</summary>
     void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act);

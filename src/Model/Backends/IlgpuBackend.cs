@@ -104,6 +104,15 @@ public sealed class IlgpuBackend : IBackend
         rt.K.Gather(work.Threads, Of(table).View, Of(indices).View, Of(dst).View, width, work);
     }
 
+    public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
+    {
+        Need(indices, rows, nameof(indices));
+        Need(dst, rows * width, nameof(dst));
+        var work = rt.Plan.Split(rows * width);
+        if (work.Units == 0) return;
+        rt.K.GatherBytes(work.Threads, Of(table).View, Of(indices).View, Of(dst).View, width, work);
+    }
+
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
@@ -357,6 +366,7 @@ public sealed class IlgpuBackend : IBackend
             K = k with
             {
                 Gather = Load(k.Gather),
+                GatherBytes = Load(k.GatherBytes),
                 Forward = Load(k.Forward),
                 ForwardVec4 = k.ForwardVec4 == null ? null : Load(k.ForwardVec4),
                 ForwardOut4 = k.ForwardOut4 == null ? null : Load(k.ForwardOut4),

@@ -98,6 +98,19 @@ public sealed unsafe class SimdBackend : IBackend
         Split(rows, 1, (long)rows * width * 2, (s, e, _) => SimdKernels.Gather.Rows(tp, tableRows, ip, dp, s, e, width));
     }
 
+    public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
+    {
+        var t = Own(table, nameof(table));
+        var ix = Need(indices, rows, nameof(indices));
+        var d = Need(dst, (long)rows * width, nameof(dst));
+        if (rows == 0 || width == 0) return;
+        int tableRows = t.Length / width;
+        byte* tp = t.Pointer;
+        float* dp = d.Pointer;
+        int* ip = ix.Pointer;
+        Split(rows, 1, (long)rows * width * 2, (s, e, _) => SimdKernels.Gather.RowsFromBytes(tp, tableRows, ip, dp, s, e, width));
+    }
+
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {

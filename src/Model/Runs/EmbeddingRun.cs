@@ -3,7 +3,7 @@ using GpuSiamese.Model.Backends;
 
 namespace GpuSiamese.Model.Runs;
 
-/// <summary>A part of MNIST as a run sees it: the training images less the hold-out, the seed's validation hold-out, or the test split.</summary>
+/// <summary>A part of a dataset as a run sees it: the training images less the validation hold-out, the seed's validation hold-out, or the test split (seen classes).</summary>
 public enum DataSplit { Train, Validation, Test }
 
 /// <summary>
@@ -36,35 +36,29 @@ public static class EmbeddingRun
         int[]? labels = null;
         string[]? sources = null;
         var warnings = new List<string>();
+        ImageSet? set = null;
         if (request.Split is { } split)
         {
-            var data = Mnist.Load(request.DataDir, log);
-            var set = split == DataSplit.Test ? data.Test : TrainingPart(data, split, request);
-            (pixels, count, labels) = (set.Pixels, set.Count, set.Labels.Select(l => (int)l).ToArray());
+            // The dataset, shape and held-out classes the model was trained on, split with this seed as train split it.
+            var config = checkpoint.Training with { Seed = request.Seed, ValidationFraction = request.ValidationFraction, Augment = false };
+            var data = RunData.Load(request.DataDir, config, log);
+            set = split switch { DataSplit.Test => data.Test, DataSplit.Validation => data.Validation, _ => data.Train };
+            (pixels, count, labels) = ([], set.Count, set.Labels);
         }
         else
         {
             count = request.Images.Length;
-            pixels = new float[count * ImageSet.Size];
+            int width = checkpoint.Preprocessing.Input.Size;
+            pixels = new float[count * width];
             for (int i = 0; i < count; i++)
-            {
-                var image = DigitImage.Read(request.Images[i], request.Invert);
-                image.Image14.CopyTo(pixels.AsSpan(i * ImageSet.Size));
-                warnings.AddRange(image.Warnings);
-            }
+                ModelInput.Load(checkpoint.Preprocessing, request.Images[i], request.Invert, warnings).CopyTo(pixels.AsSpan(i * width));
             sources = request.Images.Select(Path.GetFileName).ToArray()!;
         }
         cancel.ThrowIfCancellationRequested();
         using var backend = openBackend();
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
-        float[] values = evaluator.Embed(pixels, count);
+        float[] values = set is not null ? evaluator.Embed(set) : evaluator.Embed(pixels, count);
         return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources, warnings);
-    }
-
-    static ImageSet TrainingPart(MnistData data, DataSplit split, EmbeddingRequest request)
-    {
-        var (train, validation) = TrainValidationSplit.Create(data.Train, request.ValidationFraction, RunRandomness.From(request.Seed).Split);
-        return split == DataSplit.Validation ? validation : train;
     }
 }

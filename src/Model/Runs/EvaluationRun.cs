@@ -15,8 +15,9 @@ public sealed record EvaluationRequest(string ModelPath)
     public string? LabelsPath { get; init; }
     public string? DataDir { get; init; }
     public ulong Seed { get; init; } = 1;
-    public int PositivesPerDigit { get; init; } = 800;
-    public int NegativesPerPair { get; init; } = 200;
+    /// <summary>Test pairs per class and per class pair; null: sizes scaled to the data, as train drew them (MNIST: 800 and 200).</summary>
+    public int? PositivesPerDigit { get; init; }
+    public int? NegativesPerPair { get; init; }
     public RecognitionSettings Recognition { get; init; } = RecognitionSettings.None;
     public double? UnknownThreshold { get; init; }
 }
@@ -34,39 +35,40 @@ public static class EvaluationRun
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(openBackend);
         var checkpoint = CheckpointFile.LoadForInference(request.ModelPath, null);
-        float[] pixels;
-        int[] labels;
-        MnistData? data = null;
+        PairArrays? file = null;
+        RunData? data = null;
         if (request.PairsPath is not null && request.LabelsPath is not null)
-        {
-            var pairs = Npy.ReadPairs(request.PairsPath, request.LabelsPath);
-            (pixels, labels) = (pairs.Pixels, pairs.Labels);
-        }
+            file = Npy.ReadPairs(request.PairsPath, request.LabelsPath);
         else
         {
-            data = Mnist.Load(request.DataDir, log);
-            var set = BalancedPairSet.Create(data.Test, RunRandomness.From(request.Seed).TestPairs,
-                request.PositivesPerDigit, request.NegativesPerPair);
-            pixels = new float[set.Count * PairArrays.PairSize];
-            for (int p = 0; p < set.Count; p++)
-            {
-                data.Test.Pixels.AsSpan(set.Left[p] * ImageSet.Size, ImageSet.Size).CopyTo(pixels.AsSpan(p * PairArrays.PairSize));
-                data.Test.Pixels.AsSpan(set.Right[p] * ImageSet.Size, ImageSet.Size).CopyTo(pixels.AsSpan(p * PairArrays.PairSize + ImageSet.Size));
-            }
-            labels = set.Labels;
+            // The dataset, shape and held-out classes the model was trained on; the seed's test pairs, as train drew them.
+            var config = checkpoint.Training with { Seed = request.Seed, Augment = false };
+            data = RunData.Load(request.DataDir, config, log, request.PositivesPerDigit, request.NegativesPerPair);
         }
         cancel.ThrowIfCancellationRequested();
         using var backend = openBackend();
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
-        float[] distances = evaluator.Distances(new PairArrays(pixels, labels));
-        var (metrics, roc) = TestMetrics.Of(distances, labels, checkpoint.Threshold);
-        var scores = new PairScores(distances, labels, i => new PairImages(
-            pixels.AsSpan(i * PairArrays.PairSize, ImageSet.Size).ToArray(),
-            pixels.AsSpan(i * PairArrays.PairSize + ImageSet.Size, ImageSet.Size).ToArray()));
-        // The protocols need labelled images: the test split, which a pair file does not carry.
-        var recognition = data is null ? RecognitionFigures.None : RecognitionFigures.Measure(evaluator, data,
-            request.Recognition, request.UnknownThreshold ?? checkpoint.Threshold, request.Seed);
-        return new EvaluationOutcome(backend.Name, scores, metrics, roc, recognition);
+        if (file is not null)
+        {
+            float[] fileDistances = evaluator.Distances(file);
+            var (fileMetrics, fileRoc) = TestMetrics.Of(fileDistances, file.Labels, checkpoint.Threshold);
+            var fileScores = new PairScores(fileDistances, file.Labels, i => new PairImages(
+                file.Pixels.AsSpan(i * PairArrays.PairSize, ImageSet.Size).ToArray(),
+                file.Pixels.AsSpan(i * PairArrays.PairSize + ImageSet.Size, ImageSet.Size).ToArray()));
+            // The protocols need labelled images: the test split, which a pair file does not carry.
+            return new EvaluationOutcome(backend.Name, fileScores, fileMetrics, fileRoc, RecognitionFigures.None);
+        }
+        var test = data!.Test;
+        var pairs = data.TestPairs;
+        float[] distances = evaluator.Distances(test, pairs);
+        var (metrics, roc) = TestMetrics.Of(distances, pairs.Labels, checkpoint.Threshold);
+        var scores = new PairScores(distances, pairs.Labels, i => new PairImages(test.ImageAt(pairs.Left[i]), test.ImageAt(pairs.Right[i])));
+        double threshold = request.UnknownThreshold ?? checkpoint.Threshold;
+        var recognition = RecognitionFigures.Measure(evaluator, data.TrainAll, test, request.Recognition, threshold, request.Seed);
+        var r = request.Recognition;
+        var classes = ClassFigures.Measure(evaluator, data.DatasetName, data.ClassNames, data.Notes, data.TestProtocol, test,
+            data.HeldOut, data.Unseen, r.OneShotWays, r.OneShotTrials, r.GalleryPerDigit, threshold, request.Seed);
+        return new EvaluationOutcome(backend.Name, scores, metrics, roc, recognition, classes);
     }
 }

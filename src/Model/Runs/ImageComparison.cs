@@ -3,7 +3,7 @@ using GpuSiamese.Model.Backends;
 
 namespace GpuSiamese.Model.Runs;
 
-/// <summary>The pipeline of <c>compare</c>: two image files preprocessed as MNIST was built, and their distance under a saved model.</summary>
+/// <summary>The pipeline of <c>compare</c>: two image files preprocessed as the model's training images were (<see cref="ModelInput"/>), and their distance under it.</summary>
 public static class ImageComparison
 {
     /// <summary>Reads the model and both images, then opens the device (<paramref name="openBackend"/>, disposed here).</summary>
@@ -11,12 +11,14 @@ public static class ImageComparison
     {
         ArgumentNullException.ThrowIfNull(openBackend);
         var checkpoint = CheckpointFile.LoadForInference(modelPath, null);
-        var a = DigitImage.Read(imageA, invert);
-        var b = DigitImage.Read(imageB, invert);
+        var warnings = new List<string>();
+        var a = ModelInput.Load(checkpoint.Preprocessing, imageA, invert, warnings);
+        var b = ModelInput.Load(checkpoint.Preprocessing, imageB, invert, warnings);
         using var backend = openBackend();
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
-        float[] distance = evaluator.Distances(new PairArrays([.. a.Image14, .. b.Image14], [0]));
-        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a.Image14, b.Image14, [.. a.Warnings, .. b.Warnings]);
+        float[] distance = evaluator.PairDistances([.. a, .. b], 1);
+        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b, warnings,
+            checkpoint.Training.Dataset == MnistSource.SourceName ? "digit" : "class");
     }
 }

@@ -6,18 +6,19 @@ namespace GpuSiamese.Model.Runs;
 /// records as they are.
 /// </summary>
 public sealed record TrainingOutcome(string Accelerator, IReadOnlyList<EpochReport> History, PairScores Test,
-    TestMetrics Metrics, IReadOnlyList<RocPoint> Roc, StageTimings Timings, RecognitionFigures? Recognition = null);
+    TestMetrics Metrics, IReadOnlyList<RocPoint> Roc, StageTimings Timings, RecognitionFigures? Recognition = null,
+    ClassFigures? Classes = null);
 
 /// <summary>What scoring a saved model gives; <see cref="Recognition"/> only when the test split was scored (no pair file).</summary>
 public sealed record EvaluationOutcome(string Accelerator, PairScores Scores, TestMetrics Metrics, IReadOnlyList<RocPoint> Roc,
-    RecognitionFigures? Recognition = null);
+    RecognitionFigures? Recognition = null, ClassFigures? Classes = null);
 
 /// <summary>
 /// The distance of two image files under a model, its threshold, the 14x14 inputs the network saw, and warnings about
 /// borderline images (each naming its file).
 /// </summary>
 public sealed record ComparisonOutcome(double Distance, double Threshold, float[] InputA, float[] InputB,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null, string Noun = "digit");
 
 /// <summary>
 /// Row-major embeddings, <see cref="Rows"/> x <see cref="Width"/>; <see cref="Labels"/> for a split,

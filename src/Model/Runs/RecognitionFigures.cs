@@ -22,21 +22,30 @@ public sealed record RecognitionFigures(OneShotResult? OneShot, IdentificationRe
     /// training images; both seeded by <paramref name="seed"/> alone (<see cref="RunRandomness.Recognition"/>), so
     /// train and eval with one seed agree. <paramref name="threshold"/> NaN (no threshold chosen yet) answers every probe.
     /// </summary>
-    public static RecognitionFigures Measure(Evaluator evaluator, MnistData data, RecognitionSettings settings,
+    public static RecognitionFigures Measure(Evaluator evaluator, ImageSet train, ImageSet test, RecognitionSettings settings,
         double threshold, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
-        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(settings);
         var random = RunRandomness.Recognition(seed);
         OneShotResult? oneShot = null;
         IdentificationResult? identification = null;
-        if (settings.OneShotTrials > 0)
-            oneShot = Model.OneShot.Evaluate(evaluator, data.Test, settings.OneShotWays, settings.OneShotTrials, random.OneShot);
+        var byClass = test.IndicesByClass();
+        int eligible = byClass.Count(c => c.Length >= 2);
+        if (settings.OneShotTrials > 0 && eligible >= 2)
+        {
+            // Over the classes with two test images (all ten digits for MNIST: the same draws as the digit protocol);
+            // N is lowered to the classes there are.
+            var embeddings = evaluator.Embed(test);
+            oneShot = Model.OneShot.Evaluate(embeddings, evaluator.Network.Config.OutputWidth, byClass,
+                Math.Min(settings.OneShotWays, eligible), settings.OneShotTrials, random.OneShot, evaluator.DistanceEpsilon);
+        }
         if (settings.GalleryPerDigit > 0)
         {
             double t = double.IsNaN(threshold) ? double.PositiveInfinity : threshold;
-            identification = Model.Identification.Evaluate(evaluator, data.Train, data.Test, settings.GalleryPerDigit, t, random.Gallery);
+            identification = Model.Identification.Evaluate(evaluator, train, test, settings.GalleryPerDigit, t, random.Gallery);
         }
         return new RecognitionFigures(oneShot, identification);
     }

@@ -25,4 +25,10 @@ public sealed record RunRandomness(Rng Split, Rng TestPairs, Rng Trainer)
         var root = new Rng(seed ^ 0x5245434F474E4954UL); // "RECOGNIT"
         return (root.Fork(), root.Fork());
     }
+
+    /// <summary>The generator that picks the held-out classes when --holdout-classes is a count: a stream of its own, so the others are untouched.</summary>
+    public static Rng Holdout(ulong seed) => new(seed ^ 0x484F4C444F555453UL); // "HOLDOUTS"
+
+    /// <summary>The generator of the per-class-set figures (<see cref="ClassFigures"/>): a stream of its own.</summary>
+    public static Rng ClassSets(ulong seed) => new(seed ^ 0x434C415353455453UL); // "CLASSETS"
 }

@@ -12,11 +12,11 @@ public sealed record TrainingRequest(TrainingConfig Training)
     /// <summary>A checkpoint holding resume state (optimizer, sampler position) of a run with the same settings.</summary>
     public string? Resume { get; init; }
 
-    /// <summary>Same-digit test pairs per digit.</summary>
-    public int PositivesPerDigit { get; init; } = 800;
+    /// <summary>Same-class test pairs per class; null (with <see cref="NegativesPerPair"/>): sizes scaled to the data (MNIST: 800).</summary>
+    public int? PositivesPerDigit { get; init; }
 
-    /// <summary>Different-digit test pairs per unordered digit pair.</summary>
-    public int NegativesPerPair { get; init; } = 200;
+    /// <summary>Different-class test pairs per unordered class pair; null: scaled to the data (MNIST: 200).</summary>
+    public int? NegativesPerPair { get; init; }
 
     public RecognitionSettings Recognition { get; init; } = RecognitionSettings.None;
 }

@@ -66,8 +66,13 @@ public sealed class TrainingRun : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         if (_trainer is not null) throw new InvalidOperationException("the run is prepared already");
         _data = RunData.Load(Request.DataDir, Config, log, Request.PositivesPerDigit, Request.NegativesPerPair);
+        foreach (var note in _data.Notes) log(note);
         _dataSeconds = _clock.Elapsed.TotalSeconds;
-        _trainer = new Trainer(backend, Config, _data.Train, _data.Validation, _data.TrainerRng);
+        _trainer = new Trainer(backend, Config, _data.Train, _data.Validation, _data.TrainerRng)
+        {
+            Preprocessing = _data.Preprocessing,
+            ClassNames = _data.ClassNames,
+        };
         if (_resume is not null)
         {
             _trainer.Restore(_resume.Parameters, _resume.Resume!, _resume.Threshold);
@@ -164,15 +169,16 @@ public sealed class TrainingRun : IDisposable
         var test = data.Test;
         var pairs = data.TestPairs;
         float[] distances = trainer.Evaluator.Distances(test, pairs);
-        var scores = new PairScores(distances, pairs.Labels, i => new PairImages(
-            test.Pixels.AsSpan(pairs.Left[i] * ImageSet.Size, ImageSet.Size).ToArray(),
-            test.Pixels.AsSpan(pairs.Right[i] * ImageSet.Size, ImageSet.Size).ToArray()));
+        var scores = new PairScores(distances, pairs.Labels, i => new PairImages(test.ImageAt(pairs.Left[i]), test.ImageAt(pairs.Right[i])));
         var (metrics, roc) = TestMetrics.Of(distances, pairs.Labels, threshold);
-        var recognition = RecognitionFigures.Measure(trainer.Evaluator, data.Mnist, Request.Recognition, threshold, Config.Seed);
+        var recognition = RecognitionFigures.Measure(trainer.Evaluator, data.TrainAll, test, Request.Recognition, threshold, Config.Seed);
+        var r = Request.Recognition;
+        var classes = ClassFigures.Measure(trainer.Evaluator, data.DatasetName, data.ClassNames, data.Notes, data.TestProtocol, test,
+            data.HeldOut, data.Unseen, r.OneShotWays, r.OneShotTrials, r.GalleryPerDigit, threshold, Config.Seed);
         double evalSeconds = evalClock.Elapsed.TotalSeconds;
 
         return new TrainingOutcome(trainer.Network.Backend.Name, trainer.History.ToArray(), scores, metrics, roc,
-            new StageTimings(_dataSeconds, _trainSeconds, evalSeconds, _clock.Elapsed.TotalSeconds), recognition);
+            new StageTimings(_dataSeconds, _trainSeconds, evalSeconds, _clock.Elapsed.TotalSeconds), recognition, classes);
     }
 
     static void Save(string path, Trainer trainer) => CheckpointFile.Save(path, trainer.CreateCheckpoint());

@@ -114,6 +114,9 @@ public static class SettingFormats
     public static SettingFormat<int> WholeNumber { get; } = new WholeNumberFormat();
     public static SettingFormat<bool> Switch { get; } = new SwitchFormat();
 
+    /// <summary>Free text (a name, a path or a list), shown in --help as <paramref name="helpName"/>.</summary>
+    public static SettingFormat<string> Text(string helpName) => new TextFormat(helpName);
+
     /// <summary>One of the given spellings, read in any case.</summary>
     public static SettingFormat<T> Choice<T>(params (string Spelling, T Value)[] choices) where T : struct, Enum => new ChoiceFormat<T>(choices);
 
@@ -145,6 +148,18 @@ public static class SettingFormats
             int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
         public override string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
         public override JsonNode ToJson(int value) => JsonValue.Create(value);
+    }
+
+    sealed class TextFormat(string helpName) : SettingFormat<string>
+    {
+        public override string HelpName => helpName;
+        public override bool TryParse(string text, out string value)
+        {
+            value = text;
+            return text is not null;
+        }
+        public override string Format(string value) => value;
+        public override JsonNode ToJson(string value) => JsonValue.Create(value);
     }
 
     sealed class SwitchFormat : SettingFormat<bool>

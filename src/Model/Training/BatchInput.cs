@@ -22,8 +22,8 @@ public sealed class BatchInput : IDisposable
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(rng);
-        if (augmenter is not null && train.Raw28 is null)
-            throw new ArgumentException("augmentation needs the 28x28 originals of the training images", nameof(train));
+        if (augmenter is not null && (train.Raw28 is null || train.Shape != ImageSet.DigitShape))
+            throw new ArgumentException("augmentation needs 1x14x14 input images and their 28x28 originals", nameof(train));
         _backend = backend;
         Table = table;
         _train = train;
@@ -36,7 +36,7 @@ public sealed class BatchInput : IDisposable
     /// <summary>The training images on the device.</summary>
     public ImageTable Table { get; }
 
-    /// <summary>The training images on the host (their digits are what mining compares).</summary>
+    /// <summary>The training images on the host (their classes are what mining compares).</summary>
     public ImageSet Images => _train;
 
     /// <summary>The generator augmentation draws from; a resumed run replaces it with the saved one.</summary>
@@ -57,7 +57,7 @@ public sealed class BatchInput : IDisposable
         if (_augmenter is null)
         {
             _backend.Upload(_indices.Slice(0, rows), images);
-            _backend.GatherRows(Table.Pixels, _indices, input, rows, ImageSet.Size);
+            Table.Gather(_indices, input, rows);
             return;
         }
         var raw = _train.Raw28!;

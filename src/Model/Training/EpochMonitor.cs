@@ -16,11 +16,9 @@ public sealed class EpochMonitor : IDisposable
     public EpochMonitor(IBackend backend, ImageTable trainTable, ImageSet train, ImageSet validation, int monitorPairs, Rng rng)
     {
         _trainTable = trainTable;
-        _validationTable = new ImageTable(backend, validation);
-        int positivesPerDigit = Math.Max(1, monitorPairs / 20);
-        int negativesPerPair = Math.Max(1, monitorPairs / 90);
-        _validationPairs = BalancedPairSet.Create(validation, rng.Fork(), positivesPerDigit, negativesPerPair);
-        _trainPairs = BalancedPairSet.Create(train, rng.Fork(), positivesPerDigit, negativesPerPair);
+        _validationTable = ImageTable.Of(backend, validation);
+        _validationPairs = BalancedPairSet.CreateForMonitor(validation.IndicesByClass(), rng.Fork(), monitorPairs);
+        _trainPairs = BalancedPairSet.CreateForMonitor(train.IndicesByClass(), rng.Fork(), monitorPairs);
     }
 
     /// <summary>Pairs in the larger of the two sets (what an evaluator must hold at once).</summary>

@@ -32,8 +32,8 @@ public class TrainOptionSetTests
             Assert.That(o.Training.PairsPerEpoch, Is.EqualTo(60_000));
             Assert.That(o.Training.ValidationFraction, Is.EqualTo(0.1));
             Assert.That(o.Accelerator, Is.EqualTo(AcceleratorChoice.Auto));
-            Assert.That(o.PositivesPerDigit, Is.EqualTo(800));
-            Assert.That(o.NegativesPerPair, Is.EqualTo(200));
+            Assert.That(o.PositivesPerDigit, Is.Null, "scaled to the data: 800 for MNIST");
+            Assert.That(o.NegativesPerPair, Is.Null);
             Assert.That(o.Quiet, Is.False);
             Assert.That(o.Resume, Is.Null);
         });
@@ -100,7 +100,10 @@ public class TrainOptionSetTests
     [TestCase("--lr", "-0.1", "--lr expects a number > 0, got '-0.1'")]
     [TestCase("--q", "0", "--q expects a number > 0, got '0'")]
     [TestCase("--q", "Infinity", "--q expects a number > 0, got 'Infinity'")]
-    [TestCase("--layers", "784,200,10", "--layers must start with 196 (a 14x14 image), got '784,200,10'")]
+    [TestCase("--layers", "784,200,10", "--layers reads 784 (784 values) but --input-size 14 --channels 1 give 1x14x14 (196 values); leave --layers out to have the network follow the input, or start it with the input's shape")]
+    [TestCase("--input-size", "1", "--input-size expects a whole number from 2 to 1024, got '1'")]
+    [TestCase("--input-size", "1025", "--input-size expects a whole number from 2 to 1024, got '1025'")]
+    [TestCase("--channels", "2", "--channels expects 1 or 3, got '2'")]
     [TestCase("--layers", "196", "--layers needs the input width and at least one layer (e.g. 196,200,10), got '196'")]
     [TestCase("--layers", "196,0,10", "--layers: every width must be at least 1, got 0 in '196,0,10'")]
     [TestCase("--layers", "196,x", "--layers '196,x': 'x': expected a dense width such as 128 or 32l, a convolution such as c32k3, p or f")]
@@ -132,6 +135,23 @@ public class TrainOptionSetTests
             Assert.That(run.ErrorLines[0], Does.StartWith($"error: {message} (usage: gpusiamese"));
         }
         Assert.That(jobs.TrainedWith, Is.Null, "training never started");
+    }
+
+    [Test]
+    public void The_network_input_follows_the_input_size_and_channels_unless_layers_spell_it()
+    {
+        Assert.That(Parsed().Training.Network, Is.EqualTo(NetworkConfig.Default), "MNIST's default network unchanged");
+        var full = Parsed("--input-size", "28").Training;
+        Assert.That(full.Network.Widths, Is.EqualTo(new[] { 784, 200, 10 }));
+        var colour = Parsed("--preset", "best", "--input-size", "32", "--channels", "3").Training;
+        Assert.That(colour.Network.Widths, Is.EqualTo(new[] { 3 * 32 * 32, 512, 256, 32 }));
+        var cnn = Parsed("--preset", "cnn", "--input-size", "28").Training;
+        Assert.That(cnn.Network.LayerList, Is.EqualTo("1x28x28,c32k3,p,c64k3,p,f,128,32l"));
+        Assert.That(cnn.Network.Input, Is.EqualTo(new GpuSiamese.Model.Layers.LayerShape(1, 28, 28)));
+        var given = Parsed("--input-size", "28", "--layers", "1x28x28,c8k3,p,f,16l").Training;
+        Assert.That(given.Network.LayerList, Is.EqualTo("1x28x28,c8k3,p,f,16l"));
+        var data = Parsed("--dataset", "fashion-mnist", "--holdout-classes", "Bag,Sandal").Training;
+        Assert.That((data.Dataset, data.HoldoutClasses, data.InputSize, data.Channels), Is.EqualTo(("fashion-mnist", "Bag,Sandal", 14, 1)));
     }
 
     [Test]

@@ -93,6 +93,8 @@ public partial class IlgpuDevicesTests
         public void Synchronize() => inner.Synchronize();
         public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width) =>
             inner.GatherRows(table, indices, dst, rows, width);
+        public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width) =>
+            inner.GatherRowsFromBytes(table, indices, dst, rows, width);
         public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
             int rows, int inW, int outW, GpuSiamese.Kernels.Activation act)
         {

@@ -125,6 +125,44 @@ public class RocTests
     }
 
     [Test]
+    public void EerAtTheFirstPointTakesThatPointsThreshold()
+    {
+        // Sorted: 1 D, 2 S. Points (FPR, FNR): (0, 1) at −∞, (1, 1) at t = 1, (1, 0) at t = 2. FPR − FNR is −1 at −∞
+        // and 0 at t = 1: the crossing is the first point after −∞, so α = 1/(0 + 1) = 1, EER = 0 + 1·(1 − 0) = 1, and
+        // the threshold is t = 1 itself (interpolating from −∞ would give −∞). Nothing separates: J ≤ 0 everywhere
+        // (J = 0 − 1 at t = 1, 1 − 1 at t = 2), so the Youden point stays at −∞ with J = 0, accuracy = N/(P+N) = ½.
+        var m = Roc.Analyze([1f, 2f], [1, 0]);
+        Assert.That(m.EqualErrorRate, Is.EqualTo(1.0));
+        Assert.That(m.EerThreshold, Is.EqualTo(1.0));
+        Assert.That(m.YoudenThreshold, Is.EqualTo(double.NegativeInfinity));
+        Assert.That(m.YoudenJ, Is.EqualTo(0.0));
+        Assert.That(m.YoudenAccuracy, Is.EqualTo(0.5));
+        Assert.That(m.Auc, Is.EqualTo(0.0));
+        Assert.That((m.Positives, m.Negatives), Is.EqualTo((1, 1)));
+    }
+
+    [Test]
+    public void CurveStartsAtMinusInfinityAndCountsTiesAsOnePoint()
+    {
+        // Sorted: 1 S, 1 D, 2 S, 3 D: the two pairs at E = 1 are one point (TPR ½, FPR ½), then (1, ½) at 2, (1, 1) at 3.
+        var curve = Roc.Curve([2f, 1f, 3f, 1f], [0, 0, 1, 1]);
+        Assert.That(curve.Select(p => (p.Threshold, p.FalsePositiveRate, p.TruePositiveRate)), Is.EqualTo(new[]
+        {
+            (double.NegativeInfinity, 0.0, 0.0), (1.0, 0.5, 0.5), (2.0, 0.5, 1.0), (3.0, 1.0, 1.0),
+        }));
+        // U: the different pair at 1 ties with the same pair at 1 (½) and the one at 3 has both same pairs closer (2): 2.5/4.
+        Assert.That(Roc.Auc([2f, 1f, 3f, 1f], [0, 0, 1, 1]), Is.EqualTo(2.5 / 4));
+    }
+
+    [Test]
+    public void AccuracyAtRefusesNoPairsAndMismatchedLengths()
+    {
+        Assert.That(() => Roc.AccuracyAt([], [], 1.0), Throws.ArgumentException.With.Message.Contains("no pairs to score"));
+        Assert.That(() => Roc.AccuracyAt([1f, 2f], [0], 1.0), Throws.ArgumentException.With.Message.Contains("2 distances but 1 labels"));
+        Assert.That(() => Roc.Curve([1f], [0, 1]), Throws.ArgumentException.With.Message.Contains("1 distances but 2 labels"));
+    }
+
+    [Test]
     public void RefusesOneClassBadLabelsNaNAndMismatchedLengths()
     {
         Assert.That(() => Roc.Auc([1f, 2f], [0, 0]), Throws.ArgumentException.With.Message.Contains("both same and different"));

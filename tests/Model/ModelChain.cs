@@ -25,34 +25,11 @@ public static class ModelChain
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
-            outputs[l] = new double[rows * layer.Output.Size];
             var (w, b) = Slices(config, theta, l);
-            switch (layer)
-            {
-                case DenseLayer d:
-                    Ref.Dense.Forward(input, w, b, outputs[l], rows, d.InWidth, d.OutWidth, d.Activation);
-                    if (preActivations != null && d.Activation == Activation.Relu)
-                    {
-                        var z = new double[outputs[l].Length];
-                        Ref.Dense.Forward(input, w, b, z, rows, d.InWidth, d.OutWidth, Activation.Identity);
-                        preActivations.Add(z);
-                    }
-                    break;
-                case Conv2dLayer c:
-                    Ref.Conv2d.Forward(input, w, b, outputs[l], c.Geometry(rows), c.Activation);
-                    if (preActivations != null && c.Activation == Activation.Relu)
-                    {
-                        var z = new double[outputs[l].Length];
-                        Ref.Conv2d.Forward(input, w, b, z, c.Geometry(rows), Activation.Identity);
-                        preActivations.Add(z);
-                    }
-                    break;
-                case MaxPoolLayer p:
-                    winners[l] = new int[outputs[l].Length];
-                    Ref.MaxPool.Forward(input, outputs[l], winners[l], rows, p.Input.Height, p.Input.Width, p.Input.Channels);
-                    break;
-                default: throw new NotSupportedException(layer.GetType().Name);
-            }
+            if (layer is MaxPoolLayer) winners[l] = new int[rows * layer.Output.Size];
+            outputs[l] = Forward(layer, w, b, input, rows, winners[l]);
+            if (preActivations != null && ActivationOf(layer) == Activation.Relu)
+                preActivations.Add(Forward(layer, w, b, input, rows, null, Activation.Identity));
             input = outputs[l];
         }
         int dim = config.OutputWidth;
@@ -115,6 +92,45 @@ public static class ModelChain
         }
         return mean;
     }
+
+    /// <summary>G(x) of <paramref name="rows"/> rows: every layer's forward pass, the last one's output.</summary>
+    public static double[] Embeddings(NetworkConfig config, double[] theta, double[] x, int rows)
+    {
+        for (int l = 0; l < config.LayerCount; l++)
+        {
+            var layer = config.Layers[l];
+            var (w, b) = Slices(config, theta, l);
+            x = Forward(layer, w, b, x, rows, layer is MaxPoolLayer ? new int[rows * layer.Output.Size] : null);
+        }
+        return x;
+    }
+
+    /// <summary>One layer's output over <paramref name="rows"/> rows (a max-pool records its winners); <paramref name="activation"/> overrides the layer's.</summary>
+    static double[] Forward(ILayer layer, double[] w, double[] b, double[] input, int rows, int[]? winners, Activation? activation = null)
+    {
+        var y = new double[rows * layer.Output.Size];
+        switch (layer)
+        {
+            case DenseLayer d:
+                Ref.Dense.Forward(input, w, b, y, rows, d.InWidth, d.OutWidth, activation ?? d.Activation);
+                break;
+            case Conv2dLayer c:
+                Ref.Conv2d.Forward(input, w, b, y, c.Geometry(rows), activation ?? c.Activation);
+                break;
+            case MaxPoolLayer p:
+                Ref.MaxPool.Forward(input, y, winners!, rows, p.Input.Height, p.Input.Width, p.Input.Channels);
+                break;
+            default: throw new NotSupportedException(layer.GetType().Name);
+        }
+        return y;
+    }
+
+    static Activation ActivationOf(ILayer layer) => layer switch
+    {
+        DenseLayer d => d.Activation,
+        Conv2dLayer c => c.Activation,
+        _ => Activation.Identity,
+    };
 
     /// <summary>Layer <paramref name="l"/>'s weights and biases (empty for a layer without parameters).</summary>
     public static (double[] W, double[] B) Slices(NetworkConfig config, double[] theta, int l)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using GpuSiamese.Data;
 using GpuSiamese.Kernels;
+using GpuSiamese.Model.Layers;
 using Onnx;
 
 namespace GpuSiamese.Model.Interchange;
@@ -9,7 +10,10 @@ namespace GpuSiamese.Model.Interchange;
 /// <summary>
 /// A saved model as an ONNX graph (IR version <see cref="IrVersion"/>, default-domain opset <see cref="Opset"/>: what
 /// ONNX Runtime 1.31 and ONNX 1.12's checker both accept). The graph is a walk over the network's layers, each
-/// layer kind writing its own nodes (<see cref="EmitLayer"/>), so that a new kind is one more case there.
+/// layer kind writing its own nodes (dense: Gemm; conv: Conv with its weights reordered to ONNX's [outC, inC, k, k];
+/// max-pool: MaxPool; then Relu where the layer has it), so that a new kind is one more case there. Images are NCHW
+/// inside the graph, as ONNX's operators want; where our network flattens an image it is transposed to our
+/// channels-last order first, so every dense weight is used exactly as trained.
 /// <list type="bullet">
 /// <item><see cref="Embedding"/>: <c>image</c> float32 [batch, 1, 14, 14] → <c>embedding</c> float32 [batch, D], G(x).</item>
 /// <item><see cref="Pair"/>: <c>image_a</c>, <c>image_b</c> (each [batch, 1, 14, 14]) → <c>distance</c> [batch],
@@ -42,7 +46,7 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(checkpoint);
         var graph = NewGraph("gpusiamese_embedding", checkpoint);
         graph.Input.Add(ImageValue(ImageInput));
-        string output = EmitNetwork(graph, checkpoint, ImageInput, prefix: "");
+        string output = EmitNetwork(graph, checkpoint, ImageInput, prefix: "", addWeights: true);
         graph.Node.Add(Node("Identity", "embedding_out", [output], [EmbeddingOutput]));
         graph.Output.Add(Value(EmbeddingOutput, [Batch(), Fixed(checkpoint.Network.OutputWidth)]));
         return NewModel(graph, checkpoint, "embedding");
@@ -55,8 +59,8 @@ public static class OnnxExport
         var graph = NewGraph("gpusiamese_pair", checkpoint);
         graph.Input.Add(ImageValue(FirstImageInput));
         graph.Input.Add(ImageValue(SecondImageInput));
-        string a = EmitNetwork(graph, checkpoint, FirstImageInput, prefix: "a/");
-        string b = EmitNetwork(graph, checkpoint, SecondImageInput, prefix: "b/");
+        string a = EmitNetwork(graph, checkpoint, FirstImageInput, prefix: "a/", addWeights: true);
+        string b = EmitNetwork(graph, checkpoint, SecondImageInput, prefix: "b/", addWeights: false);
 
         graph.Initializer.Add(Int64Tensor("distance/axes", [1]));
         graph.Initializer.Add(FloatTensor("distance/eps", [], [(float)checkpoint.Training.DistanceEpsilon]));
@@ -129,37 +133,139 @@ public static class OnnxExport
 
     /// <summary>
     /// The layers of G from <paramref name="input"/> ([batch, 1, 14, 14]); returns the name of the last output. Node and
-    /// intermediate names carry <paramref name="prefix"/>; the weights are one set of initializers shared by every call.
+    /// intermediate names carry <paramref name="prefix"/>; the weights are one set of initializers, added by the first
+    /// call (<paramref name="addWeights"/>) and shared by every later one.
+    /// Images stay NCHW between convolutions and pools, as ONNX's Conv and MaxPool want them; where our network reads an
+    /// image as a vector (a dense layer after an image, or an image-shaped embedding) the graph transposes NCHW to
+    /// NHWC before Flatten, because our flatten is over channels-last rows: (y, x, c) order.
     /// </summary>
-    static string EmitNetwork(GraphProto graph, Checkpoint checkpoint, string input, string prefix)
+    static string EmitNetwork(GraphProto graph, Checkpoint checkpoint, string input, string prefix, bool addWeights)
     {
         var config = checkpoint.Network;
-        bool shareWeights = graph.Initializer.Any(t => t.Name == WeightName(0));
-        string x = prefix + "flat";
-        graph.Node.Add(Node("Flatten", prefix + "flatten", [input], [x], Int("axis", 1)));
+        var flow = new Flow(graph, checkpoint.Parameters, prefix, addWeights);
+        string x = input;
+        // What the graph's input holds; a layer list over another view of the same 196 values (e.g. 4x7x7, channels
+        // last) reshapes it first.
+        var shape = new LayerShape(1, ImageSet.Side, ImageSet.Side);
+        if (config.Input.Height * config.Input.Width > 1 && config.Input != shape)
+        {
+            x = flow.Reshape(x, config.Input);
+            shape = config.Input;
+        }
+        bool image = true;
         for (int l = 0; l < config.LayerCount; l++)
-            x = EmitLayer(graph, new DenseGemm(l, config.InWidth(l), config.OutWidth(l), config.ActivationOf(l),
-                config.WeightOffset(l), config.BiasOffset(l)), checkpoint.Parameters, x, prefix, !shareWeights);
-        return x;
+        {
+            var layer = config.Layers[l];
+            if (layer is DenseLayer dense)
+            {
+                if (image) x = flow.Flatten(x, shape);
+                image = false;
+                x = flow.Dense(l, dense, config.LayerOffset(l), x);
+            }
+            else if (layer is Conv2dLayer conv)
+                x = flow.Conv(l, conv, config.LayerOffset(l), x);
+            else if (layer is MaxPoolLayer)
+                x = flow.MaxPool(l, x);
+            else
+                throw new NotSupportedException($"no ONNX form for a {layer.GetType().Name} ({layer})");
+            shape = layer.Output;
+        }
+        return image ? flow.Flatten(x, shape) : x;
     }
 
-    /// <summary>One dense layer: y = act(x·W + b) as Gemm (W stored [in, out] as the checkpoint holds it) and Relu.</summary>
-    sealed record DenseGemm(int Index, int In, int Out, Activation Activation, int WeightOffset, int BiasOffset);
-
-    static string EmitLayer(GraphProto graph, DenseGemm layer, float[] parameters, string x, string prefix, bool addWeights)
+    /// <summary>Writes one network's nodes into a graph: each layer kind its own nodes.</summary>
+    sealed class Flow(GraphProto graph, float[] parameters, string prefix, bool addWeights)
     {
-        string w = WeightName(layer.Index), b = $"layer{layer.Index}/bias";
-        if (addWeights)
+        /// <summary>
+        /// [batch, C, H, W] → [batch, H·W·C] in our (y, x, c) order: Transpose to NHWC, then Flatten (a single channel
+        /// needs no transpose: NCHW and NHWC are the same bytes).
+        /// </summary>
+        public string Flatten(string x, LayerShape shape)
         {
-            graph.Initializer.Add(FloatTensor(w, [layer.In, layer.Out], parameters.AsSpan(layer.WeightOffset, layer.In * layer.Out)));
-            graph.Initializer.Add(FloatTensor(b, [layer.Out], parameters.AsSpan(layer.BiasOffset, layer.Out)));
+            string name = $"{prefix}flatten{_flattens++}";
+            if (shape.Channels > 1)
+            {
+                graph.Node.Add(Node("Transpose", $"{name}/nhwc", [x], [$"{name}/nhwc"], Ints("perm", [0, 2, 3, 1])));
+                x = $"{name}/nhwc";
+            }
+            graph.Node.Add(Node("Flatten", name, [x], [name], Int("axis", 1)));
+            return name;
         }
-        string z = $"{prefix}layer{layer.Index}/gemm";
-        graph.Node.Add(Node("Gemm", z, [x, w, b], [z]));
-        if (layer.Activation == Activation.Identity) return z;
-        string y = $"{prefix}layer{layer.Index}/relu";
-        graph.Node.Add(Node("Relu", y, [z], [y]));
-        return y;
+
+        int _flattens;
+
+        /// <summary>[batch, 1, 14, 14] → our channels-last view [batch, H, W, C] of the same values → NCHW [batch, C, H, W].</summary>
+        public string Reshape(string x, LayerShape shape)
+        {
+            string target = "input/nhwc_shape", name = $"{prefix}input";
+            if (addWeights) graph.Initializer.Add(Int64Tensor(target, [-1, shape.Height, shape.Width, shape.Channels]));
+            graph.Node.Add(Node("Reshape", $"{name}/nhwc", [x, target], [$"{name}/nhwc"]));
+            graph.Node.Add(Node("Transpose", $"{name}/nchw", [$"{name}/nhwc"], [$"{name}/nchw"], Ints("perm", [0, 3, 1, 2])));
+            return $"{name}/nchw";
+        }
+
+        /// <summary>y = act(x·W + b) as Gemm (W stored [in, out] as the checkpoint holds it), then Relu.</summary>
+        public string Dense(int index, DenseLayer layer, int offset, string x)
+        {
+            string w = WeightName(index), b = $"layer{index}/bias";
+            if (addWeights)
+            {
+                graph.Initializer.Add(FloatTensor(w, [layer.InWidth, layer.OutWidth], parameters.AsSpan(offset, layer.InWidth * layer.OutWidth)));
+                graph.Initializer.Add(FloatTensor(b, [layer.OutWidth], parameters.AsSpan(offset + layer.InWidth * layer.OutWidth, layer.OutWidth)));
+            }
+            string z = $"{prefix}layer{index}/gemm";
+            graph.Node.Add(Node("Gemm", z, [x, w, b], [z]));
+            return Activate(index, layer.Activation, z);
+        }
+
+        /// <summary>
+        /// y = act(conv(x, W) + b) as Conv (stride 1, pads (k−1)/2 for same, 0 for valid), then Relu. Our W is
+        /// [k, k, inC, outC]; ONNX's is [outC, inC, k, k], so the weights are reordered: W'[o, c, i, j] = W[i, j, c, o].
+        /// </summary>
+        public string Conv(int index, Conv2dLayer layer, int offset, string x)
+        {
+            var g = layer.Geometry(1);
+            string w = WeightName(index), b = $"layer{index}/bias";
+            if (addWeights)
+            {
+                var source = parameters.AsSpan(offset, g.WeightCount);
+                var reordered = new float[g.WeightCount];
+                for (int o = 0; o < g.OutChannels; o++)
+                    for (int c = 0; c < g.InChannels; c++)
+                        for (int i = 0; i < g.Kernel; i++)
+                            for (int j = 0; j < g.Kernel; j++)
+                                reordered[((o * g.InChannels + c) * g.Kernel + i) * g.Kernel + j] =
+                                    source[((i * g.Kernel + j) * g.InChannels + c) * g.OutChannels + o];
+                graph.Initializer.Add(FloatTensor(w, [g.OutChannels, g.InChannels, g.Kernel, g.Kernel], reordered));
+                graph.Initializer.Add(FloatTensor(b, [g.OutChannels], parameters.AsSpan(offset + g.WeightCount, g.OutChannels)));
+            }
+            string z = $"{prefix}layer{index}/conv";
+            graph.Node.Add(Node("Conv", z, [x, w, b], [z],
+                Ints("kernel_shape", [g.Kernel, g.Kernel]),
+                Ints("strides", [1, 1]),
+                Ints("pads", [g.Pad, g.Pad, g.Pad, g.Pad]),
+                Ints("dilations", [1, 1])));
+            return Activate(index, layer.Activation, z);
+        }
+
+        /// <summary>2×2 windows, stride 2, no padding; ONNX's default floor mode drops an odd last row or column, as ours does.</summary>
+        public string MaxPool(int index, string x)
+        {
+            string y = $"{prefix}layer{index}/maxpool";
+            graph.Node.Add(Node("MaxPool", y, [x], [y],
+                Ints("kernel_shape", [2, 2]),
+                Ints("strides", [2, 2]),
+                Int("ceil_mode", 0)));
+            return y;
+        }
+
+        string Activate(int index, Activation activation, string z)
+        {
+            if (activation == Activation.Identity) return z;
+            string y = $"{prefix}layer{index}/relu";
+            graph.Node.Add(Node("Relu", y, [z], [y]));
+            return y;
+        }
     }
 
     static string WeightName(int layer) => $"layer{layer}/weight";
@@ -175,6 +281,13 @@ public static class OnnxExport
 
     static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    static AttributeProto Ints(string name, long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
 
     static TensorProto FloatTensor(string name, long[] dims, ReadOnlySpan<float> values)
     {

@@ -11,7 +11,7 @@ namespace GpuSiamese.Tests.Model.Interchange;
 
 /// <summary>
 /// Exported graphs run by ONNX Runtime give the double-precision reference's embeddings and distances on real MNIST
-/// test images, for the exercise's network and the best preset's shape (seeded random weights, non-zero biases: the
+/// test images, for the exercise's network, the best preset's shape and conv networks (seeded random weights, non-zero biases: the
 /// check is about the graph, not about training); ONNX's own checker accepts them where Python has onnx.
 /// </summary>
 [TestFixture]
@@ -24,6 +24,39 @@ public sealed class OnnxExportTests
     {
         yield return new TestCaseData(NetworkConfig.Default).SetArgDisplayNames("exercise 196-200-10");
         yield return new TestCaseData(TrainingPresets.Best.Config.Network).SetArgDisplayNames("best preset");
+        foreach (string layers in ConvNetworks)
+            yield return new TestCaseData(NetworkSpec.Parse(layers)).SetArgDisplayNames(layers);
+    }
+
+    /// <summary>
+    /// Conv networks: same padding with two channel counts; valid padding with a linear conv, an even kernel and an odd
+    /// size into a pool (5 → 2 drops a row and a column); another view of the 196 values (4x7x7, channels last) with a
+    /// pool of 7 → 3; and an embedding that is an image (6x1x1, no dense layer) flattened at the end.
+    /// </summary>
+    static readonly string[] ConvNetworks =
+    [
+        "1x14x14,c8k3,p,c16k3,p,f,32,16l",
+        "1x14x14,c6k3vl,p,c8k2v,p,f,12l",
+        "4x7x7,c5k3,p,f,10",
+        "1x14x14,c4k5v,p,c6k5v",
+    ];
+
+    [Test]
+    public void ConvWeightsAreReorderedToOnnxLayout()
+    {
+        var network = NetworkSpec.Parse("1x14x14,c3k3v,p,f,4");
+        var checkpoint = RandomCheckpoint(network, seed: 9);
+        var model = OnnxExport.Embedding(checkpoint);
+        var conv = model.Graph.Node.Single(n => n.OpType == "Conv");
+        Assert.That(conv.Attribute.Single(a => a.Name == "pads").Ints, Is.EqualTo(new long[] { 0, 0, 0, 0 }));
+        var weight = model.Graph.Initializer.Single(t => t.Name == conv.Input[1]);
+        Assert.That(weight.Dims, Is.EqualTo(new long[] { 3, 1, 3, 3 }));
+        // Ours: W[i, j, c, o] at ((i·3 + j)·1 + c)·3 + o; ONNX's: W'[o, c, i, j] at ((o·1 + c)·3 + i)·3 + j.
+        var values = new float[weight.RawData.Length / sizeof(float)];
+        Buffer.BlockCopy(weight.RawData.ToByteArray(), 0, values, 0, weight.RawData.Length);
+        Assert.That(values[(2 * 3 + 1) * 3 + 0], Is.EqualTo(checkpoint.Parameters[(1 * 3 + 0) * 3 + 2]), "W'[2,0,1,0] = W[1,0,0,2]");
+        Assert.That(model.Graph.Node.Select(n => n.OpType),
+            Is.EqualTo(new[] { "Conv", "Relu", "MaxPool", "Transpose", "Flatten", "Gemm", "Relu", "Identity" }));
     }
 
     [OneTimeSetUp]
@@ -132,7 +165,7 @@ public sealed class OnnxExportTests
         var rng = new Rng(seed);
         var parameters = GpuSiamese.Model.Network.Initialize(network, rng);
         for (int l = 0; l < network.LayerCount; l++)
-            for (int k = 0; k < network.OutWidth(l); k++)
+            for (int k = 0; k < ModelChain.BiasCount(network.Layers[l]); k++)
                 parameters[network.BiasOffset(l) + k] = (float)(0.2 * rng.NextDouble() - 0.1);
         return new Checkpoint(network, new TrainingConfig { Network = network }, parameters, 0.75, null);
     }
@@ -140,18 +173,9 @@ public sealed class OnnxExportTests
     /// <summary>G(x) of the first <paramref name="rows"/> images in double precision.</summary>
     internal static double[] ReferenceEmbeddings(Checkpoint checkpoint, float[] images, int rows)
     {
-        var config = checkpoint.Network;
         var x = images.AsSpan(0, rows * ImageSet.Size).ToArray().Select(v => (double)v).ToArray();
-        for (int l = 0; l < config.LayerCount; l++)
-        {
-            int inW = config.InWidth(l), outW = config.OutWidth(l);
-            var w = checkpoint.Parameters.AsSpan(config.WeightOffset(l), inW * outW).ToArray().Select(v => (double)v).ToArray();
-            var b = checkpoint.Parameters.AsSpan(config.BiasOffset(l), outW).ToArray().Select(v => (double)v).ToArray();
-            var y = new double[rows * outW];
-            Ref.Dense.Forward(x, w, b, y, rows, inW, outW, config.ActivationOf(l));
-            x = y;
-        }
-        return x;
+        var theta = checkpoint.Parameters.Select(v => (double)v).ToArray();
+        return ModelChain.Embeddings(checkpoint.Network, theta, x, rows);
     }
 
     static float[] Run(InferenceSession session, int rows, params (string Name, float[] Images)[] inputs)

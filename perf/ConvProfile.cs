@@ -104,13 +104,16 @@ public sealed unsafe class ConvProfile : IProfileSection
             {
                 ("forward", "v1 direct, scalar", () => V1Forward(xp, wp, bp, yp, g), () => Check(ey, by.Span, 1e-5)),
                 ("forward", $"v2 whole-batch im2col + dense product, {b.Threads} thread(s)", () => V2Forward(b, patches, bx, bw, bb, by, g), () => Check(ey, by.Span, 1e-5)),
-                ("forward", $"v3 blocks of ~512 pixels in L2, {b.Threads} thread(s)", () => b.Conv2dForward(bx, bw, bb, by, g, Activation.Relu), () => Check(ey, by.Span, 1e-5)),
+                ("forward", $"v3 blocks of ~512 pixels in L2, {b.Threads} thread(s)", () => b.Conv2dForwardLowered(bx, bw, bb, by, g, Activation.Relu), () => Check(ey, by.Span, 1e-5)),
+                ("forward", $"v4 direct, 4 pixels x 2 vectors, {b.Threads} thread(s)", () => b.Conv2dForwardDirect(bx, bw, bb, by, g, Activation.Relu), () => Check(ey, by.Span, 1e-5)),
                 ("backward data", "v1 direct, scalar", () => V1BackwardData(dyp, wp, dxp, g), () => Check(edx, bdx.Span, 1e-5)),
                 ("backward data", $"v2 whole-batch dense product + col2im, {b.Threads} thread(s)", () => V2BackwardData(b, patches, bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
-                ("backward data", $"v3 blocks of ~512 pixels in L2, {b.Threads} thread(s)", () => b.Conv2dBackwardData(bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
+                ("backward data", $"v3 blocks of ~512 pixels in L2, {b.Threads} thread(s)", () => b.Conv2dBackwardDataLowered(bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
+                ("backward data", $"v4 direct from padded dY, 4 pixels, {b.Threads} thread(s)", () => b.Conv2dBackwardDataDirect(bdy, bw, bdx, g), () => Check(edx, bdx.Span, 1e-5)),
                 ("backward weights", "v1 direct, scalar", () => V1BackwardWeights(xp, dyp, dwp, dbp, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
                 ("backward weights", $"v2 whole-batch im2col + dense product, {b.Threads} thread(s)", () => V2BackwardWeights(b, patches, bx, bdy, bdw, bdb, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
-                ("backward weights", $"v3 blocks of ~512 pixels in L2, partial dW, {b.Threads} thread(s)", () => b.Conv2dBackwardWeights(bx, bdy, bdw, bdb, g), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
+                ("backward weights", $"v3 blocks of ~512 pixels in L2, partial dW, {b.Threads} thread(s)", () => b.Conv2dBackwardWeights(bx, bdy, bdw, bdb, g, direct: false), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
+                ("backward weights", $"v4 direct, 3 taps x 2 vectors, partial dW, {b.Threads} thread(s)", () => b.Conv2dBackwardWeights(bx, bdy, bdw, bdb, g, direct: true), () => Check(ew, bdw.Span, sumTol) ?? Check(eb, bdb.Span, sumTol)),
             };
             double v1 = 0;
             foreach (var (pass, version, run, check) in passes)

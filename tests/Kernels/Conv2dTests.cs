@@ -143,6 +143,58 @@ public class Conv2dTests
         AssertClose(eb, Down(b, db), "db", tol);
     }
 
+    /// <summary>
+    /// The SIMD backend computes a convolution one of two ways (<see cref="GpuSiamese.Kernels.Simd.Conv2d.Direct"/>
+    /// picks): straight from the padded image, or through the patch matrix and the dense products. The parity cases
+    /// above meet each shape on one of them; here both ways run on every shape, at every vector width, with output
+    /// channel counts that fill two vectors, one, and a scalar tail (8, 13, 32, 40 and 1) and with 2 threads.
+    /// </summary>
+    static IEnumerable<TestCaseData> BothPathCases() =>
+        from bits in new[] { 512, 256, 128 }
+        from g in Shapes().Select((g, i) => new Conv2dGeometry(Math.Min(g.Images, 5), g.Height, g.Width, g.InChannels,
+            new[] { 32, 40, 13, 8, 1 }[i % 5], g.Kernel, g.Padding))
+        from direct in new[] { true, false }
+        select new TestCaseData(bits, g, direct).SetArgDisplayNames($"simd-{bits}", g.ToString(), direct ? "direct" : "lowered");
+
+    [TestCaseSource(nameof(BothPathCases))]
+    public void BothSimdPathsMatchReference(int bits, Conv2dGeometry g, bool direct)
+    {
+        using var b = new GpuSiamese.Model.Backends.SimdBackend(2, bits);
+        var rng = new Random(g.GetHashCode() + bits);
+        var x = Parity.Random(rng, g.Images * g.InSize);
+        var w = Parity.Random(rng, g.WeightCount, 1.0 / Math.Sqrt(g.PatchSize));
+        var bias = Parity.Random(rng, g.OutChannels, 0.5);
+        var dy = Parity.Random(rng, g.Images * g.OutSize);
+        var ey = new double[g.Images * g.OutSize];
+        var edx = new double[g.Images * g.InSize];
+        var ew = new double[g.WeightCount];
+        var eb = new double[g.OutChannels];
+        Conv2d.Forward(D(x), D(w), D(bias), ey, g, Activation.Relu);
+        Conv2d.BackwardData(D(dy), D(w), edx, g);
+        Conv2d.BackwardWeights(D(x), D(dy), ew, eb, g);
+        using var bx = Up(b, x); using var bw = Up(b, w); using var bb = Up(b, bias); using var bdy = Up(b, dy);
+        using var y = Up(b, Parity.Random(rng, ey.Length, 100));
+        using var dx = Up(b, Parity.Random(rng, edx.Length, 100));
+        using var dw = Up(b, Parity.Random(rng, ew.Length, 100));
+        using var db = Up(b, Parity.Random(rng, eb.Length, 100));
+        if (direct)
+        {
+            b.Conv2dForwardDirect(bx, bw, bb, y, g, Activation.Relu);
+            b.Conv2dBackwardDataDirect(bdy, bw, dx, g);
+        }
+        else
+        {
+            b.Conv2dForwardLowered(bx, bw, bb, y, g, Activation.Relu);
+            b.Conv2dBackwardDataLowered(bdy, bw, dx, g);
+        }
+        b.Conv2dBackwardWeights(bx, bdy, dw, db, g, direct);
+        AssertClose(ey, Down(b, y), "forward");
+        AssertClose(edx, Down(b, dx), "dX");
+        double tol = SumTolerance(g);
+        AssertClose(ew, Down(b, dw), "dW", tol);
+        AssertClose(eb, Down(b, db), "db", tol);
+    }
+
     // A 3x3 image 1..9 (one channel), a 3x3 kernel of ones, bias 0.5: with 'same' padding each output is the sum of
     // the pixel's 3x3 neighbourhood inside the image (corner 1+2+4+5 = 12, edge 1+2+3+4+5+6 = 21, centre 45), + 0.5.
     static readonly float[] Nine = [1, 2, 3, 4, 5, 6, 7, 8, 9];

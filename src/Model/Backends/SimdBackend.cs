@@ -164,6 +164,28 @@ public sealed unsafe class SimdBackend : IBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
+        if (SimdKernels.Conv2d.Direct(g)) Conv2dForwardDirect(x, w, b, y, g, act);
+        else Conv2dForwardLowered(x, w, b, y, g, act);
+    }
+
+    /// <summary>
+    /// Y = act(b + conv(X, W)) by <see cref="SimdKernels.Conv2d.DirectForward"/> (what <see cref="Conv2dForward"/> takes
+    /// for patches of at most <see cref="SimdKernels.Conv2d.DirectPatchLimit"/> floats), a block of images per part.
+    /// </summary>
+    public void Conv2dForwardDirect(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act)
+    {
+        float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
+        float* bp = Need(b, g.OutChannels, nameof(b)).Pointer, yp = Need(y, (long)g.Images * g.OutSize, nameof(y)).Pointer;
+        var sw = width;
+        SplitBlocks(g, ConvBlock(g), (first, count, worker) =>
+            SimdKernels.Conv2d.DirectForward(sw, xp, wp, bp, yp, WorkerPatches(worker, SimdKernels.Conv2d.DirectScratch(g)), first, first + count, g, act));
+    }
+
+    /// <summary>Y = act(b + P·W) through the patch matrix P (the path for larger patches; see below).</summary>
+    public void Conv2dForwardLowered(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
+        Conv2dGeometry g, Activation act)
+    {
         float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
         float* bp = Need(b, g.OutChannels, nameof(b)).Pointer, yp = Need(y, (long)g.Images * g.OutSize, nameof(y)).Pointer;
         var sw = width;
@@ -186,6 +208,23 @@ public sealed unsafe class SimdBackend : IBackend
     /// onto dX; a block of images at a time, the blocks spread over the threads.
     /// </summary>
     public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        if (SimdKernels.Conv2d.Direct(g)) Conv2dBackwardDataDirect(dy, w, dx, g);
+        else Conv2dBackwardDataLowered(dy, w, dx, g);
+    }
+
+    /// <summary>dX by <see cref="SimdKernels.Conv2d.DirectBackwardData"/> (small patches), a block of images per part.</summary>
+    public void Conv2dBackwardDataDirect(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
+    {
+        float* dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
+        float* dxp = Need(dx, (long)g.Images * g.InSize, nameof(dx)).Pointer;
+        var sw = width;
+        SplitBlocks(g, ConvBlock(g), (first, count, worker) =>
+            SimdKernels.Conv2d.DirectBackwardData(sw, dyp, wp, dxp, WorkerPatches(worker, SimdKernels.Conv2d.DirectScratch(g)), first, first + count, g));
+    }
+
+    /// <summary>dX through dP = dY·Wᵀ and <see cref="SimdKernels.Conv2d.Col2Im"/> (the path for larger patches; see below).</summary>
+    public void Conv2dBackwardDataLowered(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
     {
         float* dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
         float* dxp = Need(dx, (long)g.Images * g.InSize, nameof(dx)).Pointer;
@@ -214,7 +253,14 @@ public sealed unsafe class SimdBackend : IBackend
     /// thread took which block.
     /// </summary>
     public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
-        Conv2dGeometry g)
+        Conv2dGeometry g) => Conv2dBackwardWeights(x, dy, dw, db, g, SimdKernels.Conv2d.Direct(g));
+
+    /// <summary>
+    /// dW and db, each block's partial sums made by <see cref="SimdKernels.Conv2d.DirectBackwardWeights"/> when
+    /// <paramref name="direct"/> (small patches) or through the patch matrix, then added in block order as below.
+    /// </summary>
+    public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
+        Conv2dGeometry g, bool direct)
     {
         float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer;
         float* dwp = Need(dw, g.WeightCount, nameof(dw)).Pointer, dbp = Need(db, g.OutChannels, nameof(db)).Pointer;
@@ -225,6 +271,13 @@ public sealed unsafe class SimdBackend : IBackend
         SplitBlocks(g, block, (first, count, worker) =>
         {
             float* p = xp + (long)first * g.InSize, d = dyp + (long)first * g.OutSize, sum = partials + (long)(first / block) * stride;
+            if (direct)
+            {
+                SimdKernels.Conv2d.DirectBackwardWeights(sw, xp, dyp, sum, WorkerPatches(worker, count * SimdKernels.Conv2d.DirectScratch(g)),
+                    first, first + count, g);
+                SimdKernels.Dense.BiasGradient(sw, d, sum + g.WeightCount, count * pixels, g.OutChannels);
+                return;
+            }
             if (g.Kernel > 1)
             {
                 float* scratch = WorkerPatches(worker, count * pixels * patch);

@@ -88,6 +88,16 @@ public class RocTests
         var m2 = Roc.Analyze(e2, y2);
         Assert.That(m2.EqualErrorRate, Is.EqualTo(0.25).Within(1e-12));
         Assert.That(m2.EerThreshold, Is.EqualTo(3.25).Within(1e-12));
+        // Youden: tp·N − fp·P at t = 1, 2, 3, 4, 5 is 4, 8, 5, 9, 6: the best is t = 4, J = 1 − ¼, accuracy (3 + 3)/7.
+        Assert.That((m2.Positives, m2.Negatives), Is.EqualTo((3, 4)));
+        Assert.That(m2.YoudenThreshold, Is.EqualTo(4.0));
+        Assert.That(m2.YoudenJ, Is.EqualTo(0.75).Within(1e-12));
+        Assert.That(m2.YoudenAccuracy, Is.EqualTo(6 / 7.0).Within(1e-12));
+
+        // The same pairs at twice the distances: α is the same ¼ of a step that is now 2 wide, threshold 6 + ½.
+        var m3 = Roc.Analyze(e2.Select(x => 2 * x).ToArray(), y2);
+        Assert.That(m3.EerThreshold, Is.EqualTo(6.5).Within(1e-12));
+        Assert.That(m3.EqualErrorRate, Is.EqualTo(0.25).Within(1e-12));
     }
 
     [Test]

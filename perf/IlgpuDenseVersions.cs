@@ -102,12 +102,14 @@ public sealed class IlgpuDenseVersions : IProfileSection
                     rows.Add([name, shape, "-", "-", "-", "-", name.StartsWith("v1") ? "not run at 1,024 rows (a run stalled there for minutes)" : "n/a (width not a multiple of 4)"]);
                     continue;
                 }
+                Console.Error.Write($"{shape}, {name}: "); // progress on stderr: the large shapes take minutes on PoCL
                 clear();
                 run(units);
                 acc.Synchronize();
                 if (check() is { } wrong)
                 {
                     rows.Add([name, shape, "-", "-", "-", "-", $"FAILED: {wrong}"]);
+                    Console.Error.WriteLine($"FAILED: {wrong}");
                     continue;
                 }
                 var t = Timing.Measure(() => run(units), options.Quick, acc.Synchronize);
@@ -115,6 +117,7 @@ public sealed class IlgpuDenseVersions : IProfileSection
                 string vsPrevious = previous == 0 ? "" : $"{previous / t.MedianUs:F2}x";
                 previous = t.MedianUs;
                 rows.Add([name, shape, Report.Us(t.MedianUs), Report.Rate(flops / t.MedianUs / 1e3), $"{first / t.MedianUs:F2}x", vsPrevious, "ok"]);
+                Console.Error.WriteLine($"{Report.Us(t.MedianUs)} µs, {Report.Rate(flops / t.MedianUs / 1e3)} GFLOP/s");
             }
         }
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using GpuSiamese.Data;
 using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Perf;
 
@@ -13,7 +14,7 @@ public sealed record TrainingJobResult(
     double ScoringPerPairMs, double ScoringOnceMs, double ScoringWithUploadMs, int ScoringPairs, long PeakRssBytes);
 
 /// <summary>
-/// The exercise's job run through the real <see cref="Trainer"/> and <see cref="Evaluator"/> in a process of
+/// The exercise's job run through the product's <see cref="TrainingRun"/> in a process of
 /// its own (gpusiamese-perf --job KIND), so that its peak RSS (VmHWM) is that backend's alone: real MNIST,
 /// 196-200-10 ReLU/ReLU, bounded contrastive Q = 5, Adam 0.01, batch 64, 5 epochs of 60,000 pairs
 /// (1 epoch with --quick), then the balanced 17,000-pair test set scored both ways.
@@ -30,25 +31,28 @@ public static class TrainingJob
         double createSeconds = created.Elapsed.TotalSeconds;
         double kernelSeconds = backend is IlgpuBackend ilgpu ? ilgpu.KernelLoadTime.TotalSeconds : 0;
 
-        var dataClock = Stopwatch.StartNew();
+        // The product's own pipeline (TrainingRun), stage by stage: the host's data, split, seed forking and test pairs.
         var config = new TrainingConfig { Epochs = options.Quick ? 1 : 5 };
-        var run = RunData.Load(null, config, m => Console.Error.WriteLine(m));
-        var (data, train, validation, testPairs) = (run.Mnist, run.Train, run.Validation, run.TestPairs);
+        using var run = new TrainingRun(new TrainingRequest(config));
+        Action<string> log = m => Console.Error.WriteLine(m);
+        var dataClock = Stopwatch.StartNew();
+        run.Prepare(backend, log);
         double dataSeconds = dataClock.Elapsed.TotalSeconds;
 
-        using var trainer = new Trainer(backend, config, train, validation, run.TrainerRng);
         var clock = Stopwatch.StartNew();
-        var history = trainer.Train();
+        run.Train(checkpointPath: null, log);
         double trainSeconds = clock.Elapsed.TotalSeconds;
+        var history = run.Trainer.History;
         // Training alone: each epoch's pairs over its training time (the per-epoch monitor scoring excluded).
         double stepSeconds = history.Sum(r => config.PairsPerEpoch / r.PairsPerSecond);
 
-        var evaluator = trainer.Evaluator;
-        var withUpload = Stopwatch.StartNew();
-        var distances = evaluator.Distances(data.Test, testPairs);
-        double withUploadMs = withUpload.Elapsed.TotalMilliseconds;
-        double auc = Roc.Auc(distances, testPairs.Labels);
-        using var table = new ImageTable(backend, data.Test);
+        // The first scoring of the test set, the image table uploaded with it (and its ROC analysis).
+        var outcome = run.Evaluate(log);
+        double withUploadMs = outcome.Timings.EvaluationSeconds * 1000;
+        double auc = outcome.Metrics.Auc;
+        var (test, testPairs) = (run.Data.Test, run.Data.TestPairs);
+        var evaluator = run.Trainer.Evaluator;
+        using var table = new ImageTable(backend, test);
         var once = new List<double>();
         var perPair = new List<double>();
         for (int k = 0; k < (options.Quick ? 3 : 7); k++)

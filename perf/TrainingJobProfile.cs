@@ -35,7 +35,7 @@ public sealed class TrainingJobProfile : IProfileSection
             ["scoring, every pair's two images (34,000 rows)", $"{r.ScoringPerPairMs:F2} ms = {r.ScoringPairs / r.ScoringPerPairMs * 1e3:N0} pairs/s", ""],
             ["scoring, each distinct image once (Evaluator default)", $"{r.ScoringOnceMs:F2} ms = {r.ScoringPairs / r.ScoringOnceMs * 1e3:N0} pairs/s", ""],
             ["scoring speed-up, same run", $"{r.ScoringPerPairMs / r.ScoringOnceMs:F2}x", ""],
-            ["scoring with the 10,000-image upload (first call, as the host does)", $"{r.ScoringWithUploadMs:F1} ms", ""],
+            ["scoring with the 10,000-image upload (first call, as the host does, with the ROC analysis)", $"{r.ScoringWithUploadMs:F1} ms", ""],
             ["backend created (kernel compile/load)", $"{r.CreateSeconds:F2} s ({r.KernelLoadSeconds:F2} s)", ""],
             ["MNIST load", $"{r.DataSeconds:F2} s", ""],
             ["peak RSS of the job's process (VmHWM)", $"{r.PeakRssBytes / (1 << 20):N0} MiB", ""],

@@ -4,6 +4,7 @@ using GpuSiamese.Data;
 using GpuSiamese.Kernels;
 using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Perf;
 
@@ -14,7 +15,7 @@ public sealed record WidthSweepResult(string Backend, int Width, string Layers, 
 /// <summary>
 /// gpusiamese-perf --sweep-width W [--accelerator simd|opencl] [--threads N]: one epoch of 196-W-W/2-64 (ReLU hidden,
 /// linear output, margin contrastive loss m = 1, Adam 0.001, batch 64 pairs, 60,000 pairs, or GPUSIAMESE_SWEEP_PAIRS) on real MNIST through
-/// <see cref="Trainer"/>, in this process alone so that its peak RSS is the job's. perf/width_sweep.py runs it
+/// <see cref="TrainingRun"/>, in this process alone so that its peak RSS is the job's. perf/width_sweep.py runs it
 /// for every width and thread count beside PyTorch. Training FLOPs per pair: both images' forward, weight
 /// gradients of every layer and data gradients of all but the first (the input needs none).
 /// </summary>
@@ -40,12 +41,8 @@ public static class WidthSweepJob
     {
         // GPUSIAMESE_SWEEP_PAIRS shortens the epoch (the sweep script's --pairs) where a loaded machine leaves no time for it.
         int pairs = int.TryParse(Environment.GetEnvironmentVariable("GPUSIAMESE_SWEEP_PAIRS"), out int p) && p >= 64 ? p : 60_000;
-        using IBackend backend = options.Accelerator == "simd"
-            ? new SimdBackend(options.Threads, options.MaxVectorBits)
-            : IlgpuDevices.Create(options.Accelerator);
-        var data = Mnist.Load(null, m => Console.Error.WriteLine(m));
-        var root = new Rng(1);
-        var (train, validation) = TrainValidationSplit.Create(data.Train, 0.1, root.Fork());
+        Action<string> log = m => Console.Error.WriteLine(m);
+        using IBackend backend = Accelerators.Create(options.Accelerator, log, options.Threads, options.MaxVectorBits);
         int[] layers = Layers(width);
         var config = new TrainingConfig
         {
@@ -56,9 +53,12 @@ public static class WidthSweepJob
             // The epoch-end monitor scores a small set only, so that the process's CPU time is the steps'.
             MonitorPairs = 200,
         };
-        using var trainer = new Trainer(backend, config, train, validation, root);
+        // The product's pipeline (seed 1's split and generators), trained without checkpoints and not evaluated.
+        using var run = new TrainingRun(new TrainingRequest(config));
+        run.Prepare(backend, log);
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var history = trainer.Train();
+        run.Train(checkpointPath: null, log);
+        var history = run.Trainer.History;
         // The process's CPU time over the epoch (the monitor's scoring included): on a loaded machine, the
         // cores' worth of time the job actually got.
         double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;

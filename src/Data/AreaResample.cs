@@ -7,13 +7,13 @@ public static class AreaResample
     /// Area-averaging resample of the crop (x0, y0, cw, ch) to tw x th: each target pixel is the mean of the source
     /// over the rectangle it covers, partial source pixels weighted by their overlap. Separable: rows, then columns.
     /// </summary>
-    public static double[] Crop(float[] src, int stride, int x0, int y0, int cw, int ch, int tw, int th)
+    public static double[] Crop(ReadOnlySpan<float> src, int stride, int x0, int y0, int cw, int ch, int tw, int th)
     {
         var horizontal = new double[ch * tw];
         var (cols, colWeights) = Coverage(cw, tw);
         for (int y = 0; y < ch; y++)
         {
-            var row = src.AsSpan((y0 + y) * stride + x0, cw);
+            var row = src.Slice((y0 + y) * stride + x0, cw);
             for (int t = 0; t < tw; t++)
             {
                 double s = 0;

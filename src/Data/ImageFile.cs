@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using SkiaSharp;
 
 namespace GpuSiamese.Data;
@@ -21,15 +24,17 @@ public static class ImageFile
         Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
 
     /// <summary>The decoded pixels as unpremultiplied RGBA bytes, row-major, and the image's size.</summary>
-    public static (byte[] Rgba, int Width, int Height) DecodeRgba(string path)
+    public static (byte[] Rgba, int Width, int Height) DecodeRgba(string path) => DecodeRgba(ReadFile(path), path);
+
+    /// <summary>The bytes of the image file at <paramref name="path"/>; an empty or oversized file is refused naming it.</summary>
+    public static byte[] ReadFile(string path)
     {
         long length = new FileInfo(path).Length;
         if (length == 0)
             throw new InvalidDataException($"{path}: empty file, expected an image (PNG, JPEG, BMP, GIF or WebP)");
         if (length > MaxFileBytes)
             throw new InvalidDataException($"{path}: {length} bytes, more than the {MaxFileBytes >> 20} MiB an image file may have here");
-        byte[] bytes = File.ReadAllBytes(path);
-        return DecodeRgba(bytes, path);
+        return File.ReadAllBytes(path);
     }
 
     /// <summary>
@@ -38,20 +43,105 @@ public static class ImageFile
     /// </summary>
     public static (byte[] Rgba, int Width, int Height) DecodeRgba(byte[] bytes, string path, long maxPixels = MaxPixels)
     {
+        using var data = Open(bytes, path);
+        using var codec = Codec(data, path, maxPixels);
+        var info = codec.Info;
+        var rgba = new byte[(long)info.Width * info.Height * 4];
+        Pixels(codec, rgba, path);
+        return (rgba, info.Width, info.Height);
+    }
+
+    /// <summary>
+    /// The image in <paramref name="bytes"/> as grey levels (<see cref="GreyOnWhite(byte, byte, byte, byte)"/> per
+    /// pixel), decoded through an RGBA buffer rented from the shared pool into a grey buffer rented from it too: a server
+    /// preprocessing many uploads allocates nothing per image but the small things. The same values as
+    /// <see cref="DecodeRgba(byte[], string, long)"/> then <see cref="GreyOnWhite(byte[], long)"/> on every pixel; the
+    /// caller disposes the result, which returns its buffer.
+    /// </summary>
+    public static GreyImage DecodeGrey(byte[] bytes, string path, long maxPixels = MaxPixels)
+    {
+        using var data = Open(bytes, path);
+        using var codec = Codec(data, path, maxPixels);
+        var info = codec.Info;
+        int pixels = info.Width * info.Height;
+        var rgba = ArrayPool<byte>.Shared.Rent(pixels * 4);
+        var grey = new GreyImage(info.Width, info.Height);
+        try
+        {
+            Pixels(codec, rgba, path);
+            ToGrey(rgba.AsSpan(0, pixels * 4), grey.Pixels);
+            return grey;
+        }
+        catch
+        {
+            grey.Dispose();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgba);
+        }
+    }
+
+    /// <summary>
+    /// Grey of each RGBA pixel. A drawing or a scan is mostly runs of one colour, so a pixel equal to the one before
+    /// reuses its grey (the same value, without the arithmetic), and a block of 8 pixels all equal to it is one
+    /// vector comparison and one vector store.
+    /// </summary>
+    static void ToGrey(ReadOnlySpan<byte> rgba, Span<float> grey)
+    {
+        var words = MemoryMarshal.Cast<byte, uint>(rgba);
+        uint last = words[0];
+        float value = GreyOnWhite(rgba[0], rgba[1], rgba[2], rgba[3]);
+        int i = 0;
+        while (i < grey.Length)
+        {
+            if (i + 8 <= grey.Length && Vector256.Create(words.Slice(i, 8)) == Vector256.Create(last))
+            {
+                Vector256.Create(value).CopyTo(grey.Slice(i, 8));
+                i += 8;
+                continue;
+            }
+            for (int end = Math.Min(grey.Length, i + 8); i < end; i++)
+            {
+                if (words[i] != last)
+                {
+                    last = words[i];
+                    value = GreyOnWhite(rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]);
+                }
+                grey[i] = value;
+            }
+        }
+    }
+
+    static SKData Open(byte[] bytes, string path)
+    {
         if (bytes.Length == 0)
             throw new InvalidDataException($"{path}: empty file, expected an image (PNG, JPEG, BMP, GIF or WebP)");
-        using var data = SKData.CreateCopy(bytes);
-        using var codec = SKCodec.Create(data)
+        return SKData.CreateCopy(bytes);
+    }
+
+    /// <summary>The codec of an image of a positive size within <paramref name="maxPixels"/> (from the header, before decoding).</summary>
+    static SKCodec Codec(SKData data, string path, long maxPixels)
+    {
+        var codec = SKCodec.Create(data)
             ?? throw new InvalidDataException($"{path}: not an image this program decodes (PNG, JPEG, BMP, GIF or WebP expected)");
         var info = codec.Info;
         long pixels = (long)info.Width * info.Height;
-        if (info.Width <= 0 || info.Height <= 0)
-            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} pixels, expected a positive size");
-        if (pixels > maxPixels)
-            throw new InvalidDataException($"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {maxPixels / 1e6:0.#} megapixels accepted");
+        string? refusal =
+            info.Width <= 0 || info.Height <= 0 ? $"{path}: image of {info.Width}x{info.Height} pixels, expected a positive size"
+            : pixels > maxPixels ? $"{path}: image of {info.Width}x{info.Height} = {pixels / 1e6:F1} megapixels, more than the {maxPixels / 1e6:0.#} megapixels accepted"
+            : null;
+        if (refusal is null) return codec;
+        codec.Dispose();
+        throw new InvalidDataException(refusal);
+    }
 
+    /// <summary>Decodes into the first Width·Height·4 bytes of <paramref name="rgba"/>, unpremultiplied RGBA.</summary>
+    static void Pixels(SKCodec codec, byte[] rgba, string path)
+    {
+        var info = codec.Info;
         var target = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = new byte[pixels * 4];
         SKCodecResult result;
         unsafe
         {
@@ -60,13 +150,15 @@ public static class ImageFile
         }
         if (result != SKCodecResult.Success)
             throw new InvalidDataException($"{path}: the image data is truncated or corrupt ({result})");
-        return (rgba, info.Width, info.Height);
     }
 
     /// <summary>Pixel <paramref name="i"/>'s grey level in [0,1], 1 = white: luminance 0.299R + 0.587G + 0.114B composited on white by its alpha.</summary>
-    public static float GreyOnWhite(byte[] rgba, long i)
+    public static float GreyOnWhite(byte[] rgba, long i) => GreyOnWhite(rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]);
+
+    /// <summary>The grey level in [0,1] of one RGBA pixel composited on white (see <see cref="GreyOnWhite(byte[], long)"/>).</summary>
+    public static float GreyOnWhite(byte red, byte green, byte blue, byte alpha)
     {
-        double r = rgba[4 * i], g = rgba[4 * i + 1], b = rgba[4 * i + 2], a = rgba[4 * i + 3] / 255.0;
+        double r = red, g = green, b = blue, a = alpha / 255.0;
         double luminance = (0.299 * r + 0.587 * g + 0.114 * b) / 255.0;
         return (float)(a * luminance + (1 - a));
     }
@@ -138,5 +230,34 @@ public static class ImageFile
         border.Sort();
         double background = border[border.Count / 2];
         return background - grey.Min() > grey.Max() - background;
+    }
+}
+
+/// <summary>A decoded image's grey levels (1 = white) in a buffer rented from the shared pool; Dispose returns it.</summary>
+public sealed class GreyImage : IDisposable
+{
+    float[]? _buffer;
+
+    public GreyImage(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        Width = width;
+        Height = height;
+        _buffer = ArrayPool<float>.Shared.Rent(width * height);
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>Width·Height values, row-major.</summary>
+    public Span<float> Pixels => (_buffer ?? throw new ObjectDisposedException(nameof(GreyImage))).AsSpan(0, Width * Height);
+
+    public void Dispose()
+    {
+        if (_buffer is null) return;
+        ArrayPool<float>.Shared.Return(_buffer);
+        _buffer = null;
     }
 }

@@ -159,12 +159,32 @@ public static class Identification
     public static GalleryMatch[] Nearest(ReadOnlySpan<float> gallery, ReadOnlySpan<byte> galleryLabels,
         ReadOnlySpan<float> probe, int count, double eps)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         int dim = probe.Length;
-        var all = new GalleryMatch[galleryLabels.Length];
-        for (int g = 0; g < all.Length; g++)
-            all[g] = new GalleryMatch(g, galleryLabels[g], EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps));
-        // A stable sort keeps gallery order among equal distances.
-        return all.OrderBy(m => m.Distance).Take(count).ToArray();
+        int kept = Math.Min(count, galleryLabels.Length);
+        // The nearest so far, nearest first: one pass, a place found by insertion (count is a handful). An image goes
+        // after every kept one at its distance, so the earlier gallery image stays first among equals.
+        Span<int> index = kept <= 64 ? stackalloc int[kept] : new int[kept];
+        Span<double> distance = kept <= 64 ? stackalloc double[kept] : new double[kept];
+        int filled = 0;
+        for (int g = 0; g < galleryLabels.Length && kept > 0; g++)
+        {
+            double e = EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps);
+            if (filled == kept && e >= distance[kept - 1]) continue;
+            int at = filled < kept ? filled++ : kept - 1;
+            while (at > 0 && distance[at - 1] > e)
+            {
+                distance[at] = distance[at - 1];
+                index[at] = index[at - 1];
+                at--;
+            }
+            distance[at] = e;
+            index[at] = g;
+        }
+        var nearest = new GalleryMatch[filled];
+        for (int k = 0; k < filled; k++)
+            nearest[k] = new GalleryMatch(index[k], galleryLabels[index[k]], distance[k]);
+        return nearest;
     }
 }
 

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using GpuSiamese.Data;
 
 namespace GpuSiamese.Model;
 
 /// <summary>Mean success of the one-shot trials and its 95% confidence interval (normal approximation).</summary>
-public sealed record OneShotResult(int Ways, int Trials, double Accuracy, double Low, double High);
+public sealed record OneShotResult(int Ways, int Trials, double Accuracy,
+    [property: JsonPropertyName("ci_low")] double Low, [property: JsonPropertyName("ci_high")] double High);
 
 /// <summary>
 /// One-shot N-way accuracy (Koch, Zemel, Salakhutdinov 2015): a query image is compared with N candidates of

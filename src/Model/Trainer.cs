@@ -109,7 +109,7 @@ public sealed class Trainer : IDisposable
     /// Runs the remaining steps. Cancellation is checked between steps: the current step finishes, the state
     /// stays consistent for a checkpoint, then <see cref="OperationCanceledException"/> is thrown.
     /// </summary>
-    public IReadOnlyList<EpochReport> Train(IProgress<TrainingProgress>? progress = null,
+    public IReadOnlyList<EpochReport> Train(IProgress<StepProgress>? progress = null,
         Action<EpochReport>? epochCompleted = null, CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
@@ -130,7 +130,7 @@ public sealed class Trainer : IDisposable
             pairsThisEpoch += pairs;
             int done = stepInEpoch + 1;
             double seconds = Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9);
-            progress?.Report(new TrainingProgress(epoch + 1, Config.Epochs, done, Config.StepsPerEpoch,
+            progress?.Report(new StepProgress(epoch + 1, Config.Epochs, done, Config.StepsPerEpoch,
                 _epochLossSum / done, pairsThisEpoch / seconds, total.Elapsed));
 
             if (done == Config.StepsPerEpoch)

@@ -1,3 +1,6 @@
+using GpuSiamese.Model.Backends;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Progress;
@@ -20,14 +23,14 @@ public sealed class FakeModelJobs : IModelJobs
 
     public static readonly float[] Distances = [0.2f, 0.5f, 1.6f, 0.7f, 2.5f, 3.0f];
     public static readonly int[] Labels = [0, 0, 0, 1, 1, 1];
-    public static readonly TestMetrics Metrics = new(Auc: 0.875, YoudenThreshold: 0.6, YoudenAccuracy: 5.0 / 6,
+    public static readonly TestMetrics Metrics = new(Pairs: 6, SamePairs: 3, DifferentPairs: 3, Auc: 0.875, YoudenThreshold: 0.6, YoudenAccuracy: 5.0 / 6,
         Eer: 1.0 / 3, Threshold: 1.0, AccuracyAtThreshold: 4.0 / 6);
-    public static readonly RocCurve Roc = new([0, 0, 0, 1.0 / 3, 1.0 / 3, 2.0 / 3, 1],
-        [0, 1.0 / 3, 2.0 / 3, 2.0 / 3, 1, 1, 1], [double.NegativeInfinity, 0.2, 0.5, 0.7, 1.6, 2.5, 3.0]);
+    public static readonly IReadOnlyList<RocPoint> Roc = [new(double.NegativeInfinity, 0, 0), new(0.2, 0, 1.0 / 3),
+        new(0.5, 0, 2.0 / 3), new(0.7, 1.0 / 3, 2.0 / 3), new(1.6, 1.0 / 3, 1), new(2.5, 2.0 / 3, 1), new(3.0, 1, 1)];
 
     /// <summary>What the fake reports for the recognition protocols, in train and in eval without --pairs.</summary>
-    public static readonly RecognitionFigures Recognition = new(new OneShotFigures(10, 2000, 0.9565, 0.9476, 0.9654),
-        new IdentificationFigures(5, 10_000, 1.0, 0.9681, 0.0012, 0.96926));
+    public static readonly RecognitionFigures Recognition = new(new OneShotResult(10, 2000, 0.9565, 0.9476, 0.9654),
+        new IdentificationResult(5, 10_000, 1.0, 0.9681, 0.0012, 0.96926));
 
     /// <summary>Pair i: a vertical bar at column i on the left, a horizontal bar at row i on the right.</summary>
     public static PairImages Images(int i)
@@ -43,29 +46,30 @@ public sealed class FakeModelJobs : IModelJobs
     }
 
     public TrainingOutcome Train(TrainOptions options, string checkpointPath, Action<string> log,
-        IProgress<TrainingProgress> progress, CancellationToken cancel)
+        IProgress<EpochProgress> progress, CancellationToken cancel)
     {
         TrainedWith = options;
         if (Throw is not null) throw Throw;
         log("loading MNIST (fake)");
-        var history = new List<EpochRecord>();
+        var history = new List<EpochReport>();
         for (int epoch = 1; epoch <= options.Training.Epochs; epoch++)
         {
             double loss = 1.0 / epoch;
             for (int step = 1; step <= StepsPerEpoch; step++)
             {
                 cancel.ThrowIfCancellationRequested();
-                progress.Report(new TrainingProgress(epoch, options.Training.Epochs, step, StepsPerEpoch, loss, 50_000,
+                progress.Report(new EpochProgress(epoch, options.Training.Epochs, step, StepsPerEpoch, loss, 50_000,
                     TimeSpan.FromSeconds(0.1 * step)));
             }
             double train = 0.8 + 0.03 * epoch, validation = 0.78 + 0.03 * epoch;
-            progress.Report(new TrainingProgress(epoch, options.Training.Epochs, StepsPerEpoch, StepsPerEpoch, loss, 50_000,
+            progress.Report(new EpochProgress(epoch, options.Training.Epochs, StepsPerEpoch, StepsPerEpoch, loss, 50_000,
                 TimeSpan.FromSeconds(0.8), train, validation));
-            history.Add(new EpochRecord(epoch, loss, train, validation, 0.8, 50_000, 0.9 + 0.01 * epoch, 1.0, 0.01));
+            history.Add(new EpochReport(epoch, loss, train, validation, 0.9 + 0.01 * epoch, 1.0, 0.01, 50_000,
+                TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(0.8 * epoch)));
         }
         File.WriteAllBytes(checkpointPath, [1, 2, 3]);
         return new TrainingOutcome("fake accelerator", history, new PairScores(Distances, Labels, Images), Metrics, Roc,
-            new StageTimings(0.5, 0.8 * options.Training.Epochs, 0.1), Recognition);
+            new StageTimings(0.5, 0.8 * options.Training.Epochs, 0.1, 0.6 + 0.8 * options.Training.Epochs), Recognition);
     }
 
     public EvaluationOutcome Evaluate(EvalOptions options, Action<string> log, CancellationToken cancel)

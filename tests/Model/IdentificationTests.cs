@@ -18,6 +18,26 @@ public class IdentificationTests
         Assert.That(Identification.Identify(gallery, galleryLabels, probes, probeLabels, 1, 0.1, 1e-7), Is.EqualTo((0, 4)));
     }
 
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(3)]
+    [TestCase(40)]
+    public void NearestIsTheStableSortsFirstFew(int count)
+    {
+        // 1-D embeddings on a coarse grid: many equal distances, where the earlier gallery image must come first.
+        var rng = new Random(12);
+        var gallery = Enumerable.Range(0, 30).Select(_ => (float)rng.Next(0, 8)).ToArray();
+        var labels = Enumerable.Range(0, 30).Select(g => (byte)(g % 10)).ToArray();
+        foreach (float probe in new[] { 3f, 0f, 7.5f })
+        {
+            var expected = gallery.Select((e, g) => (Index: g, Distance: Math.Sqrt(Math.Max((double)(probe - e) * (probe - e), 1e-7))))
+                .OrderBy(m => m.Distance).Take(count).ToArray();
+            var nearest = Identification.Nearest(gallery, labels, [probe], count, 1e-7);
+            Assert.That(nearest.Select(m => (m.GalleryIndex, m.Distance)), Is.EqualTo(expected), $"probe {probe}");
+            Assert.That(nearest.Select(m => m.Digit), Is.EqualTo(expected.Select(m => (int)labels[m.Index])));
+        }
+    }
+
     [Test]
     public void ThresholdTradesAnswersForUnknowns()
     {

@@ -27,8 +27,8 @@ public class TrainerTests
     public void LossFallsAndValidationAccuracyRises()
     {
         using var trainer = Create(Small);
-        var steps = new List<TrainingProgress>();
-        var history = trainer.Train(new SynchronousProgress<TrainingProgress>(steps.Add));
+        var steps = new List<StepProgress>();
+        var history = trainer.Train(new SynchronousProgress<StepProgress>(steps.Add));
         Assert.That(history, Has.Count.EqualTo(3));
         Assert.That(steps, Has.Count.EqualTo(3 * 13));
         Assert.That(steps[^1].StepInEpoch, Is.EqualTo(13));
@@ -79,7 +79,7 @@ public class TrainerTests
             using (var cts = new CancellationTokenSource())
             {
                 // Stop in the middle of the second epoch: after 9 of its 12 steps... and the first epoch's 6.
-                var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
+                var progress = new SynchronousProgress<StepProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
                 Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
                 Assert.That(first.Step, Is.EqualTo(9));
                 CheckpointFile.Save(path, first.CreateCheckpoint());
@@ -184,7 +184,7 @@ public class TrainerTests
         using (var first = Make())
         using (var cts = new CancellationTokenSource())
         {
-            var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 4) cts.Cancel(); });
+            var progress = new SynchronousProgress<StepProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 4) cts.Cancel(); });
             Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
             saved = first.CreateCheckpoint();
         }
@@ -296,7 +296,7 @@ public class TrainerTripletAndDropoutTests
             using (var first = Create(config))
             using (var cts = new CancellationTokenSource())
             {
-                var progress = new SynchronousProgress<TrainingProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
+                var progress = new SynchronousProgress<StepProgress>(p => { if (p.Epoch == 2 && p.StepInEpoch == 3) cts.Cancel(); });
                 Assert.That(() => first.Train(progress, null, cts.Token), Throws.InstanceOf<OperationCanceledException>());
                 CheckpointFile.Save(path, first.CreateCheckpoint());
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Data;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
@@ -34,7 +35,7 @@ public class DegenerateSetTests
     public void Metrics_json_records_no_Youden_threshold_as_null()
     {
         var metrics = FakeModelJobs.Metrics with { YoudenThreshold = double.NegativeInfinity, YoudenAccuracy = 0.5 };
-        var outcome = new TrainingOutcome("x", [], new PairScores([1f, 1f], [0, 1], null), metrics, FakeModelJobs.Roc, new StageTimings(1, 2, 3));
+        var outcome = new TrainingOutcome("x", [], new PairScores([1f, 1f], [0, 1], null), metrics, FakeModelJobs.Roc, new StageTimings(1, 2, 3, 6));
         using var dir = new TempFolder();
         string path = dir.File("metrics.json");
         MetricsFile.Write(path, MetricsFile.Build(new TrainOptions(), outcome, DateTime.UnixEpoch, 9, 1234, "model.ckpt"));

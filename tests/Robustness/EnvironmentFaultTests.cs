@@ -1,7 +1,9 @@
+using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Model;
-using TrainingProgress = GpuSiamese.Host.Progress.TrainingProgress;
+using GpuSiamese.Host.Progress;
 using GpuSiamese.Tests.Host;
 
 namespace GpuSiamese.Tests.Robustness;
@@ -94,7 +96,7 @@ public class EnvironmentFaultTests : SmallRunFixture
         readonly ModelJobs _engine = new();
 
         public TrainingOutcome Train(TrainOptions options, string checkpointPath, Action<string> log,
-            IProgress<TrainingProgress> progress, CancellationToken cancel)
+            IProgress<EpochProgress> progress, CancellationToken cancel)
         {
             bool deleted = false;
             var deleting = new Sink(p =>
@@ -114,9 +116,9 @@ public class EnvironmentFaultTests : SmallRunFixture
         public EmbeddingOutcome Embed(EmbedOptions options, Action<string> log, CancellationToken cancel) => _engine.Embed(options, log, cancel);
         public IReadOnlyList<DeviceDescription> ListDevices() => _engine.ListDevices();
 
-        sealed class Sink(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+        sealed class Sink(Action<EpochProgress> report) : IProgress<EpochProgress>
         {
-            public void Report(TrainingProgress value) => report(value);
+            public void Report(EpochProgress value) => report(value);
         }
     }
 }

@@ -1,3 +1,5 @@
+using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Progress;
@@ -13,7 +15,7 @@ public sealed class InterruptingJobs(int afterReports) : IModelJobs
     readonly ModelJobs _engine = new();
 
     public TrainingOutcome Train(TrainOptions options, string checkpointPath, Action<string> log,
-        IProgress<TrainingProgress> progress, CancellationToken cancel)
+        IProgress<EpochProgress> progress, CancellationToken cancel)
     {
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         int reports = 0;
@@ -35,8 +37,8 @@ public sealed class InterruptingJobs(int afterReports) : IModelJobs
 
     public IReadOnlyList<DeviceDescription> ListDevices() => _engine.ListDevices();
 
-    sealed class Counting(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    sealed class Counting(Action<EpochProgress> report) : IProgress<EpochProgress>
     {
-        public void Report(TrainingProgress value) => report(value);
+        public void Report(EpochProgress value) => report(value);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using GpuSiamese.Host.Options;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Output;
 
 namespace GpuSiamese.Host.Commands;
@@ -11,14 +12,14 @@ public static class EmbedCommand
     {
         var defaults = new TrainOptions();
         var model = OptionFactory.Path("--model", "Checkpoint to use (model.ckpt of a run folder)", required: true, helpName: "CKPT");
-        var split = new Option<SplitChoice?>("--split")
+        var split = new Option<DataSplit?>("--split")
         {
             Description = "MNIST split to embed: train, validation (the hold-out of --validation and --seed) or test",
             HelpName = "train|validation|test",
             CustomParser = result =>
             {
                 string token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-                if (Enum.TryParse<SplitChoice>(token, ignoreCase: true, out var v) && !int.TryParse(token, out _)) return v;
+                if (Enum.TryParse<DataSplit>(token, ignoreCase: true, out var v) && !int.TryParse(token, out _)) return v;
                 result.AddError($"--split expects one of train|validation|test, got '{token}'");
                 return null;
             },

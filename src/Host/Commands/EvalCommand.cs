@@ -63,7 +63,7 @@ public static class EvalCommand
             Directory.CreateDirectory(plotsDir);
             RunPlots.WriteEvaluation(plotsDir, outcome.Scores, outcome.Metrics, outcome.Roc);
         }
-        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Scores, outcome.Metrics);
+        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics);
         MetricsReport.WriteRecognition(output, outcome.Recognition);
         if (options.DistancesCsv is not null) MetricsReport.Line(output, "distances", options.DistancesCsv);
         if (plotsDir is not null) MetricsReport.Line(output, "plots", plotsDir);

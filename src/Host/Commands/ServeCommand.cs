@@ -6,6 +6,7 @@ using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Output;
 using GpuSiamese.Host.Serve;
 using GpuSiamese.Model;
+using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Host.Commands;
 

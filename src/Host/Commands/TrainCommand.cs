@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using GpuSiamese.Host.Jobs;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Output;
 using GpuSiamese.Host.Plots;
@@ -70,7 +71,7 @@ public static class TrainCommand
                 : "the run folder no longer holds the trained model");
         }
 
-        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Test, outcome.Metrics);
+        MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics);
         MetricsReport.WriteRecognition(output, outcome.Recognition);
         MetricsReport.WriteRun(output, outcome.Timings, total, peak, folder.Path);
         return ExitCodes.Ok;

@@ -1,3 +1,5 @@
+using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Progress;
 
@@ -17,7 +19,7 @@ public interface IModelJobs
     /// write the checkpoint, then throw <see cref="OperationCanceledException"/>.
     /// </summary>
     TrainingOutcome Train(TrainOptions options, string checkpointPath, Action<string> log,
-        IProgress<TrainingProgress> progress, CancellationToken cancel);
+        IProgress<EpochProgress> progress, CancellationToken cancel);
 
     /// <summary>Scores the given pair set, or a fresh balanced one from the test split when none is given.</summary>
     EvaluationOutcome Evaluate(EvalOptions options, Action<string> log, CancellationToken cancel);

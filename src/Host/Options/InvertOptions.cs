@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using GpuSiamese.Data;
 
 namespace GpuSiamese.Host.Options;
 
@@ -20,6 +21,6 @@ public sealed class InvertOptions
         });
     }
 
-    public InvertChoice Read(ParseResult parse) =>
-        parse.GetValue(_invert) ? InvertChoice.Invert : parse.GetValue(_noInvert) ? InvertChoice.NoInvert : InvertChoice.Auto;
+    public InvertMode Read(ParseResult parse) =>
+        parse.GetValue(_invert) ? InvertMode.Invert : parse.GetValue(_noInvert) ? InvertMode.NoInvert : InvertMode.Auto;
 }

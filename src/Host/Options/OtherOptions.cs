@@ -1,10 +1,7 @@
+using GpuSiamese.Data;
+using GpuSiamese.Model.Runs;
+
 namespace GpuSiamese.Host.Options;
-
-/// <summary>How an image file's polarity is decided: detected (dark ink on light paper is inverted), forced, or left alone.</summary>
-public enum InvertChoice { Auto, Invert, NoInvert }
-
-/// <summary>Which part of MNIST <c>embed</c> reads.</summary>
-public enum SplitChoice { Train, Validation, Test }
 
 /// <summary>
 /// <c>eval</c>: score a saved model on a given .npy pair set (<see cref="PairsPath"/> and <see cref="LabelsPath"/>),
@@ -33,7 +30,7 @@ public sealed record CompareOptions(
     string ModelPath,
     string ImageA,
     string ImageB,
-    InvertChoice Invert,
+    InvertMode Invert,
     string? SavePreprocessedDir,
     AcceleratorChoice Accelerator);
 
@@ -43,13 +40,13 @@ public sealed record CompareOptions(
 /// </summary>
 public sealed record EmbedOptions(
     string ModelPath,
-    SplitChoice? Split,
+    DataSplit? Split,
     string[] Images,
     string OutPath,
     string? DataDir,
     ulong Seed,
     double Validation,
-    InvertChoice Invert,
+    InvertMode Invert,
     AcceleratorChoice Accelerator);
 
 /// <summary><c>plot-loss</c>: the bounded contrastive loss against E_w for several Q.</summary>

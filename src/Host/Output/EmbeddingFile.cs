@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GpuSiamese.Data;
-using GpuSiamese.Host.Jobs;
+using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Host.Output;
 

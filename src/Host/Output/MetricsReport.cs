@@ -1,5 +1,5 @@
 using System.Globalization;
-using GpuSiamese.Host.Jobs;
+using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Host.Output;
 
@@ -8,11 +8,10 @@ public static class MetricsReport
 {
     static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static void WriteTest(TextWriter output, string accelerator, PairScores scores, TestMetrics m)
+    public static void WriteTest(TextWriter output, string accelerator, TestMetrics m)
     {
-        int same = scores.Labels.Count(l => l == 0);
         Line(output, "accelerator", accelerator);
-        Line(output, "test pairs", string.Create(C, $"{scores.Labels.Length} ({same} same digit, {scores.Labels.Length - same} different)"));
+        Line(output, "test pairs", string.Create(C, $"{m.Pairs} ({m.SamePairs} same digit, {m.DifferentPairs} different)"));
         Line(output, "AUC", m.Auc.ToString("F4", C));
         Line(output, "Youden", double.IsFinite(m.YoudenThreshold)
             ? string.Create(C, $"threshold {m.YoudenThreshold:F4}  accuracy {m.YoudenAccuracy:F4}")

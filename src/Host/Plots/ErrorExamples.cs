@@ -1,4 +1,4 @@
-using GpuSiamese.Host.Jobs;
+using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Host.Plots;
 

@@ -1,4 +1,5 @@
-using GpuSiamese.Host.Jobs;
+using GpuSiamese.Model;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Output;
 
 namespace GpuSiamese.Host.Plots;
@@ -9,12 +10,14 @@ public static class RunPlots
     public const int ErrorExamplesPerKind = 8;
 
     /// <summary>roc.png, distances.png and errors.png of a scored pair set, marking the model's threshold.</summary>
-    public static void WriteEvaluation(string folder, PairScores scores, TestMetrics metrics, RocCurve roc)
+    public static void WriteEvaluation(string folder, PairScores scores, TestMetrics metrics, IReadOnlyList<RocPoint> roc)
     {
-        int at = NearestThreshold(roc.Thresholds, metrics.Threshold);
+        var falsePositives = roc.Select(p => p.FalsePositiveRate).ToArray();
+        var truePositives = roc.Select(p => p.TruePositiveRate).ToArray();
+        int at = NearestThreshold(roc.Select(p => p.Threshold).ToArray(), metrics.Threshold);
         string rocPath = Path.Combine(folder, "roc.png");
-        AtomicFile.Write(rocPath, temporary => RocPlot.Save(temporary, roc.FalsePositiveRates, roc.TruePositiveRates, metrics.Auc,
-            roc.FalsePositiveRates[at], roc.TruePositiveRates[at], metrics.Threshold));
+        AtomicFile.Write(rocPath, temporary => RocPlot.Save(temporary, falsePositives, truePositives, metrics.Auc,
+            falsePositives[at], truePositives[at], metrics.Threshold));
 
         var same = new List<double>();
         var different = new List<double>();
@@ -32,7 +35,7 @@ public static class RunPlots
     }
 
     /// <summary>training.png from the per-epoch history.</summary>
-    public static void WriteTraining(string folder, IReadOnlyList<EpochRecord> history)
+    public static void WriteTraining(string folder, IReadOnlyList<EpochReport> history)
     {
         if (history.Count == 0) return;
         string path = Path.Combine(folder, "training.png");

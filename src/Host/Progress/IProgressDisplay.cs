@@ -6,7 +6,7 @@ namespace GpuSiamese.Host.Progress;
 /// </summary>
 public interface IProgressDisplay
 {
-    T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work);
+    T Run<T>(Func<IProgress<EpochProgress>, Action<string>, T> work);
 }
 
 /// <summary>Picks the display: none with --quiet, live bars on a terminal, plain lines otherwise.</summary>
@@ -21,10 +21,10 @@ public static class ProgressDisplay
 /// <summary>--quiet: progress and messages are dropped.</summary>
 public sealed class SilentProgressDisplay : IProgressDisplay
 {
-    public T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work) => work(new Sink(_ => { }), _ => { });
+    public T Run<T>(Func<IProgress<EpochProgress>, Action<string>, T> work) => work(new Sink(_ => { }), _ => { });
 
-    sealed class Sink(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    sealed class Sink(Action<EpochProgress> report) : IProgress<EpochProgress>
     {
-        public void Report(TrainingProgress value) => report(value);
+        public void Report(EpochProgress value) => report(value);
     }
 }

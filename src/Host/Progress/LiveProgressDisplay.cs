@@ -19,7 +19,7 @@ public sealed class LiveProgressDisplay : IProgressDisplay
         });
     }
 
-    public T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work) =>
+    public T Run<T>(Func<IProgress<EpochProgress>, Action<string>, T> work) =>
         _console.Progress()
             .AutoClear(false)
             .HideCompleted(false)
@@ -27,12 +27,12 @@ public sealed class LiveProgressDisplay : IProgressDisplay
                 new PercentageColumn(), new RemainingTimeColumn())
             .Start(context => work(new Sink(context), message => _console.WriteLine(message)));
 
-    sealed class Sink(ProgressContext context) : IProgress<TrainingProgress>
+    sealed class Sink(ProgressContext context) : IProgress<EpochProgress>
     {
         ProgressTask? _task;
         int _epoch;
 
-        public void Report(TrainingProgress p)
+        public void Report(EpochProgress p)
         {
             if (_task is null || p.Epoch != _epoch)
             {

@@ -8,15 +8,15 @@ namespace GpuSiamese.Host.Progress;
 /// </summary>
 public sealed class PlainProgressDisplay(TextWriter output) : IProgressDisplay
 {
-    public T Run<T>(Func<IProgress<TrainingProgress>, Action<string>, T> work) =>
+    public T Run<T>(Func<IProgress<EpochProgress>, Action<string>, T> work) =>
         work(new Sink(output), message => { output.WriteLine(message); output.Flush(); });
 
-    sealed class Sink(TextWriter output) : IProgress<TrainingProgress>
+    sealed class Sink(TextWriter output) : IProgress<EpochProgress>
     {
         int _epoch;
         int _quartersShown;
 
-        public void Report(TrainingProgress p)
+        public void Report(EpochProgress p)
         {
             if (p.Epoch != _epoch) { _epoch = p.Epoch; _quartersShown = 0; }
             if (p.EpochDone)

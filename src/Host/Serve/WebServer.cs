@@ -67,6 +67,8 @@ public sealed class WebServer : IAsyncDisposable
 
     static void Map(WebApplication app, DigitMatcher matcher, ServeLimits limits)
     {
+        // Each gallery image as a reply shows it, once: a reply then only points at these.
+        var galleryImages = Enumerable.Range(0, matcher.Gallery.Count).Select(i => GreyBytes(matcher.Gallery.Image(i))).ToArray();
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page.css", () => Asset("page.css", "text/css; charset=utf-8"));
         app.MapGet("/page.js", () => Asset("page.js", "text/javascript; charset=utf-8"));
@@ -78,17 +80,17 @@ public sealed class WebServer : IAsyncDisposable
             var images = await ImageRequests.FromForm(request, limits, "a", "b");
             var c = matcher.Compare(images[0], images[1], NearestShown);
             return Results.Json(new CompareReply(c.Distance, Finite(matcher.Threshold), c.Same,
-                c.Same ? "same digit" : "different digits", Seen(images[0], c.A, matcher), Seen(images[1], c.B, matcher)));
+                c.Same ? "same digit" : "different digits", Seen(images[0], c.A, galleryImages), Seen(images[1], c.B, galleryImages)));
         });
         app.MapPost("/api/embed", async (HttpRequest request) =>
         {
             var image = await ImageRequests.One(request, limits, "image");
-            return Results.Json(new EmbedReply(matcher.Embed(image), Rounded(image)));
+            return Results.Json(new EmbedReply(matcher.Embed(image), GreyBytes(image)));
         });
         app.MapPost("/api/identify", async (HttpRequest request) =>
         {
             var image = await ImageRequests.One(request, limits, "image");
-            return Results.Json(Seen(image, matcher.Identify(image, NearestShown), matcher));
+            return Results.Json(Seen(image, matcher.Identify(image, NearestShown), galleryImages));
         });
         app.MapFallback((HttpContext context) => Results.Json(
             new ErrorReply($"no such page or method: {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
@@ -143,13 +145,21 @@ public sealed class WebServer : IAsyncDisposable
         return Results.Text(reader.ReadToEnd(), contentType);
     }
 
-    static SeenImage Seen(float[] image, IdentityAnswer answer, DigitMatcher matcher) =>
-        new(Rounded(image), answer.Digit, answer.Digit is { } d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown",
-            answer.Nearest.Select(m => new Neighbour(m.Digit, m.Distance,
-                Rounded(matcher.Gallery.Image(m.GalleryIndex).ToArray()))).ToArray());
+    static SeenImage Seen(float[] image, IdentityAnswer answer, byte[][] galleryImages) =>
+        new(GreyBytes(image), answer.Digit, answer.Digit is { } d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown",
+            answer.Nearest.Select(m => new Neighbour(m.Digit, m.Distance, galleryImages[m.GalleryIndex])).ToArray());
 
-    /// <summary>Three decimals are plenty to draw 256 grey levels, and keep replies small.</summary>
-    static float[] Rounded(float[] image) => image.Select(v => MathF.Round(v, 3)).ToArray();
+    /// <summary>
+    /// A 14x14 input as 196 grey levels 0..255 (0 = background), which JSON carries as base64: 264 characters, where
+    /// the values as numbers took about 1,000 and most of a reply's serialisation time.
+    /// </summary>
+    static byte[] GreyBytes(ReadOnlySpan<float> image)
+    {
+        var bytes = new byte[image.Length];
+        for (int i = 0; i < bytes.Length; i++)
+            bytes[i] = (byte)Math.Clamp(MathF.Round(image[i] * 255f), 0f, 255f);
+        return bytes;
+    }
 
     /// <summary>JSON has no infinity: a model without a threshold says null.</summary>
     static double? Finite(double value) => double.IsFinite(value) ? value : null;
@@ -157,14 +167,15 @@ public sealed class WebServer : IAsyncDisposable
     sealed record ModelInfo(string Network, double? Threshold, double Epsilon, int EmbeddingWidth, int GalleryImages,
         string Accelerator, long MaxImageBytes, long MaxImagePixels);
 
-    sealed record Neighbour(int Digit, double Distance, float[] Image);
+    /// <summary>A gallery image near an input: its digit, its distance, and the image (<see cref="GreyBytes"/>).</summary>
+    sealed record Neighbour(int Digit, double Distance, byte[] Image);
 
-    /// <summary>An input as the network saw it (196 values, 14x14 row-major, 0 = background), its identity, its nearest gallery images.</summary>
-    sealed record SeenImage(float[] Input, int? Identity, string Label, Neighbour[] Nearest);
+    /// <summary>An input as the network saw it (<see cref="GreyBytes"/>: 14x14 row-major), its identity, its nearest gallery images.</summary>
+    sealed record SeenImage(byte[] Input, int? Identity, string Label, Neighbour[] Nearest);
 
     sealed record CompareReply(double Distance, double? Threshold, bool Same, string Verdict, SeenImage A, SeenImage B);
 
-    sealed record EmbedReply(float[] Embedding, float[] Input);
+    sealed record EmbedReply(float[] Embedding, byte[] Input);
 
     sealed record ErrorReply(string Error);
 }

@@ -20,6 +20,24 @@ public static class Accelerators
         _ => throw new ArgumentException($"--accelerator expects one of {string.Join('|', Names)}, got '{name}'"),
     };
 
+    /// <summary>The devices a person could name: the simd backend, then ILGPU's accelerators (or why ILGPU could not list them).</summary>
+    public static IReadOnlyList<DeviceDescription> Describe()
+    {
+        var devices = new List<DeviceDescription>();
+        using (var simd = new SimdBackend())
+            devices.Add(new DeviceDescription("simd", simd.Name, "vectorised host backend"));
+        try
+        {
+            foreach (var d in IlgpuDevices.List())
+                devices.Add(new DeviceDescription(d.Kind, d.Name, d.Type + (d.IsPocl ? ", PoCL: compatibility step applied" : "")));
+        }
+        catch (IlgpuAcceleratorException e)
+        {
+            devices.Add(new DeviceDescription("ilgpu", "ILGPU could not list its accelerators", e.Message));
+        }
+        return devices;
+    }
+
     static IBackend Auto(Action<string> log, int? simdThreads, int maxSimdBits)
     {
         IBackend backend = Pick(simdThreads, maxSimdBits);
@@ -45,3 +63,6 @@ public static class Accelerators
         catch (IlgpuAcceleratorException e) { throw new IlgpuAcceleratorException($"--accelerator {kind}: {e.Message}", e); }
     }
 }
+
+/// <summary>One device a person could pass to --accelerator: its kind (cpu, cuda, opencl, simd), name and details.</summary>
+public sealed record DeviceDescription(string Accelerator, string Name, string Details);

@@ -1,3 +1,4 @@
+using GpuSiamese.Data;
 using GpuSiamese.Host.Options;
 using SkiaSharp;
 
@@ -29,10 +30,10 @@ public class CompareCommandTests
         }
     }
 
-    [TestCase(new string[0], InvertChoice.Auto)]
-    [TestCase(new[] { "--invert" }, InvertChoice.Invert)]
-    [TestCase(new[] { "--no-invert" }, InvertChoice.NoInvert)]
-    public void Invert_flags_reach_the_engine(string[] flags, InvertChoice expected)
+    [TestCase(new string[0], InvertMode.Auto)]
+    [TestCase(new[] { "--invert" }, InvertMode.Invert)]
+    [TestCase(new[] { "--no-invert" }, InvertMode.NoInvert)]
+    public void Invert_flags_reach_the_engine(string[] flags, InvertMode expected)
     {
         var (dir, model, a, b) = Files();
         using (dir)

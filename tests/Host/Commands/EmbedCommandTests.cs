@@ -1,3 +1,4 @@
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Options;
 
 namespace GpuSiamese.Tests.Host.Commands;
@@ -13,7 +14,7 @@ public class EmbedCommandTests
         var jobs = new FakeModelJobs();
         var run = HostRun.Of(jobs, "embed", "--model", model, "--split", "validation", "--out", dir.File("e.csv"), "--seed", "3");
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Error);
-        Assert.That((jobs.EmbeddedWith!.Split, jobs.EmbeddedWith.Seed), Is.EqualTo(((SplitChoice?)SplitChoice.Validation, 3UL)));
+        Assert.That((jobs.EmbeddedWith!.Split, jobs.EmbeddedWith.Seed), Is.EqualTo(((DataSplit?)DataSplit.Validation, 3UL)));
         Assert.That(File.ReadAllLines(dir.File("e.csv")), Is.EqualTo(new[]
             { "label,e0,e1", "7,0.5,-1.25", "2,3,0.125", "1,2,-0.75" }));
         Assert.That(run.Out, Does.Contain("embeddings      3 x 2"));

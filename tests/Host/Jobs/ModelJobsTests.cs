@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Data;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
@@ -13,16 +14,6 @@ public class ModelJobsTests
     [Test]
     public void The_hosts_defaults_are_the_models() =>
         Assert.That(new TrainOptions().Training, Is.EqualTo(new TrainingConfig()), "the host's defaults are the Model's");
-
-    [Test]
-    public void A_seed_gives_the_same_generators_every_time()
-    {
-        var a = RunRandomness.From(5);
-        var b = RunRandomness.From(5);
-        Assert.That((a.Split.NextUInt64(), a.TestPairs.NextUInt64(), a.Trainer.NextUInt64()),
-            Is.EqualTo((b.Split.NextUInt64(), b.TestPairs.NextUInt64(), b.Trainer.NextUInt64())));
-        Assert.That(a.Split.NextUInt64(), Is.Not.EqualTo(a.TestPairs.NextUInt64()));
-    }
 
     [Test]
     public void The_simd_backend_is_always_there() =>

@@ -1,3 +1,4 @@
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Plots;
 using SkiaSharp;

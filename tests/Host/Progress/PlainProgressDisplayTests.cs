@@ -5,7 +5,7 @@ namespace GpuSiamese.Tests.Host.Progress;
 
 public class PlainProgressDisplayTests
 {
-    static string[] Report(IEnumerable<TrainingProgress> reports)
+    static string[] Report(IEnumerable<EpochProgress> reports)
     {
         var output = new StringWriter();
         new PlainProgressDisplay(output).Run<int>((progress, log) =>
@@ -17,11 +17,11 @@ public class PlainProgressDisplayTests
         return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    static IEnumerable<TrainingProgress> Epoch(int epoch, int steps)
+    static IEnumerable<EpochProgress> Epoch(int epoch, int steps)
     {
         for (int s = 1; s <= steps; s++)
-            yield return new TrainingProgress(epoch, 2, s, steps, 0.5 / epoch, 48_000, TimeSpan.FromSeconds(s));
-        yield return new TrainingProgress(epoch, 2, steps, steps, 0.5 / epoch, 48_000, TimeSpan.FromSeconds(steps), 0.91, 0.9);
+            yield return new EpochProgress(epoch, 2, s, steps, 0.5 / epoch, 48_000, TimeSpan.FromSeconds(s));
+        yield return new EpochProgress(epoch, 2, steps, steps, 0.5 / epoch, 48_000, TimeSpan.FromSeconds(steps), 0.91, 0.9);
     }
 
     [Test]
@@ -56,7 +56,7 @@ public class PlainProgressDisplayTests
     public void A_resumed_epoch_estimates_from_the_steps_it_timed()
     {
         // Resumed at step 50 of 100: 25 steps in 10 s leave 25 steps, 10 s.
-        var p = new TrainingProgress(1, 1, 75, 100, 0.3, 1000, TimeSpan.FromSeconds(10), StepsTimed: 25);
+        var p = new EpochProgress(1, 1, 75, 100, 0.3, 1000, TimeSpan.FromSeconds(10), StepsTimed: 25);
         Assert.That(p.EpochRemaining, Is.EqualTo(TimeSpan.FromSeconds(10)));
         Assert.That((p with { StepsTimed = null }).EpochRemaining, Is.EqualTo(TimeSpan.FromSeconds(10.0 / 75 * 25)).Within(TimeSpan.FromTicks(100)));
         Assert.That((p with { Step = 100 }).EpochRemaining, Is.Null);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Host.Runs;
@@ -12,8 +13,9 @@ public class MetricsFileTests
     public void Names_are_snake_case_enums_lower_case_and_nan_survives()
     {
         var options = new TrainOptions { Accelerator = AcceleratorChoice.OpenCl, Training = new TrainingConfig { Schedule = LearningRateSchedule.Cosine } };
-        var outcome = new TrainingOutcome("x", [new EpochRecord(1, double.NaN, 0.5, 0.5, 1, 2)],
-            new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc, new StageTimings(1, 2, 3));
+        var outcome = new TrainingOutcome("x", [new EpochReport(1, double.NaN, 0.5, 0.5, double.NaN, double.NaN, double.NaN, 2,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1))],
+            new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc, new StageTimings(1, 2, 3, 6));
         using var dir = new TempFolder();
         string path = dir.File("metrics.json");
         MetricsFile.Write(path, MetricsFile.Build(options, outcome, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc), 9, 1234, "model.ckpt"));
@@ -32,7 +34,7 @@ public class MetricsFileTests
     {
         var options = new TrainOptions { Training = new TrainingConfig { Loss = LossKind.Triplet, TripletMargin = 0.5, Mining = TripletMining.BatchHard, MiningWarmupEpochs = 2, Dropout = 0.1 } };
         var outcome = new TrainingOutcome("x", [], new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc,
-            new StageTimings(1, 2, 3), null);
+            new StageTimings(1, 2, 3, 6), null);
         using var dir = new TempFolder();
         string path = dir.File("metrics.json");
         MetricsFile.Write(path, MetricsFile.Build(options, outcome, DateTime.UnixEpoch, 9, 1234, "model.ckpt"));
@@ -48,7 +50,7 @@ public class MetricsFileTests
     {
         var options = new TrainOptions { Preset = "best" };
         var outcome = new TrainingOutcome("x", [], new PairScores([1f], [0], null), FakeModelJobs.Metrics, FakeModelJobs.Roc,
-            new StageTimings(1, 2, 3), FakeModelJobs.Recognition);
+            new StageTimings(1, 2, 3, 6), FakeModelJobs.Recognition);
         using var dir = new TempFolder();
         string path = dir.File("metrics.json");
         MetricsFile.Write(path, MetricsFile.Build(options, outcome, DateTime.UnixEpoch, 9, 1234, "model.ckpt"));

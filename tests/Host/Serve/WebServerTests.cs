@@ -105,7 +105,7 @@ public sealed class WebServerTests
         string a = _folder.File("seven.png"), b = _folder.File("one.png");
         File.WriteAllBytes(a, seven);
         File.WriteAllBytes(b, one);
-        var command = new ModelJobs().Compare(new CompareOptions(_modelPath, a, b, InvertChoice.Auto, null, AcceleratorChoice.Simd));
+        var command = new ModelJobs().Compare(new CompareOptions(_modelPath, a, b, InvertMode.Auto, null, AcceleratorChoice.Simd));
         double distance = reply.GetProperty("distance").GetDouble();
         Assert.That(distance, Is.EqualTo(command.Distance).Within(1e-5 + command.Distance * 1e-5));
         Assert.That(reply.GetProperty("same").GetBoolean(), Is.EqualTo(distance <= 0.75));
@@ -118,7 +118,11 @@ public sealed class WebServerTests
             Assert.That(nearest, Has.Length.EqualTo(WebServer.NearestShown));
             var distances = nearest.Select(n => n.GetProperty("distance").GetDouble()).ToArray();
             Assert.That(distances, Is.Ordered.Ascending);
-            Assert.That(nearest[0].GetProperty("image").GetArrayLength(), Is.EqualTo(ImageSet.Size));
+            var image = nearest[0].GetProperty("image").GetBytesFromBase64();
+            Assert.That(image, Has.Length.EqualTo(ImageSet.Size));
+            bool fromGallery = Enumerable.Range(0, _matcher.Gallery.Count).Any(g => _matcher.Gallery.Labels[g] == nearest[0].GetProperty("digit").GetInt32()
+                && _matcher.Gallery.Image(g).ToArray().Select(v => (byte)MathF.Round(v * 255f)).SequenceEqual(image));
+            Assert.That(fromGallery, Is.True, "the nearest image is a gallery image of its digit");
             var identity = reply.GetProperty(side).GetProperty("identity");
             string label = reply.GetProperty(side).GetProperty("label").GetString()!;
             if (distances[0] <= 0.75)
@@ -149,7 +153,7 @@ public sealed class WebServerTests
         // A gallery image itself, drawn large: its own digit is among the nearest.
         var reply = await Json(await _http.PostAsync("/api/identify", Form(("image", SevenPng()))), HttpStatusCode.OK);
         Assert.That(reply.GetProperty("nearest").GetArrayLength(), Is.EqualTo(WebServer.NearestShown));
-        Assert.That(reply.GetProperty("input").GetArrayLength(), Is.EqualTo(ImageSet.Size));
+        Assert.That(reply.GetProperty("input").GetBytesFromBase64(), Has.Length.EqualTo(ImageSet.Size));
     }
 
     public static IEnumerable<TestCaseData> BadRequests()
@@ -247,11 +251,12 @@ public sealed class WebServerTests
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
+    /// <summary>The reply's input: 196 grey levels 0..255 in base64, each the network's input value times 255, rounded.</summary>
     static void AssertInput(JsonElement input, float[] expected)
     {
-        var actual = input.EnumerateArray().Select(e => e.GetSingle()).ToArray();
+        var actual = input.GetBytesFromBase64();
         Assert.That(actual, Has.Length.EqualTo(ImageSet.Size));
         for (int i = 0; i < actual.Length; i++)
-            Assert.That(actual[i], Is.EqualTo(expected[i]).Within(5e-4), $"pixel {i}");
+            Assert.That(actual[i], Is.EqualTo((byte)MathF.Round(expected[i] * 255f)), $"pixel {i}");
     }
 }

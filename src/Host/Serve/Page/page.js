@@ -209,11 +209,13 @@ function showSeen(side, seen) {
   }
 }
 
-function paint(canvas, pixels) {
+// An image of the API: 14x14 grey levels 0..255 (0 = background), row by row, in base64.
+function paint(canvas, base64) {
   const c = canvas.getContext("2d");
   const img = c.createImageData(14, 14);
+  const pixels = atob(base64);
   for (let i = 0; i < 196; i++) {
-    const v = Math.round(Math.max(0, Math.min(1, pixels[i])) * 255);
+    const v = pixels.charCodeAt(i);
     img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
     img.data[4 * i + 3] = 255;
   }

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using GpuSiamese.Model.Runs;
 using GpuSiamese.Data;
 using GpuSiamese.Model;
 using GpuSiamese.Model.Backends;
 
-namespace GpuSiamese.Tests.Model;
+namespace GpuSiamese.Tests.Model.Runs;
 
 /// <summary>The exercise's job end to end on real MNIST with the SIMD backend: its bar is AUC &gt; 0.97.</summary>
 public class ExerciseJobTests
@@ -12,26 +13,25 @@ public class ExerciseJobTests
     public void DefaultConfigurationBeatsTheExercisesAucOnTheBalancedTestSet()
     {
         var config = new TrainingConfig();
-        RunData run;
+        using var backend = new SimdBackend();
+        // The product's own pipeline: the same split, test pairs, generators, training and scoring as the main job.
+        using var run = new TrainingRun(new TrainingRequest(config));
         try
         {
-            // The product's own pipeline: the same split, test pairs and generators as the main job.
-            run = RunData.Load(null, config, TestContext.Out.WriteLine);
+            run.Prepare(backend, TestContext.Out.WriteLine);
         }
         catch (MnistUnavailableException e)
         {
             Assert.Ignore($"MNIST is not available here: {e.Message}");
             return;
         }
-        using var backend = new SimdBackend();
         var clock = Stopwatch.StartNew();
-        using var trainer = new Trainer(backend, config, run.Train, run.Validation, run.TrainerRng);
-        var history = trainer.Train();
-        var test = run.TestPairs;
-        var metrics = Roc.Analyze(trainer.Evaluator.Distances(run.Test, test), test.Labels);
+        run.Train(checkpointPath: null, TestContext.Out.WriteLine);
+        var outcome = run.Evaluate(TestContext.Out.WriteLine);
+        var (history, metrics) = (outcome.History, outcome.Metrics);
         TestContext.Out.WriteLine($"{backend.Name}: {clock.Elapsed.TotalSeconds:F1} s, loss {history[0].MeanLoss:F4} -> {history[^1].MeanLoss:F4}, " +
-            $"test AUC {metrics.Auc:F4}, Youden accuracy {metrics.YoudenAccuracy:P2}, EER {metrics.EqualErrorRate:P2}");
-        Assert.That(test.Count, Is.EqualTo(17_000));
+            $"test AUC {metrics.Auc:F4}, Youden accuracy {metrics.YoudenAccuracy:P2}, EER {metrics.Eer:P2}");
+        Assert.That(metrics.Pairs, Is.EqualTo(17_000));
         Assert.That(history, Has.Count.EqualTo(5));
         Assert.That(metrics.Auc, Is.GreaterThan(0.97));
         Assert.That(history[^1].ValidationAccuracy, Is.GreaterThan(0.9));

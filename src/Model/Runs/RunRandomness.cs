@@ -1,6 +1,6 @@
 using GpuSiamese.Data;
 
-namespace GpuSiamese.Model;
+namespace GpuSiamese.Model.Runs;
 
 /// <summary>
 /// The generators of a run, forked from one seed in a fixed order — validation split, test pairs, then the trainer's

@@ -1,7 +1,7 @@
 namespace GpuSiamese.Model;
 
 /// <summary>Where a run stands after a step (epochs and steps counted from 1), for a progress display.</summary>
-public sealed record TrainingProgress(
+public sealed record StepProgress(
     int Epoch,
     int Epochs,
     int StepInEpoch,

@@ -1,6 +1,6 @@
 using GpuSiamese.Data;
 
-namespace GpuSiamese.Model;
+namespace GpuSiamese.Model.Runs;
 
 /// <summary>
 /// The data of a training run, the same for the host, the profiler and the tests: MNIST (its 28x28 originals dropped

@@ -12,6 +12,8 @@ internal sealed class ShuffledCycle
     public ShuffledCycle(int n)
     {
         _order = new int[n];
+        for (int i = 0; i < n; i++)
+            _order[i] = i; // a permutation before the first draw too, so a state taken then validates and restores
         _cursor = n; // the first draw shuffles
     }
 

@@ -136,6 +136,42 @@ public class PairSamplerTests
         Assert.Throws<ArgumentException>(() => sampler.NextBatch(new int[4], new int[4], new int[3]));
     }
 
+    [Test]
+    public void AnOddBatchGivesItsExtraPairToPositivesOnATieAndToWhicheverKindIsBehind()
+    {
+        // Batches of 7 from a fresh sampler: a tie (0), so 4 positives and 3 negatives; then positives lead by 1, so
+        // 3 and 4; then a tie again. Batches of 6 never move the balance. Batches of 1 alternate: 1 ahead gives a
+        // negative (0 positives), the tie after it a positive, which leaves positives 1 ahead.
+        var sampler = new PairSampler(SyntheticSets.Uniform(5), new Rng(3));
+        int Positives(int batch)
+        {
+            int[] l = new int[batch], r = new int[batch], y = new int[batch];
+            sampler.NextBatch(l, r, y);
+            Assert.That(y.Take(y.Count(v => v == PairSampler.Same)), Is.All.EqualTo(PairSampler.Same), "positives first");
+            return y.Count(v => v == PairSampler.Same);
+        }
+        Assert.That(new[] { Positives(7), Positives(7), Positives(6), Positives(7), Positives(1), Positives(1) },
+            Is.EqualTo(new[] { 4, 3, 3, 4, 0, 1 }));
+        Assert.That(sampler.GetState().PositiveMinusNegative, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AStateTakenBeforeTheFirstBatchRestores()
+    {
+        // A fresh sampler's cycles sit at their end (the first draw shuffles): cursor = length is a valid position, and
+        // the order must be a permutation even before any draw (a batch of 1 leaves the pair cycle untouched, and a
+        // checkpoint taken then must resume).
+        var set = SyntheticSets.Uniform(5);
+        var fresh = new PairSampler(set, new Rng(21)).GetState();
+        Assert.That(fresh.DigitCursor, Is.EqualTo(fresh.DigitOrder.Length));
+        var resumed = new PairSampler(set, new Rng(1));
+        Run(resumed, 2, 9);
+        resumed.Restore(fresh);
+        Assert.That(Run(resumed, 5, 9), Is.EqualTo(Run(new PairSampler(set, new Rng(21)), 5, 9)));
+        Assert.Throws<ArgumentException>(() => resumed.Restore(fresh with { DigitCursor = fresh.DigitOrder.Length + 1 }));
+        Assert.Throws<ArgumentException>(() => resumed.Restore(fresh with { PairCursor = -1 }));
+    }
+
     static List<int> Run(PairSampler sampler, int batches, int batch)
     {
         var all = new List<int>();

@@ -76,11 +76,33 @@ public class TripletSamplerTests
     }
 
     [Test]
+    public void AStateTakenBeforeEveryDigitWasAnAnchorRestores()
+    {
+        // Three triplets touch the negative cycles of three anchor digits only; the other seven are still fresh
+        // (never drawn) and their state must restore too, or a checkpoint after the first small batch cannot resume.
+        var set = SyntheticSets.Uniform(10);
+        var original = new TripletSampler(set, new Rng(8));
+        int[] a = new int[3], p = new int[3], n = new int[3];
+        original.NextBatch(a, p, n);
+        var state = original.GetState();
+        var resumed = new TripletSampler(set, new Rng(1));
+        resumed.Restore(state);
+        int[] a1 = new int[40], p1 = new int[40], n1 = new int[40], a2 = new int[40], p2 = new int[40], n2 = new int[40];
+        original.NextBatch(a1, p1, n1);
+        resumed.NextBatch(a2, p2, n2);
+        Assert.That((a2, p2, n2), Is.EqualTo((a1, p1, n1)));
+        var fresh = new TripletSampler(set, new Rng(5)).GetState();
+        Assert.DoesNotThrow(() => resumed.Restore(fresh));
+    }
+
+    [Test]
     public void RefusesTooFewImagesAndMismatchedSpans()
     {
-        Assert.Throws<ArgumentException>(() => new TripletSampler(SyntheticSets.WithCounts(1, 5, 5, 5, 5, 5, 5, 5, 5, 5), new Rng(1)));
+        Assert.That(() => new TripletSampler(SyntheticSets.WithCounts(5, 5, 5, 1, 5, 5, 5, 5, 5, 5), new Rng(1)),
+            Throws.ArgumentException.With.Message.Contains("1 images of digit 3; triplets need at least 2"));
         var s = new TripletSampler(SyntheticSets.Uniform(3), new Rng(1));
-        Assert.Throws<ArgumentException>(() => s.NextBatch(new int[2], new int[2], new int[1]));
+        Assert.That(() => s.NextBatch(new int[2], new int[2], new int[1]), Throws.ArgumentException.With.Message.Contains("got 2, 2, 1"));
+        Assert.That(() => s.NextBatch(new int[2], new int[1], new int[2]), Throws.ArgumentException.With.Message.Contains("got 2, 1, 2"));
     }
 
     [Test]

@@ -49,6 +49,44 @@ public class IndependentValueTests
     }
 
     [Test]
+    public void The_clamp_and_the_hinge_end_exactly_at_their_boundaries([ValueSource(nameof(Cases))] BackendCase c)
+    {
+        using var b = BackendCases.Open(c);
+        // eps = 2⁻²⁰ and a − b = (2⁻¹⁰, 0): the squared sum is eps exactly (every value a power of two), which is not
+        // below eps, so the gradient is not clamped: E = 2⁻¹⁰ and dE/da = (a − b)/E = (1, 0), times dE = 3.
+        const float eps = 1f / (1 << 20), d = 1f / (1 << 10);
+        using var pair = Up(b, new float[] { d, 0, /* right */ 0, 0 });
+        using var dist = b.Allocate<float>(1);
+        b.PairDistanceForward(pair, dist, 1, 2, eps);
+        Close(Down(b, dist), [d], "E at the clamp", 0);
+        using var dDist = Up(b, new float[] { 3 });
+        using var dPair = Up(b, new float[4]);
+        b.PairDistanceBackward(pair, dist, dDist, dPair, 1, 2, eps);
+        Close(Down(b, dPair), [3, 0, -3, 0], "dEmb at the clamp");
+
+        // Triplet with the same boundary on its positive (d(a,p) = 2⁻¹⁰, squared sum = eps, not clamped) and n far enough
+        // that the hinge is active: L = 2⁻¹⁰ − 1 + 1 = 2⁻¹⁰, dA = ((a − p)/d(a,p) − (a − n)/d(a,n))/T = (−1, 0) − (0, −1).
+        // A second triplet sits exactly on the hinge (d(a,p) = 5, d(a,n) = 6, margin 1: 5 − 6 + 1 = 0): no loss, no gradient.
+        float[] emb =
+        [
+            0, 0, 0, 0,
+            d, 0, 3, 4,
+            0, 1, 0, 6,
+        ];
+        using var te = Up(b, emb);
+        using var loss = b.Allocate<float>(2);
+        using var dEmb = Up(b, new float[12]);
+        b.TripletLoss(te, loss, dEmb, 2, 2, 1, eps);
+        Close(Down(b, loss), [d, 0], "triplet loss at the boundaries", 1e-7);
+        Close(Down(b, dEmb),
+        [
+            -1 / 2.0, 1 / 2.0, 0, 0,
+            1 / 2.0, 0, 0, 0,
+            0, -1 / 2.0, 0, 0,
+        ], "triplet dEmb at the boundaries");
+    }
+
+    [Test]
     public void Bounded_contrastive_loss_from_its_formula([ValueSource(nameof(Cases))] BackendCase c)
     {
         using var b = BackendCases.Open(c);

@@ -88,6 +88,16 @@ public class RocTests
         var m2 = Roc.Analyze(e2, y2);
         Assert.That(m2.EqualErrorRate, Is.EqualTo(0.25).Within(1e-12));
         Assert.That(m2.EerThreshold, Is.EqualTo(3.25).Within(1e-12));
+        // Youden: tp·N − fp·P at t = 1, 2, 3, 4, 5 is 4, 8, 5, 9, 6: the best is t = 4, J = 1 − ¼, accuracy (3 + 3)/7.
+        Assert.That((m2.Positives, m2.Negatives), Is.EqualTo((3, 4)));
+        Assert.That(m2.YoudenThreshold, Is.EqualTo(4.0));
+        Assert.That(m2.YoudenJ, Is.EqualTo(0.75).Within(1e-12));
+        Assert.That(m2.YoudenAccuracy, Is.EqualTo(6 / 7.0).Within(1e-12));
+
+        // The same pairs at twice the distances: α is the same ¼ of a step that is now 2 wide, threshold 6 + ½.
+        var m3 = Roc.Analyze(e2.Select(x => 2 * x).ToArray(), y2);
+        Assert.That(m3.EerThreshold, Is.EqualTo(6.5).Within(1e-12));
+        Assert.That(m3.EqualErrorRate, Is.EqualTo(0.25).Within(1e-12));
     }
 
     [Test]
@@ -122,6 +132,44 @@ public class RocTests
         Assert.That(Roc.AccuracyAt(e, y, m.YoudenThreshold), Is.EqualTo(m.YoudenAccuracy).Within(1e-12));
         double bestJ = Roc.Curve(e, y).Max(p => p.TruePositiveRate - p.FalsePositiveRate);
         Assert.That(m.YoudenJ, Is.EqualTo(bestJ));
+    }
+
+    [Test]
+    public void EerAtTheFirstPointTakesThatPointsThreshold()
+    {
+        // Sorted: 1 D, 2 S. Points (FPR, FNR): (0, 1) at −∞, (1, 1) at t = 1, (1, 0) at t = 2. FPR − FNR is −1 at −∞
+        // and 0 at t = 1: the crossing is the first point after −∞, so α = 1/(0 + 1) = 1, EER = 0 + 1·(1 − 0) = 1, and
+        // the threshold is t = 1 itself (interpolating from −∞ would give −∞). Nothing separates: J ≤ 0 everywhere
+        // (J = 0 − 1 at t = 1, 1 − 1 at t = 2), so the Youden point stays at −∞ with J = 0, accuracy = N/(P+N) = ½.
+        var m = Roc.Analyze([1f, 2f], [1, 0]);
+        Assert.That(m.EqualErrorRate, Is.EqualTo(1.0));
+        Assert.That(m.EerThreshold, Is.EqualTo(1.0));
+        Assert.That(m.YoudenThreshold, Is.EqualTo(double.NegativeInfinity));
+        Assert.That(m.YoudenJ, Is.EqualTo(0.0));
+        Assert.That(m.YoudenAccuracy, Is.EqualTo(0.5));
+        Assert.That(m.Auc, Is.EqualTo(0.0));
+        Assert.That((m.Positives, m.Negatives), Is.EqualTo((1, 1)));
+    }
+
+    [Test]
+    public void CurveStartsAtMinusInfinityAndCountsTiesAsOnePoint()
+    {
+        // Sorted: 1 S, 1 D, 2 S, 3 D: the two pairs at E = 1 are one point (TPR ½, FPR ½), then (1, ½) at 2, (1, 1) at 3.
+        var curve = Roc.Curve([2f, 1f, 3f, 1f], [0, 0, 1, 1]);
+        Assert.That(curve.Select(p => (p.Threshold, p.FalsePositiveRate, p.TruePositiveRate)), Is.EqualTo(new[]
+        {
+            (double.NegativeInfinity, 0.0, 0.0), (1.0, 0.5, 0.5), (2.0, 0.5, 1.0), (3.0, 1.0, 1.0),
+        }));
+        // U: the different pair at 1 ties with the same pair at 1 (½) and the one at 3 has both same pairs closer (2): 2.5/4.
+        Assert.That(Roc.Auc([2f, 1f, 3f, 1f], [0, 0, 1, 1]), Is.EqualTo(2.5 / 4));
+    }
+
+    [Test]
+    public void AccuracyAtRefusesNoPairsAndMismatchedLengths()
+    {
+        Assert.That(() => Roc.AccuracyAt([], [], 1.0), Throws.ArgumentException.With.Message.Contains("no pairs to score"));
+        Assert.That(() => Roc.AccuracyAt([1f, 2f], [0], 1.0), Throws.ArgumentException.With.Message.Contains("2 distances but 1 labels"));
+        Assert.That(() => Roc.Curve([1f], [0, 1]), Throws.ArgumentException.With.Message.Contains("1 distances but 2 labels"));
     }
 
     [Test]

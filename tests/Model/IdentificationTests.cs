@@ -27,14 +27,14 @@ public class IdentificationTests
         // 1-D embeddings on a coarse grid: many equal distances, where the earlier gallery image must come first.
         var rng = new Random(12);
         var gallery = Enumerable.Range(0, 30).Select(_ => (float)rng.Next(0, 8)).ToArray();
-        var labels = Enumerable.Range(0, 30).Select(g => (byte)(g % 10)).ToArray();
+        var labels = Enumerable.Range(0, 30).Select(g => g % 10).ToArray();
         foreach (float probe in new[] { 3f, 0f, 7.5f })
         {
             var expected = gallery.Select((e, g) => (Index: g, Distance: Math.Sqrt(Math.Max((double)(probe - e) * (probe - e), 1e-7))))
                 .OrderBy(m => m.Distance).Take(count).ToArray();
             var nearest = Identification.Nearest(gallery, labels, [probe], count, 1e-7);
             Assert.That(nearest.Select(m => (m.GalleryIndex, m.Distance)), Is.EqualTo(expected), $"probe {probe}");
-            Assert.That(nearest.Select(m => m.Digit), Is.EqualTo(expected.Select(m => (int)labels[m.Index])));
+            Assert.That(nearest.Select(m => m.Digit), Is.EqualTo(expected.Select(m => labels[m.Index])));
         }
     }
 

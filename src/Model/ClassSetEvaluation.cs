@@ -5,7 +5,7 @@ namespace GpuSiamese.Model;
 /// <summary>
 /// What the model does on one set of classes (all, the seen ones, or the held-out unseen ones): verification on the
 /// scaled balanced pair protocol (<see cref="BalancedPairSet.CreateScaled"/>), N-way one-shot (Koch's protocol: queries
-/// and candidates from these classes only; null when fewer than two classes have two images), and retrieval.
+/// and candidates from these classes only; null when fewer than two classes have two images or no trials are asked for), and retrieval.
 /// </summary>
 public sealed record ClassSetMetrics(
     int Classes,
@@ -33,7 +33,7 @@ public static class ClassSetEvaluation
             distances[p] = (float)EmbeddingDistance.Between(embeddings, dim, pairs.Left[p], pairs.Right[p], eps);
         var verification = Roc.Analyze(distances, pairs.Labels);
         int eligible = byClass.Count(c => c.Length >= 2);
-        var oneShot = eligible >= 2 ? OneShot.Evaluate(embeddings, dim, byClass, Math.Min(ways, eligible), trials, rng, eps) : null;
+        var oneShot = eligible >= 2 && trials > 0 ? OneShot.Evaluate(embeddings, dim, byClass, Math.Min(ways, eligible), trials, rng, eps) : null;
         var retrieval = Retrieval.Evaluate(embeddings, dim, labels, eps);
         return new ClassSetMetrics(byClass.Count(c => c.Length > 0), labels.Length, protocol, verification, oneShot, retrieval);
     }

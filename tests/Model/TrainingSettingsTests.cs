@@ -19,7 +19,8 @@ public class TrainingSettingsTests
         ["--monitor-pairs"] = "200", ["--augment"] = "true", ["--augment-shift"] = "3", ["--augment-rotation"] = "10",
         ["--augment-min-scale"] = "0.8", ["--augment-max-scale"] = "1.2", ["--patience"] = "2", ["--clip-norm"] = "5",
         ["--epochs"] = "7", ["--batch"] = "16", ["--pairs-per-epoch"] = "1600", ["--validation"] = "0.3", ["--eps"] = "1e-5",
-        ["--weight-decay"] = "0.01",
+        ["--weight-decay"] = "0.01", ["--dataset"] = "fashion-mnist", ["--input-size"] = "28", ["--channels"] = "3",
+        ["--holdout-classes"] = "Bag,Sandal",
     };
 
     static IEnumerable<TestCaseData> Settings() =>
@@ -52,6 +53,9 @@ public class TrainingSettingsTests
     [TestCase("--batch", "1.5")]
     [TestCase("--loss", "quadruplet")]
     [TestCase("--dropout", "1")]
+    [TestCase("--input-size", "1")]
+    [TestCase("--channels", "2")]
+    [TestCase("--dataset", " ")]
     public void A_value_outside_the_range_is_refused(string flag, string text)
     {
         var setting = TrainingConfig.Settings.Single(s => s.Flag == flag);

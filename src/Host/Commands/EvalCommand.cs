@@ -66,7 +66,7 @@ public static class EvalCommand
             if (outcome.Classes is { } classes) RunPlots.WriteEmbeddings(plotsDir, classes);
         }
         MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics, outcome.Classes?.Noun ?? "digit");
-        MetricsReport.WriteRecognition(output, outcome.Recognition);
+        MetricsReport.WriteRecognition(output, outcome.Recognition, outcome.Classes?.Noun ?? "digit");
         MetricsReport.WriteClasses(output, outcome.Classes);
         if (options.DistancesCsv is not null) MetricsReport.Line(output, "distances", options.DistancesCsv);
         if (plotsDir is not null) MetricsReport.Line(output, "plots", plotsDir);

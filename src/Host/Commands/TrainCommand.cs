@@ -75,7 +75,7 @@ public static class TrainCommand
         }
 
         MetricsReport.WriteTest(output, outcome.Accelerator, outcome.Metrics, outcome.Classes?.Noun ?? "digit");
-        MetricsReport.WriteRecognition(output, outcome.Recognition);
+        MetricsReport.WriteRecognition(output, outcome.Recognition, outcome.Classes?.Noun ?? "digit");
         MetricsReport.WriteClasses(output, outcome.Classes);
         MetricsReport.WriteRun(output, outcome.Timings, total, peak, folder.Path);
         return ExitCodes.Ok;

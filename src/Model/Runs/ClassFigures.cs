@@ -46,7 +46,7 @@ public sealed record ClassFigures(
         double eps = evaluator.DistanceEpsilon;
         var rng = RunRandomness.ClassSets(seed);
         var seenEmbeddings = evaluator.Embed(test);
-        var seen = ClassSetEvaluation.Evaluate(seenEmbeddings, dim, test.Labels, k, ways, Math.Max(1, trials), rng.Fork(), eps);
+        var seen = ClassSetEvaluation.Evaluate(seenEmbeddings, dim, test.Labels, k, ways, trials, rng.Fork(), eps);
         ClassSetMetrics? unseenMetrics = null;
         IdentificationResult? identification = null;
         float[] unseenEmbeddings = [];
@@ -55,7 +55,7 @@ public sealed record ClassFigures(
         {
             unseenEmbeddings = evaluator.Embed(unseen);
             unseenLabels = unseen.Labels;
-            unseenMetrics = ClassSetEvaluation.Evaluate(unseenEmbeddings, dim, unseenLabels, k, ways, Math.Max(1, trials), rng.Fork(), eps);
+            unseenMetrics = ClassSetEvaluation.Evaluate(unseenEmbeddings, dim, unseenLabels, k, ways, trials, rng.Fork(), eps);
             var byClass = unseen.IndicesByClass();
             var classes = heldOut.Where(c => byClass[c].Length >= 2).ToArray();
             int gallery = classes.Length == 0 ? 0 : Math.Min(galleryPerClass, classes.Min(c => byClass[c].Length) - 1);

@@ -52,7 +52,7 @@ public class ModelJobsOnMnistTests
     public void Training_writes_a_complete_run_folder_with_a_useful_model()
     {
         Assert.That(Directory.GetFiles(_run).Select(Path.GetFileName), Is.EquivalentTo(new[]
-            { "model.ckpt", "metrics.json", "roc.png", "training.png", "distances.png", "errors.png" }));
+            { "model.ckpt", "metrics.json", "roc.png", "training.png", "distances.png", "errors.png", "embeddings.png" }));
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_run, "metrics.json")));
         var test = json.RootElement.GetProperty("test");
         Assert.That(test.GetProperty("pairs").GetInt32(), Is.EqualTo(600 + 675));

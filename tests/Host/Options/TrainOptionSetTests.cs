@@ -147,6 +147,7 @@ public class TrainOptionSetTests
         Assert.That(colour.Network.Widths, Is.EqualTo(new[] { 3 * 32 * 32, 512, 256, 32 }));
         var cnn = Parsed("--preset", "cnn", "--input-size", "28").Training;
         Assert.That(cnn.Network.LayerList, Is.EqualTo("1x28x28,c32k3,p,c64k3,p,f,128,32l"));
+        Assert.That(cnn.Augment, Is.False, "the preset's augmentation needs 14x14 inputs from 28x28 originals");
         Assert.That(cnn.Network.Input, Is.EqualTo(new GpuSiamese.Model.Layers.LayerShape(1, 28, 28)));
         var given = Parsed("--input-size", "28", "--layers", "1x28x28,c8k3,p,f,16l").Training;
         Assert.That(given.Network.LayerList, Is.EqualTo("1x28x28,c8k3,p,f,16l"));

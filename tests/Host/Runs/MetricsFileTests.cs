@@ -25,7 +25,7 @@ public class MetricsFileTests
         using var json = JsonDocument.Parse(text);
         var names = json.RootElement.EnumerateObject().Select(p => p.Name);
         Assert.That(names, Is.EqualTo(new[] { "tool", "created_utc", "seed", "accelerator", "configuration", "epochs", "test",
-            "timings", "peak_rss_bytes", "checkpoint", "one_shot", "identification" }));
+            "timings", "peak_rss_bytes", "checkpoint", "one_shot", "identification", "classes" }));
         Assert.That(Directory.GetFiles(dir.Path), Has.Length.EqualTo(1), "no temporary file left");
     }
 

@@ -99,7 +99,7 @@ public class TripletSamplerTests
     public void RefusesTooFewImagesAndMismatchedSpans()
     {
         Assert.That(() => new TripletSampler(SyntheticSets.WithCounts(5, 5, 5, 1, 5, 5, 5, 5, 5, 5), new Rng(1)),
-            Throws.ArgumentException.With.Message.Contains("1 images of digit 3; triplets need at least 2"));
+            Throws.ArgumentException.With.Message.Contains("1 images of class 3; triplets need at least 2"));
         var s = new TripletSampler(SyntheticSets.Uniform(3), new Rng(1));
         Assert.That(() => s.NextBatch(new int[2], new int[2], new int[1]), Throws.ArgumentException.With.Message.Contains("got 2, 2, 1"));
         Assert.That(() => s.NextBatch(new int[2], new int[1], new int[2]), Throws.ArgumentException.With.Message.Contains("got 2, 1, 2"));

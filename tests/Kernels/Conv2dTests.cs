@@ -1,5 +1,6 @@
 using GpuSiamese.Kernels;
 using GpuSiamese.Kernels.Reference;
+using GpuSiamese.Model.Backends;
 using static GpuSiamese.Tests.Kernels.Parity;
 
 namespace GpuSiamese.Tests.Kernels;
@@ -116,31 +117,12 @@ public class Conv2dTests
         if (c.Name == "ilgpu-cpu") Assert.Ignore("ilgpu-cpu: the blocks are a simd matter; 600 images are slow on the simulator");
         using var b = BackendCases.Open(c);
         var g = new Conv2dGeometry(600, 15, 15, 3, 8, 5, ConvPadding.Same); // 225 pixels per image: 2 images per block, 300 blocks
-        var rng = new Random(12);
-        var x = Parity.Random(rng, g.Images * g.InSize);
-        var w = Parity.Random(rng, g.WeightCount, 0.1);
-        var bias = Parity.Random(rng, g.OutChannels);
-        var dy = Parity.Random(rng, g.Images * g.OutSize);
-        var ey = new double[g.Images * g.OutSize];
-        var edx = new double[g.Images * g.InSize];
-        var ew = new double[g.WeightCount];
-        var eb = new double[g.OutChannels];
-        Conv2d.Forward(D(x), D(w), D(bias), ey, g, Activation.Relu);
-        Conv2d.BackwardData(D(dy), D(w), edx, g);
-        Conv2d.BackwardWeights(D(x), D(dy), ew, eb, g);
-        using var bx = Up(b, x); using var bw = Up(b, w); using var bb = Up(b, bias); using var bdy = Up(b, dy);
-        using var y = Up(b, Parity.Random(rng, ey.Length, 100));
-        using var dx = Up(b, Parity.Random(rng, edx.Length, 100));
-        using var dw = Up(b, Parity.Random(rng, ew.Length, 100));
-        using var db = Up(b, Parity.Random(rng, eb.Length, 100));
-        b.Conv2dForward(bx, bw, bb, y, g, Activation.Relu);
-        b.Conv2dBackwardData(bdy, bw, dx, g);
-        b.Conv2dBackwardWeights(bx, bdy, dw, db, g);
-        AssertClose(ey, Down(b, y), "forward");
-        AssertClose(edx, Down(b, dx), "dX");
-        double tol = SumTolerance(g);
-        AssertClose(ew, Down(b, dw), "dW", tol);
-        AssertClose(eb, Down(b, db), "db", tol);
+        AllPassesMatchReference(b, g, new Random(12), 0.1, 1.0, (x, w, bias, dy, y, dx, dw, db) =>
+        {
+            b.Conv2dForward(x, w, bias, y, g, Activation.Relu);
+            b.Conv2dBackwardData(dy, w, dx, g);
+            b.Conv2dBackwardWeights(x, dy, dw, db, g);
+        });
     }
 
     /// <summary>
@@ -160,10 +142,34 @@ public class Conv2dTests
     public void BothSimdPathsMatchReference(int bits, Conv2dGeometry g, bool direct)
     {
         using var b = new GpuSiamese.Model.Backends.SimdBackend(2, bits);
-        var rng = new Random(g.GetHashCode() + bits);
+        AllPassesMatchReference(b, g, new Random(g.GetHashCode() + bits), 1.0 / Math.Sqrt(g.PatchSize), 0.5, (x, w, bias, dy, y, dx, dw, db) =>
+        {
+            if (direct)
+            {
+                b.Conv2dForwardDirect(x, w, bias, y, g, Activation.Relu);
+                b.Conv2dBackwardDataDirect(dy, w, dx, g);
+            }
+            else
+            {
+                b.Conv2dForwardLowered(x, w, bias, y, g, Activation.Relu);
+                b.Conv2dBackwardDataLowered(dy, w, dx, g);
+            }
+            b.Conv2dBackwardWeights(x, dy, dw, db, g, direct);
+        });
+    }
+
+    delegate void ThreePasses(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> bias, DeviceBuffer<float> dy,
+        DeviceBuffer<float> y, DeviceBuffer<float> dx, DeviceBuffer<float> dw, DeviceBuffer<float> db);
+
+    /// <summary>
+    /// Random x, W (scale <paramref name="weightScale"/>), b (<paramref name="biasScale"/>) and dY; outputs pre-filled with
+    /// garbage; <paramref name="run"/> makes the three passes (ReLU forward); each is checked against the reference.
+    /// </summary>
+    static void AllPassesMatchReference(IBackend b, Conv2dGeometry g, Random rng, double weightScale, double biasScale, ThreePasses run)
+    {
         var x = Parity.Random(rng, g.Images * g.InSize);
-        var w = Parity.Random(rng, g.WeightCount, 1.0 / Math.Sqrt(g.PatchSize));
-        var bias = Parity.Random(rng, g.OutChannels, 0.5);
+        var w = Parity.Random(rng, g.WeightCount, weightScale);
+        var bias = Parity.Random(rng, g.OutChannels, biasScale);
         var dy = Parity.Random(rng, g.Images * g.OutSize);
         var ey = new double[g.Images * g.OutSize];
         var edx = new double[g.Images * g.InSize];
@@ -177,17 +183,7 @@ public class Conv2dTests
         using var dx = Up(b, Parity.Random(rng, edx.Length, 100));
         using var dw = Up(b, Parity.Random(rng, ew.Length, 100));
         using var db = Up(b, Parity.Random(rng, eb.Length, 100));
-        if (direct)
-        {
-            b.Conv2dForwardDirect(bx, bw, bb, y, g, Activation.Relu);
-            b.Conv2dBackwardDataDirect(bdy, bw, dx, g);
-        }
-        else
-        {
-            b.Conv2dForwardLowered(bx, bw, bb, y, g, Activation.Relu);
-            b.Conv2dBackwardDataLowered(bdy, bw, dx, g);
-        }
-        b.Conv2dBackwardWeights(bx, bdy, dw, db, g, direct);
+        run(bx, bw, bb, bdy, y, dx, dw, db);
         AssertClose(ey, Down(b, y), "forward");
         AssertClose(edx, Down(b, dx), "dX");
         double tol = SumTolerance(g);

@@ -101,6 +101,64 @@ public sealed record Preprocessing(ImageShape Input, int Pool, ImageFit Fit, Inv
         return FromGrey28(raw28);
     }
 
+    /// <summary>
+    /// The network's input for the image file in <paramref name="bytes"/> (an upload, or a file <see cref="ImageFile.ReadFile"/>
+    /// read), made as the training images were; <paramref name="source"/> names it in messages, images over
+    /// <paramref name="maxPixels"/> are refused from the header. What counts as nothing to compare is refused with an
+    /// <see cref="InvalidDataException"/>: for digits (<see cref="ImageFit.Digit"/>) <see cref="DigitImage"/>'s "no digit"
+    /// rules (a blank drawing, a plain page, ink everywhere; borderline images add to <paramref name="warnings"/>); for whole
+    /// images (<see cref="ImageFit.Stretch"/>: photos, clothes) only a blank image (<see cref="RequireNotBlank"/>), because a
+    /// photo fills its frame and has no ink or paper to find.
+    /// </summary>
+    public float[] ReadInput(byte[] bytes, string source, long maxPixels, List<string>? warnings)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        var input = new float[Input.Size];
+        if (Fit == ImageFit.Digit)
+        {
+            var digit = DigitImage.Read(bytes, source, Invert, maxPixels);
+            warnings?.AddRange(digit.Warnings);
+            // MNIST's own 14x14 is DigitImage's pool (the same sum / 1020); any other size starts from its 28x28 bytes.
+            if (Input == ImageSet.DigitShape && Pool == 2)
+                return digit.Image14;
+            ToInput(FromGrey28(digit.Image28), input);
+            return input;
+        }
+        var (rgba, w, h) = ImageFile.DecodeRgba(bytes, source, maxPixels);
+        RequireNotBlank(rgba, w, h, source);
+        ToInput(ImageFile.ToStored(rgba, w, h, Stored, Invert), input);
+        return input;
+    }
+
+    /// <summary>
+    /// Refuses an image that is blank to this model: its grey levels (<see cref="ImageFile.GreyOnWhite(byte[], long)"/>;
+    /// for an RGB model each of R, G and B, <see cref="ImageFile.ChannelOnWhite"/>) all lie within
+    /// <see cref="DigitImage.MinContrast"/> of each other. One flat colour, an empty drawing or a blank page: every model
+    /// would embed it as the same meaningless point.
+    /// </summary>
+    public void RequireNotBlank(byte[] rgba, int width, int height, string source)
+    {
+        ArgumentNullException.ThrowIfNull(rgba);
+        long pixels = (long)width * height;
+        double range = 0;
+        for (int c = 0; c < Input.Channels; c++)
+        {
+            float low = 1, high = 0;
+            for (long i = 0; i < pixels; i++)
+            {
+                float v = Input.Channels == 1 ? ImageFile.GreyOnWhite(rgba, i) : ImageFile.ChannelOnWhite(rgba, i, c);
+                if (v < low) low = v;
+                if (v > high) high = v;
+            }
+            range = Math.Max(range, high - low);
+        }
+        if (range < DigitImage.MinContrast)
+            throw new InvalidDataException(range < 1e-3
+                ? $"{source}: blank image: it is one flat colour, nothing to compare"
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{source}: blank image: its darkest and lightest pixels differ by {range:P1} of full scale only, nothing to compare"));
+    }
+
     /// <summary>The network's input for an image file: <see cref="LoadStored"/>, then <see cref="ToInput(ReadOnlySpan{byte}, Span{float})"/>.</summary>
     public float[] LoadInput(string path)
     {

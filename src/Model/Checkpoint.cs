@@ -18,4 +18,7 @@ public sealed record Checkpoint(
     public Preprocessing Preprocessing { get; init; } = Preprocessing.MnistDefault;
 
     public IReadOnlyList<string> ClassNames { get; init; } = MnistSource.ClassNames;
+
+    /// <summary>What a class is called in verdicts: "digit" for a model of MNIST, "class" for any other.</summary>
+    public string ClassNoun => Training.Dataset == MnistSource.SourceName ? "digit" : "class";
 }

@@ -1,4 +1,5 @@
 using GpuSiamese.Data;
+using SkiaSharp;
 
 namespace GpuSiamese.Tests.Data;
 
@@ -105,5 +106,58 @@ public class PreprocessingTests
         Assert.That(DatasetShape.Source("mnist", null), Is.TypeOf<MnistSource>());
         Assert.That(DatasetShape.Source("fashion-mnist", null), Is.TypeOf<FashionMnist>());
         Assert.That(DatasetShape.Source("./photos", null).Name, Is.EqualTo("./photos"));
+    }
+
+    /// <summary>A PNG of two halves: <paramref name="left"/> and <paramref name="right"/>.</summary>
+    static byte[] Halves(SKColor left, SKColor right, int width = 40, int height = 30)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, x < width / 2 ? left : right);
+        return DrawnDigits.Encode(bitmap, SKEncodedImageFormat.Png);
+    }
+
+    [Test]
+    public void ReadInputMakesDigitsAsDigitImageDoesAtAnySize()
+    {
+        using var bitmap = DrawnDigits.Seven(120, 90, 20, 10, 70, SKColors.Black, SKColors.White);
+        byte[] png = DrawnDigits.Encode(bitmap, SKEncodedImageFormat.Png);
+        var digit = DigitImage.Read(png, "seven");
+        var warnings = new List<string>();
+        Assert.That(Preprocessing.MnistDefault.ReadInput(png, "seven", ImageFile.MaxPixels, warnings), Is.EqualTo(digit.Image14));
+        var at28 = new Preprocessing(new ImageShape(1, 28, 28), 1, ImageFit.Digit, InvertMode.Auto);
+        Assert.That(at28.ReadInput(png, "seven", ImageFile.MaxPixels, null), Is.EqualTo(digit.Image28.Select(ImageSet.ByteToInput).ToArray()));
+        var rgb20 = new Preprocessing(new ImageShape(3, 20, 20), 1, ImageFit.Digit, InvertMode.Auto);
+        var expected = new float[rgb20.Input.Size];
+        rgb20.ToInput(rgb20.FromGrey28(digit.Image28), expected);
+        Assert.That(rgb20.ReadInput(png, "seven", ImageFile.MaxPixels, null), Is.EqualTo(expected));
+
+        var blank = Halves(SKColors.White, SKColors.White);
+        var refusal = Assert.Throws<InvalidDataException>(() => at28.ReadInput(blank, "blank.png", ImageFile.MaxPixels, null));
+        Assert.That(refusal!.Message, Does.StartWith("blank.png: no digit"));
+    }
+
+    [Test]
+    public void ReadInputStretchesWholeImagesAndRefusesOnlyABlankOne()
+    {
+        var rgb = new Preprocessing(new ImageShape(3, 6, 6), 1, ImageFit.Stretch, InvertMode.NoInvert);
+        var grey = rgb with { Input = new ImageShape(1, 6, 6) };
+        // Red and green of (almost) the same luminance: a picture to an RGB model, one flat grey to a grey one.
+        byte[] hues = Halves(new SKColor(255, 0, 0), new SKColor(0, 140, 0));
+        var (rgba, w, h) = ImageFile.DecodeRgba(hues, "hues.png");
+        var expected = new float[rgb.Input.Size];
+        rgb.ToInput(ImageFile.ToStored(rgba, w, h, rgb.Stored, InvertMode.NoInvert), expected);
+        Assert.That(rgb.ReadInput(hues, "hues.png", ImageFile.MaxPixels, null), Is.EqualTo(expected));
+        var refusal = Assert.Throws<InvalidDataException>(() => grey.ReadInput(hues, "hues.png", ImageFile.MaxPixels, null));
+        Assert.That(refusal!.Message, Does.StartWith("hues.png: blank image: its darkest and lightest pixels differ by"));
+
+        // Ink over the whole image, which the digit rule refuses, is a picture here.
+        byte[] busy = Halves(SKColors.Black, SKColors.White, 200, 200);
+        Assert.That(grey.ReadInput(busy, "busy.png", ImageFile.MaxPixels, null), Has.Length.EqualTo(36));
+        var flat = Assert.Throws<InvalidDataException>(() => rgb.ReadInput(Halves(SKColors.Teal, SKColors.Teal), "flat.png", ImageFile.MaxPixels, null));
+        Assert.That(flat!.Message, Is.EqualTo("flat.png: blank image: it is one flat colour, nothing to compare"));
+        // Over the pixel limit: refused from the header, as uploads are.
+        Assert.Throws<InvalidDataException>(() => rgb.ReadInput(busy, "busy.png", maxPixels: 100, null));
     }
 }

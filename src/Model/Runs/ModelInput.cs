@@ -4,9 +4,9 @@ namespace GpuSiamese.Model.Runs;
 
 /// <summary>
 /// An image file made the network's input the way a saved model's training images were made (its checkpoint's
-/// <see cref="Preprocessing"/>): MNIST's digits through <see cref="DigitImage"/> (with its warnings about borderline images),
-/// any other preprocessing through <see cref="Preprocessing.LoadInput"/>. The inversion asked for on the command line wins
-/// over the model's own unless it is <see cref="InvertMode.Auto"/>.
+/// <see cref="Preprocessing"/>, through <see cref="Preprocessing.ReadInput"/>, the path the web server's uploads take too):
+/// digits with <see cref="DigitImage"/>'s "no digit" rules and warnings about borderline images, whole images refused only
+/// when blank. The inversion asked for on the command line wins over the model's own unless it is <see cref="InvertMode.Auto"/>.
 /// </summary>
 public static class ModelInput
 {
@@ -15,12 +15,6 @@ public static class ModelInput
         ArgumentNullException.ThrowIfNull(preprocessing);
         ArgumentNullException.ThrowIfNull(warnings);
         var mode = invert == InvertMode.Auto ? preprocessing.Invert : invert;
-        if (preprocessing with { Invert = InvertMode.Auto } == Preprocessing.MnistDefault)
-        {
-            var digit = DigitImage.Read(path, mode);
-            warnings.AddRange(digit.Warnings);
-            return digit.Image14;
-        }
-        return (preprocessing with { Invert = mode }).LoadInput(path);
+        return (preprocessing with { Invert = mode }).ReadInput(ImageFile.ReadFile(path), path, ImageFile.MaxPixels, warnings);
     }
 }

@@ -18,7 +18,7 @@ public static class ExportCommand
             $"instead of the embedding network ({OnnxExport.ImageInput} -> {OnnxExport.EmbeddingOutput})");
         var command = new Command("export",
             $"Write the model as ONNX (IR {OnnxExport.IrVersion}, opset {OnnxExport.Opset}) with a dynamic batch dimension; " +
-            "the preprocessing an image needs is in the file's metadata")
+            "the input shape is the model's own (channels, size); the preprocessing an image needs and the class names are in the file's metadata")
         {
             model, output, pair,
         };
@@ -37,7 +37,11 @@ public static class ExportCommand
         AtomicFile.Write(outputPath, temporary => File.WriteAllBytes(temporary, bytes));
         var output = context.Console.Out;
         MetricsReport.Line(output, "network", checkpoint.Network.ToString());
-        MetricsReport.Line(output, "inputs", string.Join(", ", graph.Graph.Input.Select(i => $"{i.Name} [batch,1,14,14]")));
+        string dims = string.Join(',', OnnxExport.InputDimensions(checkpoint));
+        MetricsReport.Line(output, "inputs", string.Join(", ", graph.Graph.Input.Select(i => $"{i.Name} [batch,{dims}]")));
+        MetricsReport.Line(output, "preprocessing", checkpoint.Preprocessing.Describe());
+        var names = checkpoint.ClassNames;
+        MetricsReport.Line(output, "classes", $"{names.Count}: {string.Join(", ", names.Take(10))}{(names.Count > 10 ? ", …" : "")}");
         MetricsReport.Line(output, "output", pair
             ? $"{OnnxExport.DistanceOutput} [batch]"
             : $"{OnnxExport.EmbeddingOutput} [batch,{checkpoint.Network.OutputWidth}]");

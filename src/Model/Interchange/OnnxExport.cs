@@ -14,13 +14,14 @@ namespace GpuSiamese.Model.Interchange;
 /// max-pool: MaxPool; then Relu where the layer has it), so that a new kind is one more case there. Images are NCHW
 /// inside the graph, as ONNX's operators want; where our network flattens an image it is transposed to our
 /// channels-last order first, so every dense weight is used exactly as trained.
+/// The input shape is the model's own (<see cref="Checkpoint.Preprocessing"/>: channels C, 1 grey or 3 RGB, height H, width W):
 /// <list type="bullet">
-/// <item><see cref="Embedding"/>: <c>image</c> float32 [batch, 1, 14, 14] → <c>embedding</c> float32 [batch, D], G(x).</item>
-/// <item><see cref="Pair"/>: <c>image_a</c>, <c>image_b</c> (each [batch, 1, 14, 14]) → <c>distance</c> [batch],
+/// <item><see cref="Embedding"/>: <c>image</c> float32 [batch, C, H, W] → <c>embedding</c> float32 [batch, D], G(x).</item>
+/// <item><see cref="Pair"/>: <c>image_a</c>, <c>image_b</c> (each [batch, C, H, W]) → <c>distance</c> [batch],
 /// E = sqrt(max(Σ_k (G(a)_k − G(b)_k)², eps)), both sides through the same weights.</item>
 /// </list>
-/// The preprocessing an image needs before it is fed (size, channels, scale, ink polarity) and the model's threshold
-/// and epsilon are in the model's metadata properties (<see cref="Metadata"/>).
+/// The preprocessing an image needs before it is fed (size, resize filter, channels, scale, inversion, centring), the
+/// class names, and the model's threshold and epsilon are in the model's metadata properties (<see cref="Metadata"/>).
 /// </summary>
 public static class OnnxExport
 {
@@ -45,7 +46,7 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var graph = NewGraph("gpusiamese_embedding", checkpoint);
-        graph.Input.Add(ImageValue(ImageInput));
+        graph.Input.Add(ImageValue(ImageInput, checkpoint));
         string output = EmitNetwork(graph, checkpoint, ImageInput, prefix: "", addWeights: true);
         graph.Node.Add(Node("Identity", "embedding_out", [output], [EmbeddingOutput]));
         graph.Output.Add(Value(EmbeddingOutput, [Batch(), Fixed(checkpoint.Network.OutputWidth)]));
@@ -57,8 +58,8 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var graph = NewGraph("gpusiamese_pair", checkpoint);
-        graph.Input.Add(ImageValue(FirstImageInput));
-        graph.Input.Add(ImageValue(SecondImageInput));
+        graph.Input.Add(ImageValue(FirstImageInput, checkpoint));
+        graph.Input.Add(ImageValue(SecondImageInput, checkpoint));
         string a = EmitNetwork(graph, checkpoint, FirstImageInput, prefix: "a/", addWeights: true);
         string b = EmitNetwork(graph, checkpoint, SecondImageInput, prefix: "b/", addWeights: false);
 
@@ -81,31 +82,86 @@ public static class OnnxExport
         return model.ToByteArray();
     }
 
+    /// <summary>The graph's image input shape, NCHW without the batch: [C, H, W] of the model's preprocessing.</summary>
+    public static long[] InputDimensions(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var input = checkpoint.Preprocessing.Input;
+        return [input.Channels, input.Height, input.Width];
+    }
+
     /// <summary>
-    /// What a caller must do to an image before feeding it, and the figures that turn a distance into a verdict;
-    /// the keys are stable (documented in the README).
+    /// What a caller must do to an image before feeding it, the classes the model knows, and the figures that turn a
+    /// distance into a verdict; all taken from the checkpoint. The keys are stable (documented in the README);
+    /// <c>gpusiamese.classes</c> is a JSON array of the class names in label order.
     /// </summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Metadata(Checkpoint checkpoint, string graphKind)
     {
+        ArgumentNullException.ThrowIfNull(checkpoint);
         var c = CultureInfo.InvariantCulture;
+        var p = checkpoint.Preprocessing;
+        var input = p.Input;
+        var stored = p.Stored;
+        string noun = checkpoint.ClassNoun;
         return
         [
             new("gpusiamese.graph", graphKind),
             new("gpusiamese.network", checkpoint.Network.ToString()),
-            new("preprocessing.size", $"{ImageSet.Side}x{ImageSet.Side}"),
-            new("preprocessing.layout", $"NCHW float32 [batch, 1, {ImageSet.Side}, {ImageSet.Side}]"),
-            new("preprocessing.channels", "1 (grey; colour images are converted with luminance 0.299 R + 0.587 G + 0.114 B, transparency on white)"),
-            new("preprocessing.scale", "pixel / 255, so 0 = background and 1 = full ink"),
-            new("preprocessing.inversion", "white ink on a black background, as MNIST; invert dark-on-light images"),
-            new("preprocessing.steps",
-                "grey; invert if dark on light; stretch contrast from the background to the brightest ink; crop to the ink; " +
-                "fit into 20x20 keeping the aspect ratio; place in 28x28 with the centre of mass at the centre; " +
-                "mean-pool 2x2 to 14x14; divide by 255"),
+            new("gpusiamese.dataset", checkpoint.Training.Dataset),
+            new("gpusiamese.classes", System.Text.Json.JsonSerializer.Serialize(checkpoint.ClassNames)),
+            new("gpusiamese.preprocessing", p.Describe()),
+            new("preprocessing.size", $"{input.Height}x{input.Width}"),
+            new("preprocessing.layout", $"NCHW float32 [batch, {input.Channels}, {input.Height}, {input.Width}]"),
+            new("preprocessing.channels", input.Channels == 1
+                ? "1 (grey; colour images are converted with luminance 0.299 R + 0.587 G + 0.114 B, transparency on white)"
+                : p.Fit == ImageFit.Digit
+                    ? "3 (R, G, B, each the grey digit: luminance 0.299 R + 0.587 G + 0.114 B, transparency on white)"
+                    : "3 (R, G, B in that order; transparency composited on white)"),
+            new("preprocessing.fit", p.Fit == ImageFit.Digit
+                ? "digit: ink cropped, fitted into 20x20 keeping the aspect ratio, centred by mass in 28x28"
+                : "stretch: the whole image resized to the stored size, aspect ratio not kept (as torchvision's Resize((h, w)))"),
+            new("preprocessing.resize", p.Pool == 2
+                ? $"area filter (each output pixel the mean of the source pixels it covers, weighted by overlap) to {stored.Height}x{stored.Width}, " +
+                  $"rounded to bytes, then an exact 2x2 mean pool to {input.Height}x{input.Width}"
+                : $"area filter (each output pixel the mean of the source pixels it covers, weighted by overlap) to {stored.Height}x{stored.Width}, rounded to bytes"),
+            new("preprocessing.scale", p.Pool == 2
+                ? "sum of the 2x2 stored bytes / 1020 (their mean / 255), so 0 = black and 1 = white; no mean or deviation is subtracted"
+                : "byte / 255, so 0 = black and 1 = white; no mean or deviation is subtracted"),
+            new("preprocessing.inversion", p.Invert switch
+            {
+                InvertMode.Invert => "always inverted (v -> 1 - v)",
+                InvertMode.NoInvert => "none: pixels are used as they are",
+                _ => p.Fit == ImageFit.Digit
+                    ? "white ink on a black background, as MNIST; dark-on-light images are inverted (auto: when the border's median grey is nearer the brightest pixel than the darkest)"
+                    : "auto: inverted when the border's median grey is nearer the brightest pixel than the darkest (a light background)",
+            }),
+            new("preprocessing.steps", Steps(p)),
             new("distance.formula", "sqrt(max(sum_k (embedding_a[k] - embedding_b[k])^2, epsilon))"),
             new("distance.epsilon", checkpoint.Training.DistanceEpsilon.ToString("R", c)),
             new("verdict.threshold", double.IsNaN(checkpoint.Threshold) ? "none" : checkpoint.Threshold.ToString("R", c)),
-            new("verdict.rule", "same digit when distance <= verdict.threshold"),
+            new("verdict.rule", $"same {noun} when distance <= verdict.threshold"),
         ];
+    }
+
+    /// <summary>The whole preprocessing in order, one line.</summary>
+    static string Steps(Preprocessing p)
+    {
+        var input = p.Input;
+        var stored = p.Stored;
+        string colour = input.Channels == 1 || p.Fit == ImageFit.Digit ? "grey" : "RGB";
+        string invert = p.Invert switch
+        {
+            InvertMode.Invert => "invert; ",
+            InvertMode.NoInvert => "",
+            _ => p.Fit == ImageFit.Digit ? "invert if dark on light; " : "invert if the background is light; ",
+        };
+        string shape = p.Fit == ImageFit.Digit
+            ? "stretch contrast from the background to the brightest ink; crop to the ink; fit into 20x20 keeping the aspect ratio; " +
+              "place in 28x28 with the centre of mass at the centre; " +
+              (stored.Height == 28 && stored.Width == 28 ? "" : $"area-resize to {stored.Height}x{stored.Width}{(input.Channels == 3 ? ", grey copied to R, G and B" : "")}; ")
+            : $"area-resize the whole image to {stored.Height}x{stored.Width}; ";
+        string pool = p.Pool == 2 ? $"mean-pool 2x2 to {input.Height}x{input.Width}; " : "";
+        return $"{colour}; {invert}{shape}round to bytes; {pool}divide by 255; NCHW";
     }
 
     static GraphProto NewGraph(string name, Checkpoint checkpoint) => new()
@@ -132,7 +188,7 @@ public static class OnnxExport
     }
 
     /// <summary>
-    /// The layers of G from <paramref name="input"/> ([batch, 1, 14, 14]); returns the name of the last output. Node and
+    /// The layers of G from <paramref name="input"/> ([batch, C, H, W]); returns the name of the last output. Node and
     /// intermediate names carry <paramref name="prefix"/>; the weights are one set of initializers, added by the first
     /// call (<paramref name="addWeights"/>) and shared by every later one.
     /// Images stay NCHW between convolutions and pools, as ONNX's Conv and MaxPool want them; where our network reads an
@@ -144,12 +200,13 @@ public static class OnnxExport
         var config = checkpoint.Network;
         var flow = new Flow(graph, checkpoint.Parameters, prefix, addWeights);
         string x = input;
-        // What the graph's input holds; a layer list over another view of the same 196 values (e.g. 4x7x7, channels
-        // last) reshapes it first.
-        var shape = new LayerShape(1, ImageSet.Side, ImageSet.Side);
+        // What the graph's input holds (NCHW of the model's preprocessing); a layer list over another view of the same
+        // values (e.g. 4x7x7 of MNIST's 196, channels last) reshapes it first.
+        var fed = checkpoint.Preprocessing.Input;
+        var shape = new LayerShape(fed.Channels, fed.Height, fed.Width);
         if (config.Input.Height * config.Input.Width > 1 && config.Input != shape)
         {
-            x = flow.Reshape(x, config.Input);
+            x = flow.Reshape(x, shape, config.Input);
             shape = config.Input;
         }
         bool image = true;
@@ -194,10 +251,18 @@ public static class OnnxExport
 
         int _flattens;
 
-        /// <summary>[batch, 1, 14, 14] → our channels-last view [batch, H, W, C] of the same values → NCHW [batch, C, H, W].</summary>
-        public string Reshape(string x, LayerShape shape)
+        /// <summary>
+        /// NCHW [batch, C, H, W] as fed → our channels-last values [batch, H, W, C] (a Transpose, needless for one channel) →
+        /// the network's view of them [batch, h, w, c] → NCHW [batch, c, h, w].
+        /// </summary>
+        public string Reshape(string x, LayerShape fed, LayerShape shape)
         {
             string target = "input/nhwc_shape", name = $"{prefix}input";
+            if (fed.Channels > 1)
+            {
+                graph.Node.Add(Node("Transpose", $"{name}/fed_nhwc", [x], [$"{name}/fed_nhwc"], Ints("perm", [0, 2, 3, 1])));
+                x = $"{name}/fed_nhwc";
+            }
             if (addWeights) graph.Initializer.Add(Int64Tensor(target, [-1, shape.Height, shape.Width, shape.Channels]));
             graph.Node.Add(Node("Reshape", $"{name}/nhwc", [x, target], [$"{name}/nhwc"]));
             graph.Node.Add(Node("Transpose", $"{name}/nchw", [$"{name}/nhwc"], [$"{name}/nchw"], Ints("perm", [0, 3, 1, 2])));
@@ -311,8 +376,8 @@ public static class OnnxExport
         return t;
     }
 
-    static ValueInfoProto ImageValue(string name) =>
-        Value(name, [Batch(), Fixed(1), Fixed(ImageSet.Side), Fixed(ImageSet.Side)]);
+    static ValueInfoProto ImageValue(string name, Checkpoint checkpoint) =>
+        Value(name, [Batch(), .. InputDimensions(checkpoint).Select(Fixed)]);
 
     static ValueInfoProto Value(string name, TensorShapeProto.Types.Dimension[] dims)
     {

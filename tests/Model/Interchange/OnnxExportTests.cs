@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Text.Json;
 using GpuSiamese.Data;
 using GpuSiamese.Kernels;
 using GpuSiamese.Model;
 using GpuSiamese.Model.Interchange;
+using GpuSiamese.Tests.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Ref = GpuSiamese.Kernels.Reference;
@@ -12,13 +14,36 @@ namespace GpuSiamese.Tests.Model.Interchange;
 /// <summary>
 /// Exported graphs run by ONNX Runtime give the double-precision reference's embeddings and distances on real MNIST
 /// test images, for the exercise's network, the best preset's shape and conv networks (seeded random weights, non-zero biases: the
-/// check is about the graph, not about training); ONNX's own checker accepts them where Python has onnx.
+/// check is about the graph, not about training); models of other inputs (28x28 grey, RGB) take their own shape, preprocessing
+/// and class names into the file; ONNX's own checker accepts them all where Python has onnx.
 /// </summary>
 [TestFixture]
 public sealed class OnnxExportTests
 {
     const int Batch = 64;
     float[] _images = null!;
+    /// <summary>MNIST's test digits at full resolution, as <see cref="Grey28"/> makes them (byte / 255), channels last.</summary>
+    float[] _grey28 = null!;
+    /// <summary>Generated colour pictures as <see cref="Rgb10"/> makes them from their PNG files, channels last.</summary>
+    float[] _rgb10 = null!;
+
+    /// <summary>--input-size 28 on MNIST: the digits centred as MNIST's, no pool.</summary>
+    static readonly Preprocessing Grey28 = new(new ImageShape(1, 28, 28), 1, ImageFit.Digit, InvertMode.Auto);
+    /// <summary>A folder of colour images at --input-size 10 --channels 3: whole images stretched, RGB.</summary>
+    static readonly Preprocessing Rgb10 = new(new ImageShape(3, 10, 10), 1, ImageFit.Stretch, InvertMode.NoInvert);
+
+    /// <summary>
+    /// Models of other inputs, dense and conv: 28x28 grey; 10x10 RGB, whose NCHW input the graph must bring to our
+    /// channels-last order before a dense layer, and before a layer list's other view of the same 300 values (12x5x5).
+    /// </summary>
+    public static IEnumerable<TestCaseData> ShapedModels()
+    {
+        yield return new TestCaseData(Grey28, "784,24,8").SetArgDisplayNames("28x28 grey, dense");
+        yield return new TestCaseData(Grey28, "1x28x28,c4k3,p,c6k3v,p,f,8").SetArgDisplayNames("28x28 grey, conv");
+        yield return new TestCaseData(Rgb10, "300,16,6").SetArgDisplayNames("10x10 RGB, dense");
+        yield return new TestCaseData(Rgb10, "3x10x10,c5k3,p,f,6").SetArgDisplayNames("10x10 RGB, conv");
+        yield return new TestCaseData(Rgb10, "12x5x5,c4k3v,f,6").SetArgDisplayNames("10x10 RGB viewed as 12x5x5, conv");
+    }
 
     public static IEnumerable<TestCaseData> Networks()
     {
@@ -66,6 +91,77 @@ public sealed class OnnxExportTests
         try { data = Mnist.Load(null, TestContext.Out.WriteLine); }
         catch (MnistUnavailableException e) { Assert.Ignore($"MNIST is not available here: {e.Message}"); return; }
         _images = data.Test.Pixels.AsSpan(0, Batch * ImageSet.Size).ToArray();
+        _grey28 = new float[Batch * Grey28.Input.Size];
+        for (int i = 0; i < Batch; i++)
+            Grey28.ToInput(data.Test.Raw28!.AsSpan(i * ImageSet.RawSize, ImageSet.RawSize), _grey28.AsSpan(i * Grey28.Input.Size, Grey28.Input.Size));
+        var random = new Random(10);
+        _rgb10 = new float[Batch * Rgb10.Input.Size];
+        for (int i = 0; i < Batch; i++)
+        {
+            var hue = ColourFolders.Classes[i % ColourFolders.Classes.Count].Hue;
+            Rgb10.ReadInput(ColourFolders.Png(hue, 24, 18, random), $"picture {i}", ImageFile.MaxPixels, null)
+                .CopyTo(_rgb10.AsSpan(i * Rgb10.Input.Size));
+        }
+    }
+
+    /// <summary>A model of another input: its preprocessing, dataset and class names, as a checkpoint of format 4 holds them.</summary>
+    internal static Checkpoint ShapedCheckpoint(Preprocessing preprocessing, string layers, ulong seed)
+    {
+        var checkpoint = RandomCheckpoint(NetworkSpec.Parse(layers), seed);
+        bool rgb = preprocessing.Input.Channels == 3;
+        return checkpoint with
+        {
+            Training = checkpoint.Training with
+            {
+                Dataset = rgb ? "/data/pictures" : MnistSource.SourceName,
+                InputSize = preprocessing.Input.Height,
+                Channels = preprocessing.Input.Channels,
+            },
+            Preprocessing = preprocessing,
+            ClassNames = rgb ? ColourFolders.Classes.Select(c => c.Name).ToArray() : MnistSource.ClassNames,
+        };
+    }
+
+    [TestCaseSource(nameof(ShapedModels))]
+    public void ModelsOfOtherInputsTakeTheirShapePreprocessingAndClassesIntoTheFile(Preprocessing preprocessing, string layers)
+    {
+        var checkpoint = ShapedCheckpoint(preprocessing, layers, seed: 23);
+        var input = preprocessing.Input;
+        foreach (var graph in new[] { OnnxExport.Embedding(checkpoint), OnnxExport.Pair(checkpoint) })
+        {
+            using var session = new InferenceSession(OnnxExport.ToBytes(graph));
+            foreach (var value in session.InputMetadata.Values)
+                Assert.That(value.Dimensions, Is.EqualTo(new[] { -1, input.Channels, input.Height, input.Width }));
+            var meta = session.ModelMetadata.CustomMetadataMap;
+            Assert.That(meta["preprocessing.size"], Is.EqualTo($"{input.Height}x{input.Width}"));
+            Assert.That(meta["preprocessing.layout"], Is.EqualTo($"NCHW float32 [batch, {input.Channels}, {input.Height}, {input.Width}]"));
+            Assert.That(meta["preprocessing.channels"], Does.StartWith(input.Channels == 3 ? "3 (R, G, B" : "1 (grey"));
+            Assert.That(meta["preprocessing.fit"], Does.StartWith(preprocessing.Fit == ImageFit.Digit ? "digit" : "stretch"));
+            Assert.That(meta["preprocessing.resize"], Does.Contain($"to {input.Height}x{input.Width}").And.Not.Contain("pool"));
+            Assert.That(meta["preprocessing.inversion"], Does.StartWith(preprocessing.Invert == InvertMode.NoInvert ? "none" : "white ink"));
+            Assert.That(meta["preprocessing.steps"], Does.StartWith(input.Channels == 3 ? "RGB; area-resize the whole image to 10x10" : "grey; invert if dark on light"));
+            Assert.That(meta["gpusiamese.preprocessing"], Is.EqualTo(preprocessing.Describe()));
+            Assert.That(JsonSerializer.Deserialize<string[]>(meta["gpusiamese.classes"]), Is.EqualTo(checkpoint.ClassNames));
+            Assert.That(meta["verdict.rule"], Does.StartWith(input.Channels == 3 ? "same class" : "same digit"));
+        }
+
+        var images = input.Channels == 3 ? _rgb10 : _grey28;
+        using (var embedding = new InferenceSession(OnnxExport.ToBytes(OnnxExport.Embedding(checkpoint))))
+        {
+            var actual = Run(embedding, Batch, input, (OnnxExport.ImageInput, ColourFolders.ToNchw(images, Batch, input.Channels, input.Height, input.Width)));
+            AssertClose(actual, ReferenceEmbeddings(checkpoint, images, Batch), $"embedding of {input}");
+        }
+        using var pair = new InferenceSession(OnnxExport.ToBytes(OnnxExport.Pair(checkpoint)));
+        int pairs = Batch / 2, size = input.Size;
+        var left = images.AsSpan(0, pairs * size).ToArray();
+        var right = images.AsSpan(pairs * size, pairs * size).ToArray();
+        var distances = Run(pair, pairs, input,
+            (OnnxExport.FirstImageInput, ColourFolders.ToNchw(left, pairs, input.Channels, input.Height, input.Width)),
+            (OnnxExport.SecondImageInput, ColourFolders.ToNchw(right, pairs, input.Channels, input.Height, input.Width)));
+        var stacked = ReferenceEmbeddings(checkpoint, left, pairs).Concat(ReferenceEmbeddings(checkpoint, right, pairs)).ToArray();
+        var expected = new double[pairs];
+        Ref.PairDistance.Forward(stacked, expected, pairs, checkpoint.Network.OutputWidth, checkpoint.Training.DistanceEpsilon);
+        AssertClose(distances, expected, $"distance of {input}");
     }
 
     [TestCaseSource(nameof(Networks))]
@@ -131,14 +227,20 @@ public sealed class OnnxExportTests
     }
 
     [TestCaseSource(nameof(Networks))]
-    public void OnnxCheckerAcceptsBothGraphs(NetworkConfig network)
+    public void OnnxCheckerAcceptsBothGraphs(NetworkConfig network) => AssertOnnxCheckerAccepts(RandomCheckpoint(network, seed: 3));
+
+    [TestCaseSource(nameof(ShapedModels))]
+    public void OnnxCheckerAcceptsModelsOfOtherInputs(Preprocessing preprocessing, string layers) =>
+        AssertOnnxCheckerAccepts(ShapedCheckpoint(preprocessing, layers, seed: 3));
+
+    /// <summary>onnx.checker.check_model(full_check=True) on both graphs of <paramref name="checkpoint"/>; ignored where Python lacks onnx.</summary>
+    internal static void AssertOnnxCheckerAccepts(Checkpoint checkpoint)
     {
         const string python = "/usr/bin/python3";
         if (!File.Exists(python)) Assert.Ignore($"{python} is absent: the ONNX checker cannot run (install python3-onnx)");
         var probe = RunPython(python, "-c \"import onnx\"");
         if (probe.Code != 0) Assert.Ignore($"{python} has no onnx module (install python3-onnx): {probe.Error.Trim()}");
 
-        var checkpoint = RandomCheckpoint(network, seed: 3);
         var folder = Directory.CreateTempSubdirectory("gpusiamese-onnx-").FullName;
         try
         {
@@ -173,26 +275,30 @@ public sealed class OnnxExportTests
     /// <summary>G(x) of the first <paramref name="rows"/> images in double precision.</summary>
     internal static double[] ReferenceEmbeddings(Checkpoint checkpoint, float[] images, int rows)
     {
-        var x = images.AsSpan(0, rows * ImageSet.Size).ToArray().Select(v => (double)v).ToArray();
+        var x = images.AsSpan(0, rows * checkpoint.Network.Input.Size).ToArray().Select(v => (double)v).ToArray();
         var theta = checkpoint.Parameters.Select(v => (double)v).ToArray();
         return ModelChain.Embeddings(checkpoint.Network, theta, x, rows);
     }
 
-    static float[] Run(InferenceSession session, int rows, params (string Name, float[] Images)[] inputs)
+    static float[] Run(InferenceSession session, int rows, params (string Name, float[] Images)[] inputs) =>
+        Run(session, rows, ImageSet.DigitShape, inputs);
+
+    /// <summary>The graph on <paramref name="rows"/> NCHW images of <paramref name="shape"/> per input; the single output's values.</summary>
+    internal static float[] Run(InferenceSession session, int rows, ImageShape shape, params (string Name, float[] Images)[] inputs)
     {
         var values = inputs.Select(i => NamedOnnxValue.CreateFromTensor(i.Name,
-            new DenseTensor<float>(i.Images.AsMemory(0, rows * ImageSet.Size), [rows, 1, ImageSet.Side, ImageSet.Side]))).ToList();
+            new DenseTensor<float>(i.Images.AsMemory(0, rows * shape.Size), [rows, shape.Channels, shape.Height, shape.Width]))).ToList();
         using var results = session.Run(values);
         return results.Single().AsEnumerable<float>().ToArray();
     }
 
-    static void AssertClose(float[] actual, double[] expected, string what)
+    internal static void AssertClose(float[] actual, double[] expected, string what)
     {
         for (int i = 0; i < expected.Length; i++)
             Assert.That((double)actual[i], Is.EqualTo(expected[i]).Within(1e-5 + Math.Abs(expected[i]) * 1e-5), $"{what} [{i}]");
     }
 
-    static (int Code, string Output, string Error) RunPython(string python, string arguments)
+    internal static (int Code, string Output, string Error) RunPython(string python, string arguments)
     {
         var start = new ProcessStartInfo(python, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var process = Process.Start(start)!;

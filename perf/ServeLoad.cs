@@ -58,7 +58,7 @@ public static class ServeLoad
         {
             gallery = new ImageSet([], []);
         }
-        using var matcher = new DigitMatcher(new SimdBackend(), checkpoint, gallery);
+        using var matcher = new ImageMatcher(new SimdBackend(), checkpoint, gallery);
         await using var server = await WebServer.StartAsync(matcher, IPAddress.Loopback, 0, ServeLimits.Default, CancellationToken.None);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = server.Address };
         var bodies = new Bodies();
@@ -114,7 +114,7 @@ public static class ServeLoad
     /// load hardly moves it): decoding one drawing, the whole preprocessing of one, the network and identification of
     /// the pair. The rest of a request (HTTP, form parsing, JSON) is the load table's CPU ms/request minus these.
     /// </summary>
-    static void Stages(Report report, Bodies bodies, DigitMatcher matcher)
+    static void Stages(Report report, Bodies bodies, ImageMatcher matcher)
     {
         if (!ThreadCpuTime.Available) return;
         var seven = bodies.Seven;
@@ -133,7 +133,7 @@ public static class ServeLoad
             Stage("decode one 280x280 PNG to grey in pooled buffers (ImageFile.DecodeGrey)", () => ImageFile.DecodeGrey(seven, "seven").Dispose()),
             Stage("preprocess one drawing, v1 (fresh arrays, scalar passes)", () => PreprocessVersions.V1(seven)),
             Stage("preprocess one drawing, current (DigitImage.Read)", () => DigitImage.Read(seven, "seven")),
-            Stage("network and identification of the pair (DigitMatcher.Compare)", () => matcher.Compare(a, b, WebServer.NearestShown)),
+            Stage("network and identification of the pair (ImageMatcher.Compare)", () => matcher.Compare(a, b, WebServer.NearestShown)),
         };
         report.Line("Stages of one compare, on one thread (thread CPU time, best of 50):");
         report.Line("");

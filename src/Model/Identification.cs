@@ -52,7 +52,15 @@ public static class Identification
     /// Indices of a gallery of <paramref name="galleryPerDigit"/> distinct images per digit of <paramref name="set"/>,
     /// digit 0 first, drawn with <paramref name="rng"/>.
     /// </summary>
-    public static int[] DrawGallery(ImageSet set, int galleryPerDigit, Rng rng)
+    public static int[] DrawGallery(ImageSet set, int galleryPerDigit, Rng rng) => Draw(set, galleryPerDigit, rng, upTo: false);
+
+    /// <summary>
+    /// As <see cref="DrawGallery"/>, but a class with fewer than <paramref name="perClass"/> images gives all of them
+    /// (a small folder dataset), where <see cref="DrawGallery"/> refuses; a class with enough gives the same images.
+    /// </summary>
+    public static int[] DrawGalleryUpTo(ImageSet set, int perClass, Rng rng) => Draw(set, perClass, rng, upTo: true);
+
+    static int[] Draw(ImageSet set, int galleryPerDigit, Rng rng, bool upTo)
     {
         ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(rng);
@@ -61,11 +69,11 @@ public static class Identification
         for (int d = 0; d < byDigit.Length; d++)
         {
             if (byDigit[d].Length == 0) continue; // a class held out of training has no gallery images
-            if (byDigit[d].Length < galleryPerDigit)
+            if (byDigit[d].Length < galleryPerDigit && !upTo)
                 throw new ArgumentException($"a gallery of {galleryPerDigit} per digit needs that many images of digit {d}; there are {byDigit[d].Length}", nameof(galleryPerDigit));
             var pool = byDigit[d].ToArray();
             rng.Shuffle(pool.AsSpan());
-            gallery.AddRange(pool.AsSpan(0, galleryPerDigit).ToArray());
+            gallery.AddRange(pool.AsSpan(0, Math.Min(galleryPerDigit, pool.Length)).ToArray());
         }
         return [.. gallery];
     }

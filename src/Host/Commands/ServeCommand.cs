@@ -10,7 +10,11 @@ using GpuSiamese.Model.Runs;
 
 namespace GpuSiamese.Host.Commands;
 
-/// <summary>serve: the local web page (draw or drop two digits) and its JSON API over one model, until Ctrl+C.</summary>
+/// <summary>
+/// serve: the local web page (draw or drop two images) and its JSON API over one model of any dataset and input shape,
+/// until Ctrl+C. The identification gallery comes from the model's own dataset (MNIST's or Fashion-MNIST's training
+/// images; for a folder, the folder the checkpoint names) or from <c>--gallery DIR</c>.
+/// </summary>
 public static class ServeCommand
 {
     public static Command Create(CommandContext context)
@@ -24,16 +28,20 @@ public static class ServeCommand
             DefaultValueFactory = _ => "127.0.0.1",
         };
         var port = OptionFactory.Int("--port", 5000, 0, "Port to listen on (0 picks a free one)");
-        var gallery = OptionFactory.Int("--gallery-per-digit", 10, 0,
-            "Identification gallery: MNIST training images per digit, drawn with --seed (0 = none: every answer is unknown)");
+        var gallery = OptionFactory.Int("--gallery-per-class", 10, 0,
+            "Identification gallery: training images per class (fewer where a class has fewer), drawn with --seed (0 = none: every answer is unknown)");
+        gallery.Aliases.Add("--gallery-per-digit");
         var seed = OptionFactory.ULong("--seed", defaults.Seed, "Seed of the gallery draw");
-        var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (for the gallery)", helpName: "DIR");
+        var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (for an MNIST model's gallery)", helpName: "DIR");
+        var galleryDir = OptionFactory.Path("--gallery",
+            "Folder with one subfolder of images per class to identify against, read with the model's preprocessing " +
+            "(default: the model's own dataset; for a model of a folder, that folder). Not for digit models, whose images are centred as MNIST's", helpName: "DIR");
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that runs the network");
         var command = new Command("serve",
-            "Serve a local web page to draw or drop two digits and see the distance, the verdict and the nearest gallery " +
-            "digits, with a JSON API (/api/compare, /api/embed, /api/identify); Ctrl+C stops it")
+            "Serve a local web page to draw or drop two images and see the distance, the verdict and the nearest gallery " +
+            "images by class, with a JSON API (/api/model, /api/compare, /api/embed, /api/identify); Ctrl+C stops it")
         {
-            model, host, port, gallery, seed, data, accelerator,
+            model, host, port, gallery, galleryDir, seed, data, accelerator,
         };
         command.Validators.Add(result =>
         {
@@ -42,23 +50,20 @@ public static class ServeCommand
                 result.AddError($"--host expects an IP address or localhost, got '{h}'");
         });
         command.SetAction((parse, _) => Run(parse.GetValue(model)!, ParseAddress(parse.GetValue(host)!)!, parse.GetValue(port),
-            parse.GetValue(gallery), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(accelerator), context));
+            parse.GetValue(gallery), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(galleryDir), parse.GetValue(accelerator), context));
         return command;
     }
 
-    public static async Task<int> Run(string modelPath, IPAddress address, int port, int galleryPerDigit, ulong seed,
-        string? dataDir, AcceleratorChoice accelerator, CommandContext context)
+    public static async Task<int> Run(string modelPath, IPAddress address, int port, int galleryPerClass, ulong seed,
+        string? dataDir, string? galleryDir, AcceleratorChoice accelerator, CommandContext context)
     {
         CommandContext.RequireFile(modelPath, "--model");
         var output = context.Console.Out;
         var checkpoint = CheckpointFile.LoadForInference(modelPath, null);
-        if (checkpoint.Preprocessing with { Invert = InvertMode.Auto } != Preprocessing.MnistDefault)
-            throw new ArgumentException($"--model '{modelPath}': serve draws and compares MNIST digits at 14x14; this model reads " +
-                $"{checkpoint.Preprocessing.Describe()} ({checkpoint.Training.Dataset}); use compare, embed or eval for it");
-        var gallery = galleryPerDigit == 0
-            ? new ImageSet([], [])
-            : DrawGallery(Mnist.Load(dataDir, output.WriteLine).Train, galleryPerDigit, seed);
-        using var matcher = new DigitMatcher(AcceleratorBackends.Create(accelerator, output.WriteLine), checkpoint, gallery);
+        var gallery = galleryPerClass == 0
+            ? IdentificationGallery.None(checkpoint)
+            : IdentificationGallery.Load(checkpoint, GallerySource(modelPath, checkpoint, dataDir, galleryDir), galleryPerClass, seed, output.WriteLine);
+        using var matcher = new ImageMatcher(AcceleratorBackends.Create(accelerator, output.WriteLine), checkpoint, gallery.Images, gallery.ClassNames);
         WebServer server;
         try
         {
@@ -72,7 +77,9 @@ public static class ServeCommand
         await using (server)
         {
             MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {matcher.Threshold.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, on {matcher.Backend.Name}");
-            MetricsReport.Line(output, "gallery", $"{gallery.Count} MNIST training images");
+            MetricsReport.Line(output, "input", checkpoint.Preprocessing.Describe());
+            MetricsReport.Line(output, "gallery", gallery.Images.Count == 0 ? "none (every identification is unknown)"
+                : $"{gallery.Images.Count} training images of {gallery.Source}, {gallery.ClassNames.Count} classes");
             if (!IPAddress.IsLoopback(address))
                 MetricsReport.Line(output, "warning", $"listening on {address}: other machines can reach this page");
             MetricsReport.Line(output, "serving", $"{server.Address} (Ctrl+C stops)");
@@ -86,8 +93,27 @@ public static class ServeCommand
         return ExitCodes.Ok;
     }
 
-    static ImageSet DrawGallery(ImageSet train, int perDigit, ulong seed) =>
-        train.Subset(Identification.DrawGallery(train, perDigit, RunRandomness.Recognition(seed).Gallery));
+    /// <summary>
+    /// Where the gallery comes from: <paramref name="galleryDir"/> when given (a folder of class folders, for a model of
+    /// whole images), else the model's own dataset; a model's folder that is not here is a refusal naming the ways out.
+    /// </summary>
+    static IDatasetSource GallerySource(string modelPath, Checkpoint checkpoint, string? dataDir, string? galleryDir)
+    {
+        string dataset = checkpoint.Training.Dataset;
+        if (galleryDir is not null)
+        {
+            if (checkpoint.Preprocessing.Fit == ImageFit.Digit)
+                throw new ArgumentException($"--gallery: this model reads images as digits (centred by mass as MNIST's, {dataset}); " +
+                    $"its gallery is drawn from {dataset}'s training images{(dataset == MnistSource.SourceName ? " (--data for MNIST's files)" : "")}, not from a folder");
+            if (!Directory.Exists(galleryDir))
+                throw new ArgumentException($"--gallery '{galleryDir}': no such folder; expected a folder with one subfolder of images per class");
+            return new ImageFolder(galleryDir);
+        }
+        if (dataset is not (MnistSource.SourceName or FashionMnist.SourceName) && !Directory.Exists(dataset))
+            throw new ArgumentException($"--model '{modelPath}': it was trained on the folder '{dataset}', which is not here; " +
+                "name a folder of class folders for the gallery with --gallery DIR, or serve without one with --gallery-per-class 0");
+        return DatasetShape.Source(dataset, dataDir);
+    }
 
     static IPAddress? ParseAddress(string text) =>
         string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback

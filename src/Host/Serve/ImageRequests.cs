@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace GpuSiamese.Host.Serve;
 
 /// <summary>
-/// Images out of HTTP requests, preprocessed as <c>compare</c> does (<see cref="DigitImage"/>): a multipart form
-/// field holding an image file, or a whole body of type image/*. Whatever a client can get wrong is a
+/// Images out of HTTP requests, preprocessed as <c>compare</c> does (the model's <see cref="Preprocessing"/>, through
+/// <see cref="Preprocessing.ReadInput"/>): a multipart form field holding an image file, or a whole body of type image/*. Whatever a client can get wrong is a
 /// <see cref="RequestRefusedException"/> with the status to answer and one line saying why.
 /// </summary>
 public static class ImageRequests
@@ -13,7 +13,7 @@ public static class ImageRequests
     static readonly string[] ImageTypes = ["image/png", "image/jpeg", "image/bmp", "image/gif", "image/webp"];
 
     /// <summary>The named fields of a multipart/form-data body, each an image, preprocessed.</summary>
-    public static async Task<float[][]> FromForm(HttpRequest request, ServeLimits limits, params string[] fields)
+    public static async Task<float[][]> FromForm(HttpRequest request, ServeLimits limits, Preprocessing preprocessing, params string[] fields)
     {
         if (!request.HasFormContentType || !IsMultipart(request.ContentType))
             throw new RequestRefusedException(StatusCodes.Status415UnsupportedMediaType,
@@ -41,16 +41,16 @@ public static class ImageRequests
             var bytes = new byte[file.Length];
             await using (var stream = file.OpenReadStream())
                 await stream.ReadExactlyAsync(bytes, request.HttpContext.RequestAborted);
-            images[i] = Preprocess(bytes, $"image '{fields[i]}'", limits);
+            images[i] = Preprocess(bytes, $"image '{fields[i]}'", limits, preprocessing);
         }
         return images;
     }
 
     /// <summary>One image: the field <paramref name="field"/> of a multipart form, or a body of type image/*.</summary>
-    public static async Task<float[]> One(HttpRequest request, ServeLimits limits, string field)
+    public static async Task<float[]> One(HttpRequest request, ServeLimits limits, Preprocessing preprocessing, string field)
     {
         if (IsMultipart(request.ContentType))
-            return (await FromForm(request, limits, field))[0];
+            return (await FromForm(request, limits, preprocessing, field))[0];
         string? type = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         if (type is null || !ImageTypes.Contains(type))
             throw new RequestRefusedException(StatusCodes.Status415UnsupportedMediaType,
@@ -68,19 +68,20 @@ public static class ImageRequests
                     $"the image has more than the {limits.MaxImageBytes:N0} bytes accepted");
             buffer.Write(chunk, 0, read);
         }
-        return Preprocess(buffer.ToArray(), "the image", limits);
+        return Preprocess(buffer.ToArray(), "the image", limits, preprocessing);
     }
 
     /// <summary>
-    /// <see cref="DigitImage"/>'s preprocessing; an image it cannot read, or one without any ink (an empty drawing), is
+    /// The model's preprocessing; an image it cannot read, or one with nothing to compare (for a digit model
+    /// <see cref="DigitImage"/>'s "no digit" rules, e.g. an empty drawing; for a model of whole images a blank one), is
     /// refused with 422.
     /// </summary>
-    static float[] Preprocess(byte[] bytes, string name, ServeLimits limits)
+    static float[] Preprocess(byte[] bytes, string name, ServeLimits limits, Preprocessing preprocessing)
     {
         try
         {
-            // The hardening rule refuses an image with no digit (a blank drawing) here, as compare does.
-            return DigitImage.Read(bytes, name, InvertMode.Auto, limits.MaxImagePixels).Image14;
+            // The hardening rule refuses an image with nothing to compare (a blank drawing) here, as compare does.
+            return preprocessing.ReadInput(bytes, name, limits.MaxImagePixels, warnings: null);
         }
         catch (InvalidDataException e)
         {

@@ -14,10 +14,12 @@ using Microsoft.Extensions.Logging;
 namespace GpuSiamese.Host.Serve;
 
 /// <summary>
-/// The page and its JSON API over one <see cref="DigitMatcher"/>, on Kestrel. Routes: <c>GET /</c> the page (with
-/// page.css and page.js, embedded in this program), <c>GET /api/model</c>, and <c>POST /api/compare</c> (form fields a
-/// and b), <c>/api/embed</c> and <c>/api/identify</c> (form field image, or a body of type image/*). Every refusal is a
-/// 4xx with <c>{"error": "one line"}</c>; the server goes on serving.
+/// The page and its JSON API over one <see cref="ImageMatcher"/>, on Kestrel. Routes: <c>GET /</c> the page (with
+/// page.css and page.js, embedded in this program), <c>GET /api/model</c> (the network, the input shape and
+/// preprocessing, the class names), and <c>POST /api/compare</c> (form fields a and b), <c>/api/embed</c> and
+/// <c>/api/identify</c> (form field image, or a body of type image/*). Images in replies are the model's input as bytes
+/// (<see cref="PixelBytes"/>); classes are answered by name. Every refusal is a 4xx with <c>{"error": "one line"}</c>;
+/// the server goes on serving.
 /// </summary>
 public sealed class WebServer : IAsyncDisposable
 {
@@ -29,7 +31,7 @@ public sealed class WebServer : IAsyncDisposable
     WebServer(WebApplication app) => _app = app;
 
     /// <summary>Starts listening on <paramref name="address"/>:<paramref name="port"/> (0 picks a free port).</summary>
-    public static async Task<WebServer> StartAsync(DigitMatcher matcher, IPAddress address, int port, ServeLimits limits,
+    public static async Task<WebServer> StartAsync(ImageMatcher matcher, IPAddress address, int port, ServeLimits limits,
         CancellationToken cancel)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -65,32 +67,40 @@ public sealed class WebServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
-    static void Map(WebApplication app, DigitMatcher matcher, ServeLimits limits)
+    static void Map(WebApplication app, ImageMatcher matcher, ServeLimits limits)
     {
         // Each gallery image as a reply shows it, once: a reply then only points at these.
-        var galleryImages = Enumerable.Range(0, matcher.Gallery.Count).Select(i => GreyBytes(matcher.Gallery.Image(i))).ToArray();
+        var galleryImages = Enumerable.Range(0, matcher.Gallery.Count).Select(i => PixelBytes(matcher.Gallery.ImageAt(i))).ToArray();
+        var checkpoint = matcher.Checkpoint;
+        var preprocessing = checkpoint.Preprocessing;
+        var input = matcher.InputShape;
+        string noun = checkpoint.ClassNoun;
+        var names = new Names(matcher.ClassNames);
+        var model = new ModelInfo(checkpoint.Network.ToString(), Finite(matcher.Threshold), checkpoint.Training.DistanceEpsilon,
+            matcher.EmbeddingWidth, matcher.Gallery.Count, matcher.Backend.Name, limits.MaxImageBytes, limits.MaxImagePixels,
+            checkpoint.Training.Dataset, noun, new InputInfo(input.Channels, input.Height, input.Width, preprocessing.Describe()),
+            [.. matcher.ClassNames], preprocessing.Fit == ImageFit.Digit ? DigitRefusals : WholeImageRefusals);
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page.css", () => Asset("page.css", "text/css; charset=utf-8"));
         app.MapGet("/page.js", () => Asset("page.js", "text/javascript; charset=utf-8"));
-        app.MapGet("/api/model", () => Results.Json(new ModelInfo(matcher.Checkpoint.Network.ToString(),
-            Finite(matcher.Threshold), matcher.Checkpoint.Training.DistanceEpsilon, matcher.EmbeddingWidth,
-            matcher.Gallery.Count, matcher.Backend.Name, limits.MaxImageBytes, limits.MaxImagePixels)));
+        app.MapGet("/api/model", () => Results.Json(model));
         app.MapPost("/api/compare", async (HttpRequest request) =>
         {
-            var images = await ImageRequests.FromForm(request, limits, "a", "b");
+            var images = await ImageRequests.FromForm(request, limits, preprocessing, "a", "b");
             var c = matcher.Compare(images[0], images[1], NearestShown);
             return Results.Json(new CompareReply(c.Distance, Finite(matcher.Threshold), c.Same,
-                c.Same ? "same digit" : "different digits", Seen(images[0], c.A, galleryImages), Seen(images[1], c.B, galleryImages)));
+                c.Same ? $"same {noun}" : noun == "class" ? "different classes" : $"different {noun}s",
+                Seen(images[0], c.A, galleryImages, names), Seen(images[1], c.B, galleryImages, names)));
         });
         app.MapPost("/api/embed", async (HttpRequest request) =>
         {
-            var image = await ImageRequests.One(request, limits, "image");
-            return Results.Json(new EmbedReply(matcher.Embed(image), GreyBytes(image)));
+            var image = await ImageRequests.One(request, limits, preprocessing, "image");
+            return Results.Json(new EmbedReply(matcher.Embed(image), PixelBytes(image)));
         });
         app.MapPost("/api/identify", async (HttpRequest request) =>
         {
-            var image = await ImageRequests.One(request, limits, "image");
-            return Results.Json(Seen(image, matcher.Identify(image, NearestShown), galleryImages));
+            var image = await ImageRequests.One(request, limits, preprocessing, "image");
+            return Results.Json(Seen(image, matcher.Identify(image, NearestShown), galleryImages, names));
         });
         app.MapFallback((HttpContext context) => Results.Json(
             new ErrorReply($"no such page or method: {context.Request.Method} {context.Request.Path}"), statusCode: StatusCodes.Status404NotFound));
@@ -145,15 +155,28 @@ public sealed class WebServer : IAsyncDisposable
         return Results.Text(reader.ReadToEnd(), contentType);
     }
 
-    static SeenImage Seen(float[] image, IdentityAnswer answer, byte[][] galleryImages) =>
-        new(GreyBytes(image), answer.Digit, answer.Digit is { } d ? d.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown",
-            answer.Nearest.Select(m => new Neighbour(m.Digit, m.Distance, galleryImages[m.GalleryIndex])).ToArray());
+    /// <summary>What a digit model refuses (the hardening issue's "no digit" rule) and what a model of whole images refuses.</summary>
+    static readonly string DigitRefusals = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"images with no digit: one flat colour, too little contrast, no ink, ink over more than {DigitImage.MaxInkFraction:P0} of the image, smaller than {DigitImage.MinSide}x{DigitImage.MinSide}");
+    static readonly string WholeImageRefusals = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"blank images: one flat colour, or every pixel within {DigitImage.MinContrast:P0} of full scale of the others");
+
+    static SeenImage Seen(float[] image, IdentityAnswer answer, byte[][] galleryImages, Names names) =>
+        new(PixelBytes(image), answer.Label, answer.Label is { } l ? names[l] : "unknown",
+            answer.Nearest.Select(m => new Neighbour(m.Digit, m.Digit, names[m.Digit], m.Distance, galleryImages[m.GalleryIndex])).ToArray());
+
+    /// <summary>Class names by label, with the label's number for a label the names do not cover.</summary>
+    sealed class Names(IReadOnlyList<string> names)
+    {
+        public string this[int label] => (uint)label < (uint)names.Count ? names[label] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     /// <summary>
-    /// A 14x14 input as 196 grey levels 0..255 (0 = background), which JSON carries as base64: 264 characters, where
-    /// the values as numbers took about 1,000 and most of a reply's serialisation time.
+    /// An input (channels last: row by row, each pixel's channels together, R G B for colour) as levels 0..255, which JSON
+    /// carries as base64: MNIST's 14x14 is 264 characters, where the values as numbers took about 1,000 and most of a
+    /// reply's serialisation time.
     /// </summary>
-    static byte[] GreyBytes(ReadOnlySpan<float> image)
+    static byte[] PixelBytes(ReadOnlySpan<float> image)
     {
         var bytes = new byte[image.Length];
         for (int i = 0; i < bytes.Length; i++)
@@ -164,13 +187,27 @@ public sealed class WebServer : IAsyncDisposable
     /// <summary>JSON has no infinity: a model without a threshold says null.</summary>
     static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
+    /// <summary>
+    /// /api/model: the first eight fields as the first API had them; then the dataset, what a class is called ("digit" or
+    /// "class"), the input shape and preprocessing, the class names by label, and which images are refused as empty.
+    /// </summary>
     sealed record ModelInfo(string Network, double? Threshold, double Epsilon, int EmbeddingWidth, int GalleryImages,
-        string Accelerator, long MaxImageBytes, long MaxImagePixels);
+        string Accelerator, long MaxImageBytes, long MaxImagePixels, string Dataset, string Noun, InputInfo Input,
+        string[] Classes, string Refuses);
 
-    /// <summary>A gallery image near an input: its digit, its distance, and the image (<see cref="GreyBytes"/>).</summary>
-    sealed record Neighbour(int Digit, double Distance, byte[] Image);
+    /// <summary>The input's shape (channels 1 grey or 3 RGB) and the preprocessing, in words.</summary>
+    sealed record InputInfo(int Channels, int Height, int Width, string Preprocessing);
 
-    /// <summary>An input as the network saw it (<see cref="GreyBytes"/>: 14x14 row-major), its identity, its nearest gallery images.</summary>
+    /// <summary>
+    /// A gallery image near an input: its class index (<c>Class</c>, and under <c>Digit</c> as the first API named it), the
+    /// class's name, its distance, and the image (<see cref="PixelBytes"/>).
+    /// </summary>
+    sealed record Neighbour(int Digit, int Class, string Label, double Distance, byte[] Image);
+
+    /// <summary>
+    /// An input as the network saw it (<see cref="PixelBytes"/>), its identity (a class index, null for unknown) and that
+    /// class's name (or "unknown"), its nearest gallery images.
+    /// </summary>
     sealed record SeenImage(byte[] Input, int? Identity, string Label, Neighbour[] Nearest);
 
     sealed record CompareReply(double Distance, double? Threshold, bool Same, string Verdict, SeenImage A, SeenImage B);

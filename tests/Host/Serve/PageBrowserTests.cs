@@ -20,15 +20,15 @@ namespace GpuSiamese.Tests.Host.Serve;
 [NonParallelizable]
 public sealed class PageBrowserTests
 {
-    const string Chromium = "/usr/bin/chromium";
-    static readonly string[] ChromiumArgs =
+    internal const string Chromium = "/usr/bin/chromium";
+    internal static readonly string[] ChromiumArgs =
     [
         "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run",
     ];
 
     WebServer _server = null!;
-    DigitMatcher _matcher = null!;
+    ImageMatcher _matcher = null!;
     IPlaywright _playwright = null!;
     IBrowser _browser = null!;
     string _screenshots = null!;
@@ -38,7 +38,7 @@ public sealed class PageBrowserTests
     {
         if (!File.Exists(Chromium)) Assert.Ignore($"{Chromium} is absent: the browser tests need Debian's chromium (apt-get install chromium)");
         var checkpoint = OnnxExportTests.RandomCheckpoint(NetworkConfig.Default, seed: 7);
-        _matcher = new DigitMatcher(new SimdBackend(), checkpoint, SyntheticDigits.Create(perDigit: 3, seed: 2));
+        _matcher = new ImageMatcher(new SimdBackend(), checkpoint, SyntheticDigits.Create(perDigit: 3, seed: 2));
         _server = await WebServer.StartAsync(_matcher, IPAddress.Loopback, 0, ServeLimits.Default, CancellationToken.None);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -108,7 +108,7 @@ public sealed class PageBrowserTests
     }
 
     /// <summary>A mouse stroke from one point of the pad to another, in pad pixels (the pad is 280x280).</summary>
-    static async Task Stroke(IPage page, string pad, (float X, float Y) from, (float X, float Y) to)
+    internal static async Task Stroke(IPage page, string pad, (float X, float Y) from, (float X, float Y) to)
     {
         var box = (await page.Locator(pad).BoundingBoxAsync())!;
         float sx = box.Width / 280f, sy = box.Height / 280f;
@@ -118,7 +118,7 @@ public sealed class PageBrowserTests
         await page.Mouse.UpAsync();
     }
 
-    static async Task Drop(IPage page, string target, byte[] file, string name)
+    internal static async Task Drop(IPage page, string target, byte[] file, string name)
     {
         var transfer = await page.EvaluateHandleAsync(
             "([bytes, name]) => { const t = new DataTransfer(); t.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' })); return t; }",
@@ -126,10 +126,10 @@ public sealed class PageBrowserTests
         await page.DispatchEventAsync(target, "drop", new Dictionary<string, object> { ["dataTransfer"] = transfer });
     }
 
-    static async Task WaitForResult(IPage page) =>
+    internal static async Task WaitForResult(IPage page) =>
         await page.WaitForFunctionAsync("() => document.getElementById('result').dataset.state === 'done'");
 
-    static async Task<byte[]> CanvasPng(IPage page, string canvas)
+    internal static async Task<byte[]> CanvasPng(IPage page, string canvas)
     {
         string url = await page.EvalOnSelectorAsync<string>(canvas, "c => c.toDataURL('image/png')");
         return Convert.FromBase64String(url[(url.IndexOf(',') + 1)..]);

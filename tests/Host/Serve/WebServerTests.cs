@@ -25,7 +25,7 @@ namespace GpuSiamese.Tests.Host.Serve;
 public sealed class WebServerTests
 {
     WebServer _server = null!;
-    DigitMatcher _matcher = null!;
+    ImageMatcher _matcher = null!;
     HttpClient _http = null!;
     TempFolder _folder = null!;
     string _modelPath = null!;
@@ -60,7 +60,7 @@ public sealed class WebServerTests
         var checkpoint = OnnxExportTests.RandomCheckpoint(NetworkConfig.Default, seed: 7);
         _modelPath = _folder.File("model.ckpt");
         CheckpointFile.Save(_modelPath, checkpoint);
-        _matcher = new DigitMatcher(new SimdBackend(), checkpoint, SyntheticDigits.Create(perDigit: 3, seed: 2));
+        _matcher = new ImageMatcher(new SimdBackend(), checkpoint, SyntheticDigits.Create(perDigit: 3, seed: 2));
         _server = await WebServer.StartAsync(_matcher, IPAddress.Loopback, 0, ServeLimits.Default, CancellationToken.None);
         _http = new HttpClient { BaseAddress = _server.Address };
     }
@@ -243,7 +243,7 @@ public sealed class WebServerTests
         return form;
     }
 
-    static async Task<JsonElement> Json(HttpResponseMessage reply, HttpStatusCode expected)
+    internal static async Task<JsonElement> Json(HttpResponseMessage reply, HttpStatusCode expected)
     {
         string text = await reply.Content.ReadAsStringAsync();
         Assert.That(reply.StatusCode, Is.EqualTo(expected), text);
@@ -251,11 +251,11 @@ public sealed class WebServerTests
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>The reply's input: 196 grey levels 0..255 in base64, each the network's input value times 255, rounded.</summary>
-    static void AssertInput(JsonElement input, float[] expected)
+    /// <summary>The reply's input: the model's input values (MNIST: 196 grey levels) 0..255 in base64, each the network's input value times 255, rounded.</summary>
+    internal static void AssertInput(JsonElement input, float[] expected)
     {
         var actual = input.GetBytesFromBase64();
-        Assert.That(actual, Has.Length.EqualTo(ImageSet.Size));
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
         for (int i = 0; i < actual.Length; i++)
             Assert.That(actual[i], Is.EqualTo((byte)MathF.Round(expected[i] * 255f)), $"pixel {i}");
     }

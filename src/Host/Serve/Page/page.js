@@ -1,15 +1,19 @@
 "use strict";
 // The page: two drawing pads (mouse, pen or touch; or a dropped/picked image file), one call to /api/compare,
-// and what came back drawn: the 14x14 inputs, distance against threshold, verdict, nearest gallery digits.
+// and what came back drawn: the inputs at the model's size and channels, distance against threshold, verdict, nearest
+// gallery images by class name. /api/model says the input shape, what a class is called and the class names.
 
 const sides = {};
 let threshold = null;
 let latest = 0;
+// The model's input (MNIST's until /api/model answers) and what its classes are called.
+let shape = { channels: 1, height: 14, width: 14 };
+let noun = "digit";
 
 for (const side of ["a", "b"]) {
   const pad = document.getElementById("pad-" + side);
   const ctx = pad.getContext("2d");
-  const state = { pad, ctx, file: null, inked: false, drawing: false, last: null };
+  const state = { pad, ctx, file: null, inked: false, drawing: false, last: null, ink: "#ffffff" };
   sides[side] = state;
   clearPad(state);
 
@@ -50,6 +54,9 @@ for (const side of ["a", "b"]) {
   });
 }
 
+for (const side of ["a", "b"])
+  document.getElementById("ink-" + side).addEventListener("input", e => { sides[side].ink = e.target.value; });
+
 document.querySelectorAll("[data-clear]").forEach(b => b.addEventListener("click", () => {
   const state = sides[b.dataset.clear];
   clearPad(state);
@@ -59,10 +66,46 @@ document.getElementById("compare").addEventListener("click", () => compare());
 
 fetch("/api/model").then(r => r.json()).then(m => {
   threshold = m.threshold;
+  if (m.input) shape = m.input;
+  if (m.noun) noun = m.noun;
+  const size = `${shape.height}×${shape.width}${shape.channels === 3 ? " RGB" : ""}`;
   document.getElementById("model").textContent =
-    `network ${m.network} · threshold ${fmt(m.threshold)} · ${m.galleryImages} gallery images · ${m.accelerator}`;
+    `network ${m.network} · input ${size} · threshold ${fmt(m.threshold)} · ${m.galleryImages} gallery images · ${m.accelerator}`;
   document.getElementById("threshold").textContent = fmt(m.threshold);
+  for (const side of ["a", "b"]) {
+    const input = document.getElementById("input-" + side);
+    input.width = shape.width;
+    input.height = shape.height;
+  }
+  document.querySelectorAll(".seen-caption").forEach(c => { c.textContent = `as the network sees it (${size})`; });
+  if (shape.channels === 3) document.querySelectorAll(".ink").forEach(l => { l.hidden = false; });
+  if (noun !== "digit") describeClasses(m, size);
 }).catch(() => { document.getElementById("model").textContent = "the model could not be reached"; });
+
+// A model of other classes than digits: its words, its class names, its preprocessing.
+function describeClasses(m, size) {
+  document.title = "GpuSiamese · same class?";
+  document.getElementById("noun").textContent = "class";
+  document.getElementById("lede").textContent =
+    "Drop or pick an image file on each box (or draw in it). A Siamese network turns each one into a point; " +
+    "close points mean the same class, even for classes it never saw in training.";
+  document.getElementById("verdict").textContent = "drop two images";
+  const classes = document.getElementById("classes");
+  // A folder's name, not its whole path.
+  const dataset = m.dataset.split(/[\\/]/).filter(Boolean).pop() || m.dataset;
+  classes.replaceChildren(`${m.classes.length} classes in ${dataset}: `);
+  m.classes.slice(0, 40).forEach((name, i) => {
+    const b = document.createElement("b");
+    b.textContent = name;
+    classes.append(...(i > 0 ? [", ", b] : [b]));
+  });
+  if (m.classes.length > 40) classes.append(", …");
+  classes.hidden = false;
+  document.getElementById("footer").textContent =
+    `Each image becomes the network's ${size} input as the model's training images did (${m.input.preprocessing}), ` +
+    `exactly as gpusiamese compare does. “Looks like” is the class of the nearest gallery image, or unknown when even that ` +
+    `is farther than the threshold. Refused: ${m.refuses}. API: POST /api/compare, /api/embed, /api/identify.`;
+}
 
 function point(pad, e) {
   const r = pad.getBoundingClientRect();
@@ -71,10 +114,11 @@ function point(pad, e) {
 
 function brush(state) {
   const c = state.ctx;
-  c.strokeStyle = c.fillStyle = "#fff";
+  const ink = shape.channels === 3 ? state.ink : "#ffffff";
+  c.strokeStyle = c.fillStyle = ink;
   c.lineWidth = 20;
   c.lineCap = c.lineJoin = "round";
-  c.shadowColor = "rgba(255,255,255,0.5)";
+  c.shadowColor = shape.channels === 3 ? ink + "80" : "rgba(255,255,255,0.5)";
   c.shadowBlur = 4;
 }
 
@@ -140,7 +184,9 @@ async function compare() {
   const error = document.getElementById("error");
   for (const side of ["a", "b"]) {
     if (!sides[side].inked) {
-      error.textContent = `draw a digit in ${side.toUpperCase()} first`;
+      error.textContent = noun === "digit"
+        ? `draw a digit in ${side.toUpperCase()} first`
+        : `drop an image on ${side.toUpperCase()} (or draw in it) first`;
       result.dataset.state = "done";
       return;
     }
@@ -172,7 +218,9 @@ async function compare() {
   }
   document.getElementById("distance").textContent = fmt(body.distance);
   document.getElementById("threshold").textContent = fmt(body.threshold);
-  document.getElementById("verdict").textContent = body.same ? "Same digit" : "Different digits";
+  document.getElementById("verdict").textContent = noun === "digit"
+    ? (body.same ? "Same digit" : "Different digits")
+    : (body.same ? "Same class" : "Different classes");
   result.dataset.verdict = body.same ? "same" : "different";
   // The gauge spans 0 to twice the threshold: the mark in the middle is the threshold.
   const t = body.threshold || 1;
@@ -188,35 +236,43 @@ function showSeen(side, seen) {
   const nearest = document.getElementById("nearest-" + side);
   nearest.innerHTML = "";
   if (!seen) {
-    input.getContext("2d").clearRect(0, 0, 14, 14);
+    input.getContext("2d").clearRect(0, 0, input.width, input.height);
     identity.textContent = "–";
-    identity.classList.remove("unknown");
+    identity.classList.remove("unknown", "name");
     return;
   }
   paint(input, seen.input);
   identity.textContent = seen.label;
   identity.classList.toggle("unknown", seen.identity === null);
+  // A digit is one big character; a class name is a word or more.
+  identity.classList.toggle("name", seen.identity !== null && noun !== "digit");
   for (const m of seen.nearest) {
     const cell = document.createElement("div");
     cell.className = "match";
     const c = document.createElement("canvas");
-    c.width = c.height = 14;
+    c.width = shape.width;
+    c.height = shape.height;
     paint(c, m.image);
     const caption = document.createElement("div");
-    caption.innerHTML = `<b>${m.digit}</b> · ${fmt(m.distance)}`;
+    const name = document.createElement(noun === "digit" ? "b" : "span");
+    if (noun !== "digit") name.className = "name";
+    name.textContent = m.label ?? m.digit;
+    name.title = name.textContent;
+    caption.append(name, noun === "digit" ? ` · ${fmt(m.distance)}` : fmt(m.distance));
     cell.append(c, caption);
     nearest.append(cell);
   }
 }
 
-// An image of the API: 14x14 grey levels 0..255 (0 = background), row by row, in base64.
+// An image of the API: the model's input as levels 0..255 (0 = black), row by row, each pixel's channels together
+// (grey, or R G B), in base64.
 function paint(canvas, base64) {
   const c = canvas.getContext("2d");
-  const img = c.createImageData(14, 14);
+  const w = shape.width, h = shape.height, ch = shape.channels;
+  const img = c.createImageData(w, h);
   const pixels = atob(base64);
-  for (let i = 0; i < 196; i++) {
-    const v = pixels.charCodeAt(i);
-    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+  for (let i = 0; i < w * h; i++) {
+    for (let k = 0; k < 3; k++) img.data[4 * i + k] = pixels.charCodeAt(ch * i + (ch === 3 ? k : 0));
     img.data[4 * i + 3] = 255;
   }
   c.putImageData(img, 0, 0);

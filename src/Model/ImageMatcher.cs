@@ -4,12 +4,12 @@ using GpuSiamese.Model.Backends;
 namespace GpuSiamese.Model;
 
 /// <summary>
-/// What a person asks of one loaded model, one preprocessed image (196 floats) at a time: the distance between two
-/// images and its verdict, an image's embedding, and its identity against a gallery of labelled images (the digit of
-/// the nearest gallery image, or "unknown" when even that is farther than <see cref="Threshold"/>). Safe to call from
-/// many threads: the network runs one call at a time.
+/// What a person asks of one loaded model, one preprocessed image (the model's <see cref="Checkpoint.Preprocessing"/>
+/// input: C·H·W floats) at a time: the distance between two images and its verdict, an image's embedding, and its
+/// identity against a gallery of labelled images (the class of the nearest gallery image, or "unknown" when even that is
+/// farther than <see cref="Threshold"/>). Safe to call from many threads: the network runs one call at a time.
 /// </summary>
-public sealed class DigitMatcher : IDisposable
+public sealed class ImageMatcher : IDisposable
 {
     readonly Lock _gate = new();
     readonly Network _network;
@@ -18,16 +18,24 @@ public sealed class DigitMatcher : IDisposable
 
     /// <summary>
     /// Uploads the checkpoint's parameters to <paramref name="backend"/> (which this instance then owns) and embeds
-    /// <paramref name="gallery"/> once; an empty gallery answers every identification "unknown".
+    /// <paramref name="gallery"/> once; an empty gallery answers every identification "unknown". The gallery's labels
+    /// index <paramref name="galleryClassNames"/> (the checkpoint's own class names when not given: a gallery from the
+    /// model's dataset).
     /// </summary>
-    public DigitMatcher(IBackend backend, Checkpoint checkpoint, ImageSet gallery)
+    public ImageMatcher(IBackend backend, Checkpoint checkpoint, ImageSet gallery, IReadOnlyList<string>? galleryClassNames = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(gallery);
+        var names = galleryClassNames ?? checkpoint.ClassNames;
+        if (gallery.Count > 0 && gallery.ImageSize != checkpoint.Preprocessing.Input.Size)
+            throw new ArgumentException($"the gallery holds {gallery.Shape} images, the model reads {checkpoint.Preprocessing.Input}", nameof(gallery));
+        if (gallery.Count > 0 && gallery.Labels.Max() >= names.Count)
+            throw new ArgumentException($"the gallery has labels up to {gallery.Labels.Max()} but {names.Count} class names", nameof(galleryClassNames));
         Backend = backend;
         Checkpoint = checkpoint;
         Gallery = gallery;
+        ClassNames = names;
         _network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         // Requests carry one or two images: small chunks keep the device buffers small.
         _evaluator = new Evaluator(_network, checkpoint.Training.DistanceEpsilon, chunkPairs: 64);
@@ -41,7 +49,13 @@ public sealed class DigitMatcher : IDisposable
     /// <summary>Labelled images identification compares against.</summary>
     public ImageSet Gallery { get; }
 
-    /// <summary>Same digit when the distance is at most this; +∞ for a model saved before any threshold was chosen.</summary>
+    /// <summary>The names of the gallery's labels: an identity's and a neighbour's class is <c>ClassNames[label]</c>.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The shape of one input (channels last), as the model's preprocessing makes it.</summary>
+    public ImageShape InputShape => Checkpoint.Preprocessing.Input;
+
+    /// <summary>Same class when the distance is at most this; +∞ for a model saved before any threshold was chosen.</summary>
     public double Threshold => double.IsNaN(Checkpoint.Threshold) ? double.PositiveInfinity : Checkpoint.Threshold;
 
     public int EmbeddingWidth => Checkpoint.Network.OutputWidth;
@@ -80,15 +94,15 @@ public sealed class DigitMatcher : IDisposable
         var matches = nearest == 0 || Gallery.Count == 0
             ? Array.Empty<GalleryMatch>()
             : Identification.Nearest(_galleryEmbeddings, Gallery.Labels, embedding, nearest, _evaluator.DistanceEpsilon);
-        int? digit = matches.Length > 0 && matches[0].Distance <= Threshold ? matches[0].Digit : null;
-        return new IdentityAnswer(digit, matches);
+        int? label = matches.Length > 0 && matches[0].Distance <= Threshold ? matches[0].Digit : null;
+        return new IdentityAnswer(label, matches);
     }
 
-    static void RequireImage(float[] image, string name)
+    void RequireImage(float[] image, string name)
     {
         ArgumentNullException.ThrowIfNull(image, name);
-        if (image.Length != ImageSet.Size)
-            throw new ArgumentException($"expected a preprocessed image of {ImageSet.Size} pixels, got {image.Length}", name);
+        if (image.Length != InputShape.Size)
+            throw new ArgumentException($"expected a preprocessed image of {InputShape.Size} values ({InputShape}), got {image.Length}", name);
     }
 
     public void Dispose()
@@ -102,5 +116,8 @@ public sealed class DigitMatcher : IDisposable
 /// <summary>A comparison of two images: E, whether E is within the threshold, and what each image is identified as.</summary>
 public sealed record Comparison(double Distance, bool Same, IdentityAnswer A, IdentityAnswer B);
 
-/// <summary>An identification: <see cref="Digit"/> is null for "unknown"; <see cref="Nearest"/> nearest first.</summary>
-public sealed record IdentityAnswer(int? Digit, IReadOnlyList<GalleryMatch> Nearest);
+/// <summary>
+/// An identification: <see cref="Label"/> is the class index of the nearest gallery image (the digit for MNIST), null for
+/// "unknown"; <see cref="Nearest"/> nearest first.
+/// </summary>
+public sealed record IdentityAnswer(int? Label, IReadOnlyList<GalleryMatch> Nearest);

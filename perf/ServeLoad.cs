@@ -20,13 +20,13 @@ namespace GpuSiamese.Perf;
 /// </summary>
 public static class ServeLoad
 {
-    public const string Usage = "usage: gpusiamese-perf serve-load [--model CKPT] [--requests N] [--out DIR] [--http-client]";
+    public const string Usage = "usage: gpusiamese-perf serve-load [--model CKPT] [--requests N] [--out DIR] [--http-client] [--allocations]";
 
     public static int Run(string[] args, string defaultOutput)
     {
         string? model = null, output = defaultOutput;
         int requests = 20_000;
-        bool httpClient = false;
+        bool httpClient = false, allocations = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -39,13 +39,14 @@ public static class ServeLoad
                     break;
                 case "--out": output = Value(); break;
                 case "--http-client": httpClient = true; break;
+                case "--allocations": allocations = true; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}' ({Usage})");
             }
         }
-        return RunAsync(model, requests, output, httpClient).GetAwaiter().GetResult();
+        return RunAsync(model, requests, output, httpClient, allocations).GetAwaiter().GetResult();
     }
 
-    static async Task<int> RunAsync(string? modelPath, int requests, string outputDirectory, bool httpClient)
+    static async Task<int> RunAsync(string? modelPath, int requests, string outputDirectory, bool httpClient, bool allocations)
     {
         var checkpoint = modelPath is null ? RandomCheckpoint() : CheckpointFile.LoadForInference(modelPath, null);
         ImageSet gallery;
@@ -81,15 +82,26 @@ public static class ServeLoad
         report.Line("|---:|---:|---:|---:|---:|---:|---:|---|---|");
         // Warm-up: JIT, connection pool, the first allocations.
         await Drive(client, bodies, clients: 16, requests: 2_000, badEvery: 0);
+        using var sampler = allocations ? new AllocationSampler() : null;
         foreach (int clients in new[] { 1, 16, 64 })
         {
             int count = clients == 1 ? Math.Min(requests, 2_000) : requests;
             string load = LoadAverage();
+            if (clients == 16) sampler?.Start();
             var r = await Drive(client, bodies, clients, count, badEvery: 0);
+            sampler?.Stop();
             report.Line($"| {clients} | {count:N0} | {r.PerSecond:N0} | {r.P50:F2} | {r.P99:F2} | {r.Failed} | {r.CpuMsPerRequest:F3} | {r.Collections} | {r.AllocatedKiBPerRequest:F0} | {load} |");
             Console.Out.Flush();
         }
         report.Line("");
+        if (sampler is not null)
+        {
+            report.Line("Allocations of the 16-client run by type, sampled (GCAllocationTick, one sample per ~100 KB; server and clients):");
+            report.Line("");
+            report.Table(["type", "sampled MiB", "share"], sampler.Top(15).Select(t =>
+                new[] { t.Type, $"{t.Bytes / 1048576.0:F1}", $"{100.0 * t.Bytes / Math.Max(1, sampler.Total):F1} %" }));
+            report.Line("");
+        }
         string mixedLoad = LoadAverage();
         var mixed = await Drive(client, bodies, clients: 16, requests: requests, badEvery: 10);
         report.Line($"Mixed run, 16 clients, {requests:N0} requests of which every 10th is bad ({mixed.Bad:N0} bad): " +

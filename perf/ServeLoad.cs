@@ -20,13 +20,13 @@ namespace GpuSiamese.Perf;
 /// </summary>
 public static class ServeLoad
 {
-    public const string Usage = "usage: gpusiamese-perf serve-load [--model CKPT] [--requests N] [--out DIR] [--http-client]";
+    public const string Usage = "usage: gpusiamese-perf serve-load [--model CKPT] [--requests N] [--out DIR] [--http-client] [--allocations]";
 
     public static int Run(string[] args, string defaultOutput)
     {
         string? model = null, output = defaultOutput;
         int requests = 20_000;
-        bool httpClient = false;
+        bool httpClient = false, allocations = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -39,13 +39,14 @@ public static class ServeLoad
                     break;
                 case "--out": output = Value(); break;
                 case "--http-client": httpClient = true; break;
+                case "--allocations": allocations = true; break;
                 default: throw new ArgumentException($"unknown option '{args[i]}' ({Usage})");
             }
         }
-        return RunAsync(model, requests, output, httpClient).GetAwaiter().GetResult();
+        return RunAsync(model, requests, output, httpClient, allocations).GetAwaiter().GetResult();
     }
 
-    static async Task<int> RunAsync(string? modelPath, int requests, string outputDirectory, bool httpClient)
+    static async Task<int> RunAsync(string? modelPath, int requests, string outputDirectory, bool httpClient, bool allocations)
     {
         var checkpoint = modelPath is null ? RandomCheckpoint() : CheckpointFile.LoadForInference(modelPath, null);
         ImageSet gallery;
@@ -77,24 +78,35 @@ public static class ServeLoad
         report.Line("CPU ms/request: the process's CPU time (server and clients together) over the run, divided by its requests; " +
             "on a shared machine the steadiest figure. 2 cores / (CPU ms/request) is the rate two idle cores would give.");
         report.Line("");
-        report.Line("| clients | requests | compares/s | p50 ms | p99 ms | failed | CPU ms/request | gen0/1/2 GCs | load average before |");
+        report.Line("| clients | requests | compares/s | p50 ms | p99 ms | failed | CPU ms/request | gen0/1/2 GCs | allocated KiB/request | load average before |");
         report.Line("|---:|---:|---:|---:|---:|---:|---:|---|---|");
         // Warm-up: JIT, connection pool, the first allocations.
         await Drive(client, bodies, clients: 16, requests: 2_000, badEvery: 0);
+        using var sampler = allocations ? new AllocationSampler() : null;
         foreach (int clients in new[] { 1, 16, 64 })
         {
             int count = clients == 1 ? Math.Min(requests, 2_000) : requests;
             string load = LoadAverage();
+            if (clients == 16) sampler?.Start();
             var r = await Drive(client, bodies, clients, count, badEvery: 0);
-            report.Line($"| {clients} | {count:N0} | {r.PerSecond:N0} | {r.P50:F2} | {r.P99:F2} | {r.Failed} | {r.CpuMsPerRequest:F3} | {r.Collections} | {load} |");
+            sampler?.Stop();
+            report.Line($"| {clients} | {count:N0} | {r.PerSecond:N0} | {r.P50:F2} | {r.P99:F2} | {r.Failed} | {r.CpuMsPerRequest:F3} | {r.Collections} | {r.AllocatedKiBPerRequest:F0} | {load} |");
             Console.Out.Flush();
         }
         report.Line("");
+        if (sampler is not null)
+        {
+            report.Line("Allocations of the 16-client run by type, sampled (GCAllocationTick, one sample per ~100 KB; server and clients):");
+            report.Line("");
+            report.Table(["type", "sampled MiB", "share"], sampler.Top(15).Select(t =>
+                new[] { t.Type, $"{t.Bytes / 1048576.0:F1}", $"{100.0 * t.Bytes / Math.Max(1, sampler.Total):F1} %" }));
+            report.Line("");
+        }
         string mixedLoad = LoadAverage();
         var mixed = await Drive(client, bodies, clients: 16, requests: requests, badEvery: 10);
         report.Line($"Mixed run, 16 clients, {requests:N0} requests of which every 10th is bad ({mixed.Bad:N0} bad): " +
             $"{mixed.Failed} failed (a good request not answered 200 or a bad one not answered its 4xx), " +
-            $"{mixed.PerSecond:N0} requests/s, p50 {mixed.P50:F2} ms, p99 {mixed.P99:F2} ms, {mixed.CpuMsPerRequest:F3} CPU ms/request; load average before: {mixedLoad}.");
+            $"{mixed.PerSecond:N0} requests/s, p50 {mixed.P50:F2} ms, p99 {mixed.P99:F2} ms, {mixed.CpuMsPerRequest:F3} CPU ms/request, {mixed.AllocatedKiBPerRequest:F0} KiB allocated per request; load average before: {mixedLoad}.");
         report.Line("");
         report.Line($"Load average (1, 5, 15 min) at the end: {LoadAverage()}. Goal (issue 14): at least 2,000 compares/s and p99 at most " +
             "20 ms at 16 clients with simd; 0 failed in the mixed run. The machine is shared: figures move with its load.");
@@ -107,7 +119,7 @@ public static class ServeLoad
         return mixed.Failed == 0 ? 0 : 1;
     }
 
-    sealed record Outcome(double PerSecond, double P50, double P99, int Failed, int Bad, double CpuMsPerRequest, string Collections);
+    sealed record Outcome(double PerSecond, double P50, double P99, int Failed, int Bad, double CpuMsPerRequest, string Collections, double AllocatedKiBPerRequest);
 
     /// <summary>
     /// Where one compare's CPU goes, stage by stage on one thread (thread CPU time, best of 50 calls, so the machine's
@@ -150,6 +162,7 @@ public static class ServeLoad
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         int[] gcBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
@@ -178,7 +191,7 @@ public static class ServeLoad
         string collections = string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - gcBefore[g]));
         Array.Sort(latencies);
         return new Outcome(requests / seconds, latencies[requests / 2], latencies[Math.Min(requests - 1, (int)(requests * 0.99))], failed, bad,
-            cpuMs / requests, collections);
+            cpuMs / requests, collections, (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1024.0 / requests);
     }
 
     /// <summary>

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Mutation testing (Stryker.NET 5.1.0, the repository's local dotnet tool) of the code whose mistakes would be silent:
-# src/Kernels/Reference and the SIMD losses, optimizers and pair distance (kernels), src/Model/Roc.cs (model), the pair
+# src/Kernels/Reference and the SIMD losses, optimizers and pair distance (kernels; the reference convolution and max-pool
+# are group conv, whose parity fixtures are slow), src/Model/Roc.cs (model), the pair
 # and triplet samplers and the balanced evaluation set in src/Data (data). Not part of the default test run: it is slow
 # (each group builds, runs its fixtures once with coverage, then reruns the covering tests per mutant).
 #
-#   perf/mutation.sh [kernels|model|data]... [dotnet-stryker options]
-#   perf/mutation.sh                                   # all three groups
+#   perf/mutation.sh [kernels|conv|model|data]... [dotnet-stryker options]
+#   perf/mutation.sh                                   # all four groups
 #   perf/mutation.sh kernels --mutate '**/Reference/Conv2d.cs'     # one file of a group (options go to every group)
 #
 # The tests are those in tests/ (the default `dotnet test` runs them); perf/mutation/MutationTests.csproj compiles the
@@ -17,11 +18,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 groups=()
 while [ $# -gt 0 ] && [[ "$1" != -* ]]; do groups+=("$1"); shift; done
-[ ${#groups[@]} -eq 0 ] && groups=(kernels model data)
+[ ${#groups[@]} -eq 0 ] && groups=(kernels conv model data)
 for group in "${groups[@]}"; do
   case "$group" in
-    kernels|model|data) ;;
-    *) echo "error: unknown group '$group': expected kernels, model or data" >&2; exit 2 ;;
+    kernels|conv|model|data) ;;
+    *) echo "error: unknown group '$group': expected kernels, conv, model or data" >&2; exit 2 ;;
   esac
 done
 dotnet tool restore >/dev/null
@@ -29,7 +30,7 @@ dotnet tool restore >/dev/null
 export DOTNET_INFO_WAIT_TIME="${DOTNET_INFO_WAIT_TIME:-120000}"
 for group in "${groups[@]}"; do
   case "$group" in
-    kernels) project=src/Kernels ;;
+    kernels|conv) project=src/Kernels ;;
     model) project=src/Model ;;
     data) project=src/Data ;;
   esac

@@ -5,7 +5,9 @@ public static class TrainValidationSplit
 {
     /// <summary>
     /// For each class d with n_d images, round(n_d · fraction) of them, chosen uniformly, go to validation and the rest
-    /// to training; both parts keep the original order of the images.
+    /// to training; both parts keep the original order of the images. A class that would give validation a single
+    /// image gives it two when it has at least four (a small folder's classes must form a same-class pair for the
+    /// per-epoch check); a class of thousands, as MNIST's, is never affected.
     /// </summary>
     public static (ImageSet Train, ImageSet Validation) Create(ImageSet train, double validationFraction, Rng rng)
     {
@@ -21,6 +23,8 @@ public static class TrainValidationSplit
             var indices = (int[])byDigit[d].Clone();
             rng.Shuffle(indices.AsSpan());
             int held = (int)Math.Round(indices.Length * validationFraction, MidpointRounding.ToEven);
+            if (held == 1 && indices.Length >= 4)
+                held = 2;
             hold.AddRange(indices.AsSpan(0, held));
             keep.AddRange(indices.AsSpan(held));
         }

@@ -90,7 +90,8 @@ public static class Cli
     public static RootCommand CreateRoot(CommandContext context)
     {
         var root = new RootCommand(
-            "GpuSiamese: a Siamese MLP that learns a distance between 14x14 MNIST digits, trained on handwritten kernels. " +
+            "GpuSiamese: a Siamese network (dense or convolutional) that learns a distance between images (MNIST digits by default, " +
+            "Fashion-MNIST, or a folder of your own classes), trained on handwritten kernels. " +
             "Without a subcommand it runs 'train' (the exercise's job).");
         TrainCommand.Configure(root, context);
         root.Subcommands.Add(TrainCommand.Create(context));

@@ -4,14 +4,15 @@ namespace GpuSiamese.Model;
 
 /// <summary>
 /// What the model does on one set of classes (all, the seen ones, or the held-out unseen ones): verification on the
-/// scaled balanced pair protocol (<see cref="BalancedPairSet.CreateScaled"/>), N-way one-shot (Koch's protocol: queries
+/// scaled balanced pair protocol (<see cref="BalancedPairSet.CreateScaled"/>; null when the classes cannot give both
+/// same-class and different-class pairs, e.g. a single held-out class), N-way one-shot (Koch's protocol: queries
 /// and candidates from these classes only; null when fewer than two classes have two images or no trials are asked for), and retrieval.
 /// </summary>
 public sealed record ClassSetMetrics(
     int Classes,
     int Images,
     string PairProtocol,
-    PairMetrics Verification,
+    PairMetrics? Verification,
     OneShotResult? OneShot,
     RetrievalMetrics Retrieval);
 
@@ -31,7 +32,7 @@ public static class ClassSetEvaluation
         var distances = new float[pairs.Count];
         for (int p = 0; p < pairs.Count; p++)
             distances[p] = (float)EmbeddingDistance.Between(embeddings, dim, pairs.Left[p], pairs.Right[p], eps);
-        var verification = Roc.Analyze(distances, pairs.Labels);
+        var verification = pairs.Labels.Distinct().Count() == 2 ? Roc.Analyze(distances, pairs.Labels) : null;
         int eligible = byClass.Count(c => c.Length >= 2);
         var oneShot = eligible >= 2 && trials > 0 ? OneShot.Evaluate(embeddings, dim, byClass, Math.Min(ways, eligible), trials, rng, eps) : null;
         var retrieval = Retrieval.Evaluate(embeddings, dim, labels, eps);

@@ -42,7 +42,7 @@ public class ClassSetEvaluationTests
         var (e, labels) = Clusters(30, 5, 0.1, 1);
         var m = ClassSetEvaluation.Evaluate(e, 2, labels, 30, 20, 100, new Rng(1), 1e-7);
         Assert.That(m.Classes, Is.EqualTo(30));
-        Assert.That(m.Verification.Auc, Is.EqualTo(1.0));
+        Assert.That(m.Verification!.Auc, Is.EqualTo(1.0));
         Assert.That(m.OneShot!.Accuracy, Is.EqualTo(1.0));
         Assert.That(m.OneShot.Ways, Is.EqualTo(20));
         Assert.That((m.Retrieval.PrecisionAt1, m.Retrieval.MapAtR), Is.EqualTo((1.0, 1.0)));
@@ -50,7 +50,7 @@ public class ClassSetEvaluationTests
 
         var (mixed, mixedLabels) = Clusters(3, 40, 40, 2);
         var r = ClassSetEvaluation.Evaluate(mixed, 2, mixedLabels, 3, 10, 300, new Rng(1), 1e-7);
-        Assert.That(r.Verification.Auc, Is.InRange(0.3, 0.8), "noise far larger than the class spacing");
+        Assert.That(r.Verification!.Auc, Is.InRange(0.3, 0.8), "noise far larger than the class spacing");
         Assert.That(r.OneShot!.Ways, Is.EqualTo(3), "ways lowered to the classes present");
     }
 
@@ -84,5 +84,16 @@ public class ClassSetEvaluationTests
         Assert.That(Variance(x), Is.GreaterThan(1.5).And.LessThan(2.6), "a's spread, 25/12");
         Assert.That(Variance(y), Is.GreaterThan(0.06).And.LessThan(0.11), "b's spread, 1/12");
         Assert.That(Pca.Project2(e.ToArray(), 3).X, Is.EqualTo(x), "reproducible");
+    }
+
+    [Test]
+    public void ASingleClassHasNoVerificationButStillRetrieval()
+    {
+        // One held-out class: every pair is a same-class pair, so there is no ROC; retrieval finds only its own class.
+        var (e, labels) = Clusters(1, 6, 0.1, 3);
+        var m = ClassSetEvaluation.Evaluate(e, 2, labels, 1, 5, 50, new Rng(1), 1e-7);
+        Assert.That(m.Verification, Is.Null);
+        Assert.That(m.OneShot, Is.Null, "one-shot needs two classes");
+        Assert.That(m.Retrieval.PrecisionAt1, Is.EqualTo(1.0));
     }
 }

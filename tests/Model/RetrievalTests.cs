@@ -82,4 +82,22 @@ public class RetrievalTests
     [Test]
     public void NoQueriesGiveNotANumber() =>
         Assert.That(Retrieval.Evaluate([1, 2], 1, [0, 1], 0).PrecisionAt1, Is.NaN);
+
+    [Test]
+    public void DistancesFromOneImageAreBetweensBitForBit([Values(1, 2, 7, 13, 37, 600, 1031)] int n, [Values(1, 3, 10, 32)] int dim)
+    {
+        var random = new Random(n * 100 + dim);
+        var embeddings = Enumerable.Range(0, n * dim).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
+        if (n > 2) embeddings.AsSpan(0, dim).CopyTo(embeddings.AsSpan(dim)); // two equal images: the eps floor
+        var transposed = Retrieval.Transpose(embeddings, n, dim);
+        var distances = new double[n];
+        foreach (int q in new[] { 0, n / 2, n - 1 })
+        {
+            distances.AsSpan().Fill(double.NaN);
+            Retrieval.DistancesFrom(transposed, n, dim, q, 1e-7, distances);
+            for (int j = 0; j < n; j++)
+                Assert.That(BitConverter.DoubleToInt64Bits(distances[j]),
+                    Is.EqualTo(BitConverter.DoubleToInt64Bits(EmbeddingDistance.Between(embeddings, dim, q, j, 1e-7))), $"q {q}, j {j}");
+        }
+    }
 }

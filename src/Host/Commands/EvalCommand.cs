@@ -18,8 +18,8 @@ public static class EvalCommand
         var plots = OptionFactory.Path("--plots", "Write roc.png, distances.png and errors.png into this folder", helpName: "DIR");
         var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (when no --pairs is given)", helpName: "DIR");
         var seed = OptionFactory.ULong("--seed", defaults.Seed, "Seed of the balanced test pairs (when no --pairs is given)");
-        var positives = OptionFactory.Int("--positives-per-digit", 800, 1, "Same-digit pairs per digit (when no --pairs is given)");
-        var negatives = OptionFactory.Int("--negatives-per-pair", 200, 1, "Different-digit pairs per unordered digit pair (when no --pairs is given)");
+        var positives = TestPairOptions.Positives();
+        var negatives = TestPairOptions.Negatives();
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that scores the pairs");
         var ways = RecognitionOptions.Ways();
         var trials = RecognitionOptions.Trials();
@@ -40,7 +40,8 @@ public static class EvalCommand
         });
         command.SetAction(parse => Run(new EvalOptions(
             parse.GetValue(model)!, parse.GetValue(pairs), parse.GetValue(labels), parse.GetValue(distances),
-            parse.GetValue(data), parse.GetValue(seed), parse.GetValue(positives), parse.GetValue(negatives),
+            parse.GetValue(data), parse.GetValue(seed), TestPairOptions.Sizes(parse.CommandResult, positives, negatives).Positives,
+            TestPairOptions.Sizes(parse.CommandResult, positives, negatives).Negatives,
             parse.GetValue(accelerator), parse.GetValue(ways), parse.GetValue(trials), parse.GetValue(gallery),
             parse.GetResult(unknown) is { Implicit: false } ? parse.GetValue(unknown) : null), parse.GetValue(plots), context));
         return command;

@@ -17,8 +17,9 @@ namespace GpuSiamese.Host.Commands;
 public static class TrainCommand
 {
     public const string Summary =
-        "Train the Siamese network on MNIST, evaluate it on a fresh balanced test set (800 same-digit pairs per digit, " +
-        "200 different-digit pairs per digit pair) and write runs/<time>-s<seed>/ with model.ckpt, metrics.json and plots";
+        "Train the Siamese network (on MNIST unless --dataset says otherwise), evaluate it on a fresh balanced test set (MNIST: 800 " +
+        "same-digit pairs per digit, 200 different-digit pairs per digit pair; other data: scaled) and write runs/<time>-s<seed>/ " +
+        "with model.ckpt, metrics.json and plots";
 
     public static Command Create(CommandContext context) => Configure(new Command("train", Summary), context);
 

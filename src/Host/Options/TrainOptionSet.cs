@@ -30,11 +30,8 @@ public sealed class TrainOptionSet
     readonly Option<string> _data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files (else $GPUSIAMESE_DATA, the cache, or a fetch)", helpName: "DIR");
     readonly Option<string> _runs = new("--runs") { Description = "Folder under which the run folder is made", HelpName = "DIR", DefaultValueFactory = _ => D.RunsDir };
     readonly Option<bool> _quiet = OptionFactory.Flag("--quiet", "No progress display; the final figures are still printed");
-    readonly Option<int> _positives = OptionFactory.Int("--positives-per-digit", 800, 1,
-        "Same-class test pairs per class (digit); unless both this and --negatives-per-pair are given, the sizes scale with the data: " +
-        "8,000 positives spread over the classes, each class at most its distinct pairs (MNIST: 800)");
-    readonly Option<int> _negatives = OptionFactory.Int("--negatives-per-pair", 200, 1,
-        "Different-class test pairs per unordered class pair (scaled like --positives-per-digit: 9,000 spread over the class pairs; MNIST: 200)");
+    readonly Option<int> _positives = TestPairOptions.Positives();
+    readonly Option<int> _negatives = TestPairOptions.Negatives();
     readonly Option<string> _resume = OptionFactory.Path("--resume", "Continue from this checkpoint (optimizer state and sampler position included)", helpName: "CKPT");
     readonly Option<string> _preset = PresetOptions.Create();
     readonly Option<int> _oneShotWays = RecognitionOptions.Ways();
@@ -77,8 +74,8 @@ public sealed class TrainOptionSet
             DataDir = parse.GetValue(_data),
             RunsDir = parse.GetValue(_runs)!,
             Quiet = parse.GetValue(_quiet),
-            PositivesPerDigit = Given(parse.CommandResult, _positives) && Given(parse.CommandResult, _negatives) ? parse.GetValue(_positives) : null,
-            NegativesPerPair = Given(parse.CommandResult, _positives) && Given(parse.CommandResult, _negatives) ? parse.GetValue(_negatives) : null,
+            PositivesPerDigit = TestPairOptions.Sizes(parse.CommandResult, _positives, _negatives).Positives,
+            NegativesPerPair = TestPairOptions.Sizes(parse.CommandResult, _positives, _negatives).Negatives,
             Resume = parse.GetValue(_resume),
             Preset = parse.GetValue(_preset),
             OneShotWays = parse.GetValue(_oneShotWays),

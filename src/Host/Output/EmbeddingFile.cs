@@ -6,8 +6,9 @@ using GpuSiamese.Model.Runs;
 namespace GpuSiamese.Host.Output;
 
 /// <summary>
-/// embed's output: .npy holds the float32 matrix (rows, width); .csv one row per image, "label" (a split) or
-/// "file" (image files) first, then e0..e{width-1}.
+/// embed's output: .npy holds the float32 matrix (rows, width); .csv one row per image, "label" (a split: the class
+/// index, then "class", its name, for datasets whose names are not their indices, e.g. a folder's) or "file" (image
+/// files) first, then e0..e{width-1}.
 /// </summary>
 public static class EmbeddingFile
 {
@@ -32,12 +33,15 @@ public static class EmbeddingFile
         var text = new StringBuilder();
         var header = new List<string>();
         if (e.Labels is not null) header.Add("label");
+        var names = e.ClassNames is { } n && !n.Select((name, i) => name == i.ToString(c)).All(same => same) ? n : null;
+        if (names is not null) header.Add("class");
         if (e.Sources is not null) header.Add("file");
         header.AddRange(Enumerable.Range(0, e.Width).Select(k => $"e{k}"));
         text.Append(string.Join(',', header)).Append('\n');
         for (int r = 0; r < e.Rows; r++)
         {
             if (e.Labels is not null) text.Append(e.Labels[r].ToString(c)).Append(',');
+            if (names is not null) text.Append(Quote(names[e.Labels![r]])).Append(',');
             if (e.Sources is not null) text.Append(Quote(e.Sources[r])).Append(',');
             for (int k = 0; k < e.Width; k++)
             {

@@ -54,7 +54,7 @@ public static class MetricsReport
     {
         string oneShot = m.OneShot is { } o ? string.Create(C, $"  {o.Ways}-way one-shot {o.Accuracy:F4}") : "";
         Line(output, name, string.Create(C,
-            $"{m.Classes} classes, {m.Images} images: AUC {m.Verification.Auc:F4}{oneShot}  P@1 {m.Retrieval.PrecisionAt1:F4}  R-precision {m.Retrieval.RPrecision:F4}  MAP@R {m.Retrieval.MapAtR:F4}"));
+            $"{m.Classes} classes, {m.Images} images: {(m.Verification is { } v ? string.Create(C, $"AUC {v.Auc:F4}") : "AUC none (no pairs of two classes)")}{oneShot}  P@1 {m.Retrieval.PrecisionAt1:F4}  R-precision {m.Retrieval.RPrecision:F4}  MAP@R {m.Retrieval.MapAtR:F4}"));
     }
 
     public static void WriteRun(TextWriter output, StageTimings t, double totalSeconds, long peakRssBytes, string runFolder)

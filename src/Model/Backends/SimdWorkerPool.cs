@@ -9,9 +9,11 @@ namespace GpuSiamese.Model.Backends;
 /// costs nothing: the caller takes its parts. A training step is a string of ~10–100 µs operations, so
 /// workers spin briefly after each job (waking a sleeping thread costs tens of µs) and only then block.
 /// A worker descheduled while it holds a part stalls the caller (measured: p90 of a step 4x the median on
-/// a machine loaded by other processes), so after a wait far longer than a part takes, the next jobs run
-/// on the caller alone: 256 after a first stall, twice as many after each further one (up to 65,536),
-/// halving again with every split that goes well. Under sustained contention the pool thus settles on
+/// a machine loaded by other processes), so after a wait far longer than a part takes, jobs run on the
+/// caller alone for a while: 10 ms after a first stall, twice as long after each further one (up to 5 s),
+/// halving again with every split that goes well. The pause is a time, not a count of jobs: a count sized
+/// for a training step's 10–100 µs operations kept a 1024x1024 product (6 ms a job) on one thread for
+/// seconds after one late wake-up on an idle machine. Under sustained contention the pool thus settles on
 /// one thread (with autogroup scheduling a busy worker takes CPU from its own caller); on an idle
 /// machine it keeps splitting.
 /// </summary>
@@ -19,7 +21,7 @@ public sealed class SimdWorkerPool : IDisposable
 {
     static readonly long SpinTicks = Stopwatch.Frequency / 20000; // 50 µs: covers the gaps inside a training step
     static readonly long StallTicks = Stopwatch.Frequency / 40000; // 25 µs
-    const int MinSoloJobs = 256, MaxSoloJobs = 1 << 16;
+    static readonly long MinSoloTicks = Stopwatch.Frequency / 100, MaxSoloTicks = 5 * Stopwatch.Frequency; // 10 ms .. 5 s
 
     readonly Thread[] workers;
     readonly object gate = new();
@@ -31,7 +33,8 @@ public sealed class SimdWorkerPool : IDisposable
     int completed;
     volatile bool disposed;
     Exception? failure;
-    int soloJobs, backoff = MinSoloJobs;
+    // While not 0: jobs run on the caller alone until the clock reaches it.
+    long soloUntil, backoff = MinSoloTicks;
 
     // The clock the stall rule reads (Stopwatch's timestamps; a test gives its own, to decide what a part "took").
     readonly Func<long> clock;
@@ -68,9 +71,9 @@ public sealed class SimdWorkerPool : IDisposable
     public void Run(int parts, Action<int, int> body)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        if (workers.Length == 0 || parts <= 1 || soloJobs > 0)
+        if (soloUntil != 0 && clock() >= soloUntil) soloUntil = 0;
+        if (workers.Length == 0 || parts <= 1 || soloUntil != 0)
         {
-            if (soloJobs > 0) soloJobs--;
             for (int p = 0; p < parts; p++) body(p, 0);
             return;
         }
@@ -94,11 +97,11 @@ public sealed class SimdWorkerPool : IDisposable
         // A fair wait is the rest of one part; far longer means a worker lost its core mid-part.
         if (own > 0 && clock() - waitFrom > 2 * (waitFrom - start) / own + StallTicks)
         {
-            soloJobs = backoff;
-            backoff = Math.Min(2 * backoff, MaxSoloJobs);
+            soloUntil = clock() + backoff;
+            backoff = Math.Min(2 * backoff, MaxSoloTicks);
             Stalls++;
         }
-        else backoff = Math.Max(backoff / 2, MinSoloJobs);
+        else backoff = Math.Max(backoff / 2, MinSoloTicks);
         if (failure != null) ExceptionDispatchInfo.Throw(failure);
     }
 

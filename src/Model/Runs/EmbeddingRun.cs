@@ -59,6 +59,6 @@ public static class EmbeddingRun
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         float[] values = set is not null ? evaluator.Embed(set) : evaluator.Embed(pixels, count);
-        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources, warnings);
+        return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources, warnings, labels is null ? null : checkpoint.ClassNames);
     }
 }

@@ -25,4 +25,4 @@ public sealed record ComparisonOutcome(double Distance, double Threshold, float[
 /// <see cref="Sources"/> (file names) for image files, with <see cref="Warnings"/> about borderline images.
 /// </summary>
 public sealed record EmbeddingOutcome(float[] Values, int Rows, int Width, int[]? Labels, string[]? Sources,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null, IReadOnlyList<string>? ClassNames = null);

@@ -78,4 +78,87 @@ public class BalancedPairSetTests
         Assert.That(b.Labels, Is.EqualTo(a.Labels));
         Assert.That(c.Left, Is.Not.EqualTo(a.Left));
     }
+
+    /// <summary>Classes of the given sizes, images numbered consecutively.</summary>
+    static int[][] Classes(params int[] sizes)
+    {
+        int next = 0;
+        return sizes.Select(n => Enumerable.Range(next, n).Select(_ => next++).ToArray()).ToArray();
+    }
+
+    static (int Same, int Different) Kinds(PairSet pairs) => (pairs.Labels.Count(l => l == 0), pairs.Labels.Count(l => l == 1));
+
+    // Sizes worked out from the documented formula: half = max(1, ⌊pairs/2⌋); positives per class min(max(1, ⌊half/P⌋), C(m,2));
+    // negatives per class pair min(max(1, ⌊half/C(K,2)⌋), the two smallest classes' product).
+    [TestCase(new[] { 100, 100, 100, 100, 100, 100, 100, 100, 100, 100 }, 4000, 10 * 200, 45 * 44)]
+    [TestCase(new[] { 3, 5, 40 }, 1000, 3 * 3, 3 * 15)]
+    [TestCase(new[] { 6, 6 }, 1, 2 * 1, 1 * 1)]
+    [TestCase(new[] { 7 }, 100, 21, 0)]
+    [TestCase(new[] { 1, 4, 1 }, 60, 6, 3 * 1)]
+    public void MonitorSetSizesFollowTheFormula(int[] sizes, int monitorPairs, int same, int different)
+    {
+        var pairs = BalancedPairSet.CreateForMonitor(Classes(sizes), new Rng(5), monitorPairs);
+        Assert.That(Kinds(pairs), Is.EqualTo((same, different)));
+    }
+
+    [Test]
+    public void AMonitorSetOverManyClassesSpreadsHalfItsPairsAsNegatives()
+    {
+        // 60 classes give 1,770 class pairs, more than are cycled: ⌊1000/2⌋ = 500 negatives by the class stream and
+        // min(max(1, ⌊500/60⌋), C(3,2)) = 3 positives per class.
+        var pairs = BalancedPairSet.CreateForMonitor(Classes(Enumerable.Repeat(3, 60).ToArray()), new Rng(2), 1000);
+        Assert.That(Kinds(pairs), Is.EqualTo((60 * 3, 500)));
+    }
+
+    [Test]
+    public void ScaledSetsWithoutPositivesOrWithoutNegativesSayWhy()
+    {
+        var noPositives = BalancedPairSet.CreateScaled(Classes(1, 1, 1), new Rng(1), out string why);
+        Assert.That(Kinds(noPositives), Is.EqualTo((0, 3 * 1)));
+        Assert.That(why, Does.StartWith("no class has two images: no positive pairs"));
+        var oneClass = BalancedPairSet.CreateScaled(Classes(5), new Rng(1), out why);
+        Assert.That(Kinds(oneClass), Is.EqualTo((10, 0)), "C(5,2) = 10 positives, no class pair");
+        Assert.That(why, Does.Contain("0 negative pairs for each of 0 class pairs"));
+    }
+
+    [Test]
+    public void ManyClassesNeedTwoClassesForNegativesAndRepeatPairsOnlyWhenUsedUp()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BalancedPairSet.CreateForManyClasses(Classes(4), new Rng(1), 1, 3));
+        Assert.That(e!.Message, Is.EqualTo("negative pairs need at least two classes with images"));
+        // Two classes of one image each: one distinct pair, asked for three; the pair repeats and the call returns.
+        var used = BalancedPairSet.CreateForManyClasses(Classes(1, 1), new Rng(1), 0, 3);
+        Assert.That(Kinds(used), Is.EqualTo((0, 3)));
+        Assert.That(Enumerable.Range(0, 3).Select(p => (Math.Min(used.Left[p], used.Right[p]), Math.Max(used.Left[p], used.Right[p]))),
+            Is.All.EqualTo((0, 1)));
+        var two = BalancedPairSet.CreateForManyClasses(Classes(3, 3), new Rng(1), 2, 4);
+        Assert.That(Kinds(two), Is.EqualTo((4, 4)), "two classes are enough");
+    }
+
+    [Test]
+    public void NullArgumentsAreRefusedByName()
+    {
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.Create((ImageSet)null!, new Rng(1)))!.ParamName, Is.EqualTo("set"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.Create(Classes(3, 3), null!, 1, 1))!.ParamName, Is.EqualTo("rng"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.Create((int[][])null!, new Rng(1), 1, 1))!.ParamName, Is.EqualTo("byClass"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.CreateForManyClasses(null!, new Rng(1), 1, 1))!.ParamName, Is.EqualTo("byClass"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.CreateForManyClasses(Classes(3, 3), null!, 1, 1))!.ParamName, Is.EqualTo("rng"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.CreateForMonitor(null!, new Rng(1), 10))!.ParamName, Is.EqualTo("byClass"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.CreateForMonitor(Classes(3, 3), null!, 10))!.ParamName, Is.EqualTo("rng"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.CreateScaled(null!, new Rng(1), out _))!.ParamName, Is.EqualTo("byClass"));
+    }
+
+    [Test]
+    public void TooFewPairsOfAClassPairIsNamed()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BalancedPairSet.Create(Classes(2, 3, 1), new Rng(1), 1, 4));
+        Assert.That(e!.Message, Is.EqualTo("classes 0 and 2 have 2 distinct pairs: too few for 4 negative pairs"));
+        var digits = SyntheticSets.WithCounts(5, 5, 5, 5, 5, 5, 5, 5, 5, 0);
+        var noImages = Assert.Throws<ArgumentException>(() => BalancedPairSet.Create(digits, new Rng(1), 0, 1));
+        Assert.That(noImages!.Message, Is.EqualTo("digit 9 has no images: too few for 1 negative pairs"));
+        var one = SyntheticSets.WithCounts(5, 5, 5, 1, 5, 5, 5, 5, 5, 5);
+        var onePositive = Assert.Throws<ArgumentException>(() => BalancedPairSet.Create(one, new Rng(1), 1, 0));
+        Assert.That(onePositive!.Message, Is.EqualTo("digit 3 has 1 images, 0 distinct pairs: too few for 1 positive pairs"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), 1, -1));
+    }
 }

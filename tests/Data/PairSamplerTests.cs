@@ -111,6 +111,30 @@ public class PairSamplerTests
     }
 
     [Test]
+    public void ARefusedStateChangesNothing()
+    {
+        // A state whose digit cycle is fine but whose digit-pair cycle is not: every part is checked before any is
+        // taken, so the sampler goes on exactly as if Restore had not been called.
+        var set = SyntheticSets.Uniform(6);
+        var sampler = new PairSampler(set, new Rng(3));
+        Run(sampler, 2, 8);
+        var other = new PairSampler(set, new Rng(40));
+        Run(other, 3, 9);
+        var bad = other.GetState() with { PairOrder = [.. Enumerable.Repeat(0, 45)] };
+        var twin = new PairSampler(set, new Rng(3));
+        Run(twin, 2, 8);
+        var e = Assert.Throws<ArgumentException>(() => sampler.Restore(bad));
+        Assert.That(e!.Message, Is.EqualTo("sampler state: digit-pair cycle is not a permutation of 0..44"));
+        Assert.That(Run(sampler, 5, 8), Is.EqualTo(Run(twin, 5, 8)));
+        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Restore(bad with { PositiveMinusNegative = -2 }))!.Message,
+            Is.EqualTo("sampler state: positive-minus-negative balance -2, expected -1, 0 or 1"));
+        Assert.That(Assert.Throws<ArgumentException>(() => sampler.Restore(other.GetState() with { DigitOrder = [0, 1] }))!.Message,
+            Is.EqualTo("sampler state: digit cycle has the wrong length or position"));
+        Assert.Throws<ArgumentNullException>(() => sampler.Restore(null!));
+        Assert.Throws<ArgumentNullException>(() => new PairSampler((int[][])null!, new Rng(1)));
+    }
+
+    [Test]
     public void RestoreRefusesAStateThatIsNotOne()
     {
         var set = SyntheticSets.Uniform(5);
@@ -133,7 +157,8 @@ public class PairSamplerTests
     public void SpansOfDifferentLengthsAreRefused()
     {
         var sampler = new PairSampler(SyntheticSets.Uniform(5), new Rng(1));
-        Assert.Throws<ArgumentException>(() => sampler.NextBatch(new int[4], new int[4], new int[3]));
+        var e = Assert.Throws<ArgumentException>(() => sampler.NextBatch(new int[4], new int[4], new int[3]));
+        Assert.That(e!.Message, Is.EqualTo("left, right and labels must have one length, got 4, 4, 3"));
     }
 
     [Test]

@@ -147,4 +147,46 @@ public class TripletSamplerTests
             Assert.That(negatives[d, 7], Is.Zero);
         }
     }
+
+    [Test]
+    public void ARefusedStateNamesWhatIsWrongAndChangesNothing()
+    {
+        var set = SyntheticSets.Uniform(6);
+        int[] Draw(TripletSampler s, int n)
+        {
+            var a = new int[n]; var p = new int[n]; var q = new int[n];
+            s.NextBatch(a, p, q);
+            return [.. a, .. p, .. q];
+        }
+        var sampler = new TripletSampler(set, new Rng(2));
+        var twin = new TripletSampler(set, new Rng(2));
+        Draw(sampler, 13);
+        Draw(twin, 13);
+        var other = new TripletSampler(set, new Rng(77));
+        Draw(other, 29);
+        var good = other.GetState();
+        string Refusal(TripletSamplerState state) => Assert.Throws<ArgumentException>(() => sampler.Restore(state))!.Message;
+        string wrongCycles = "sampler state: expected a negative-class cycle for each of the 10 anchor classes";
+        Assert.That(Refusal(good with { NegativeOrders = null! }), Is.EqualTo(wrongCycles));
+        Assert.That(Refusal(good with { NegativeOrders = good.NegativeOrders[..9] }), Is.EqualTo(wrongCycles));
+        Assert.That(Refusal(good with { NegativeCursors = null! }), Is.EqualTo(wrongCycles));
+        Assert.That(Refusal(good with { NegativeCursors = good.NegativeCursors[..9] }), Is.EqualTo(wrongCycles));
+        Assert.That(Refusal(good with { AnchorOrder = [.. Enumerable.Repeat(1, 10)] }), Is.EqualTo("sampler state: anchor cycle is not a permutation of 0..9"));
+        // The last negative cycle bad, everything before it good: nothing may have been taken over.
+        var lastBad = good.NegativeOrders.Select(o => (int[])o.Clone()).ToArray();
+        lastBad[9] = [.. Enumerable.Repeat(0, lastBad[9].Length)];
+        Assert.That(Refusal(good with { NegativeOrders = lastBad }), Is.EqualTo($"sampler state: negative class 9 cycle is not a permutation of 0..{lastBad[9].Length - 1}"));
+        Assert.That(Draw(sampler, 40), Is.EqualTo(Draw(twin, 40)));
+        Assert.Throws<ArgumentNullException>(() => new TripletSampler((int[][])null!, new Rng(1)));
+        Assert.Throws<ArgumentNullException>(() => new TripletSampler(new[] { new[] { 0, 1 }, new[] { 2 } }, null!));
+    }
+
+    [Test]
+    public void ClassesThatCannotMakeTripletsAreRefused()
+    {
+        Assert.That(Assert.Throws<ArgumentException>(() => new TripletSampler(new[] { new[] { 0 }, new[] { 1 } }, new Rng(1)))!.Message,
+            Is.EqualTo("no class holds two images; triplets need a class with at least two (anchor and positive)"));
+        Assert.That(Assert.Throws<ArgumentException>(() => new TripletSampler(new[] { new[] { 0, 1 }, Array.Empty<int>() }, new Rng(1)))!.Message,
+            Does.StartWith("only one class holds images; triplets need a second class for"));
+    }
 }

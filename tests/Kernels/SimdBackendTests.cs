@@ -190,6 +190,36 @@ public class SimdBackendTests
         Assert.Throws<ObjectDisposedException>(() => _ = slice.Span.Length);
     }
 
+    /// <summary>
+    /// Back-to-back jobs whose part counts change from job to job (2, 9, 3, 16, …), on a clock that never advances so
+    /// the pool never falls back to the caller alone. A worker still looping for a finished job must not take a part
+    /// of the next one: every part of every job runs exactly once, and every Run returns. (Before the part count
+    /// lived in the pool's state word, a worker that read the finished job's counter and then the next job's larger
+    /// count ran a part twice and left the caller waiting forever; a training run on a loaded machine stalled so.)
+    /// </summary>
+    [Test]
+    [CancelAfter(300_000)]
+    public void PartCountsThatChangeBetweenJobsRunEachPartOnce()
+    {
+        using var pool = new SimdWorkerPool(3, () => 0);
+        int[] counts = [2, 9, 3, 16, 2, 5];
+        var runs = new int[16];
+        for (int job = 0; job < 300_000; job++)
+        {
+            int parts = counts[job % counts.Length];
+            Array.Clear(runs);
+            pool.Run(parts, (part, worker) =>
+            {
+                Interlocked.Increment(ref runs[part]);
+                if (worker != 0 && part % 2 == 0) Thread.Yield();
+            });
+            for (int p = 0; p < 16; p++)
+                if (runs[p] != (p < parts ? 1 : 0))
+                    Assert.Fail($"job {job} ({parts} parts): part {p} ran {runs[p]} times");
+        }
+        Assert.That(pool.Stalls, Is.EqualTo(0), "the clock stands still, so no wait counts as a stall");
+    }
+
     [Test]
     public void AWorkerFailureReachesTheCaller()
     {

@@ -26,10 +26,14 @@ public sealed class SimdWorkerPool : IDisposable
     readonly Thread[] workers;
     readonly object gate = new();
     Action<int, int>? job;
-    int parts;
-    // High 32 bits: the job's generation; low 32 bits: the next unclaimed part. One word, so that a claim
-    // made for a finished job fails instead of taking a part of the next one.
+    // Bits 32–62: the job's generation; bits 16–31: its number of parts; bits 0–15: the next unclaimed part. One
+    // word, so that a claim read for a finished job fails instead of taking a part of the next one: the part count
+    // once lived in a field of its own, written before the new generation was published, and a worker that had
+    // read the finished job's exhausted counter, then the next job's larger count, claimed a part of the next job
+    // under the old generation; it ran twice, the count of completed parts overshot and the caller spun forever
+    // (seen as a training run that stopped making progress on a loaded machine).
     long state;
+    const int MaxParts = 0xFFFF;
     int completed;
     volatile bool disposed;
     Exception? failure;
@@ -77,15 +81,15 @@ public sealed class SimdWorkerPool : IDisposable
             for (int p = 0; p < parts; p++) body(p, 0);
             return;
         }
+        if (parts > MaxParts) throw new ArgumentOutOfRangeException(nameof(parts), parts, $"a job of at most {MaxParts} parts");
         job = body;
-        this.parts = parts;
         failure = null;
         Volatile.Write(ref completed, 0);
         // 31 bits of generation, wrapping: only equality is ever asked of it.
         long generation = (Generation(Volatile.Read(ref state)) + 1) & int.MaxValue;
         lock (gate)
         {
-            Volatile.Write(ref state, generation << 32);
+            Volatile.Write(ref state, generation << 32 | (long)parts << 16);
             Monitor.PulseAll(gate);
         }
         long start = clock();
@@ -112,8 +116,8 @@ public sealed class SimdWorkerPool : IDisposable
         {
             long s = Volatile.Read(ref state);
             if (Generation(s) != generation) return done;
-            int part = (int)(s & 0xFFFF_FFFF);
-            if (part >= Volatile.Read(ref parts)) return done;
+            int part = (int)(s & 0xFFFF), parts = (int)(s >> 16 & 0xFFFF);
+            if (part >= parts) return done;
             if (Interlocked.CompareExchange(ref state, s + 1, s) != s)
             {
                 done--;

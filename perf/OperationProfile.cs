@@ -17,6 +17,8 @@ public sealed class OperationProfile : IProfileSection
         var rows = new List<string[]>();
         var rng = new Random(1);
         using var table = Upload(b, Uniform(rng, TrainTableRows * Input, 0, 1));
+        // The same table as 8-bit values (how a dataset of images is held), made without drawing from rng.
+        using var byteTable = Upload(b, Enumerable.Range(0, TrainTableRows * Input).Select(i => (byte)(i * 37)).ToArray());
         foreach (int n in new[] { 128, 1024 })
         {
             int pairs = n / 2;
@@ -45,6 +47,7 @@ public sealed class OperationProfile : IProfileSection
             }
             double Mm(int i, int o) => 2.0 * n * i * o;
             Add("gather rows (196 wide, 54,000-row table)", () => b.GatherRows(table, idx, x, n, Input), 0, 2.0 * n * Input * 4);
+            Add("gather rows from bytes (196 wide, 54,000-row table)", () => b.GatherRowsFromBytes(byteTable, idx, x, n, Input), 0, n * Input * 5.0);
             Add("dense forward 196→200 ReLU", () => b.DenseForward(x, w1, b1, h, n, Input, Hidden, Activation.Relu), Mm(Input, Hidden), 0);
             Add("dense forward 200→10 ReLU", () => b.DenseForward(h, w2, b2, e, n, Hidden, Embedding, Activation.Relu), Mm(Hidden, Embedding), 0);
             Add("pair distance forward (dim 10)", () => b.PairDistanceForward(e, dist, pairs, Embedding, 1e-7f), 0, (2.0 * n * Embedding + pairs) * 4);

@@ -29,7 +29,7 @@ public sealed class Network : IDisposable
         for (int l = 0; l < _slices.Length; l++)
         {
             int offset = config.LayerOffset(l), count = config.Layers[l].ParameterCount;
-            _slices[l] = new LayerParameters(Parameters.Slice(offset, count), Gradients.Slice(offset, count));
+            _slices[l] = new LayerParameters(Parameters.Slice(offset, count), Gradients.Slice(offset, count), new LayerScratch(backend));
         }
     }
 
@@ -111,6 +111,7 @@ public sealed class Network : IDisposable
 
     public void Dispose()
     {
+        foreach (var slice in _slices) slice.Scratch.Dispose();
         Parameters.Dispose();
         Gradients.Dispose();
     }

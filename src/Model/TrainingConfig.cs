@@ -235,33 +235,15 @@ public sealed record TrainingConfig
 
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> whose message names the option (as the command line spells it)
-    /// and the range it expects: each of <see cref="Settings"/>, then the rules that involve more than one.
+    /// and the range it expects: each of <see cref="Settings"/>, then the refused combinations (<see cref="SettingCombinations"/>).
     /// </summary>
     public void Validate()
     {
         if (Network is null) throw new ArgumentException("--layers must be given", nameof(Network));
         foreach (var setting in Settings) setting.Check(this);
-        if (Mining != TripletMining.None && Loss != LossKind.Triplet) throw Bad("--mining", "none unless --loss is triplet", "batch-hard");
-        if (Nesterov && Optimizer == OptimizerKind.Sgd && Momentum == 0) throw Bad("--nesterov", "a momentum above 0", Momentum);
         if (BatchPairs > 1 << 20) throw Bad("--batch", "at most 1048576", BatchPairs);
-        if (AugmentMaxScale < AugmentMinScale)
-            throw Bad("--augment-max-scale", $"a finite scale at least --augment-min-scale ({AugmentMinScale})", AugmentMaxScale);
-        if (InputMismatch() is { } mismatch) throw new ArgumentException(mismatch, "--layers");
-        if (Augment && (InputSize != Data.DatasetShape.DefaultInputSize || Channels != 1))
-            throw Bad("--augment", "used with the default --input-size 14 and --channels 1 only (it works on 28x28 grey originals)", $"--input-size {InputSize} --channels {Channels}");
-    }
-
-    /// <summary>
-    /// Null when the network reads <see cref="InputShape"/>, else the message: a widths network's first width must be
-    /// C·N·N, a layer list's input shape must be CxNxN.
-    /// </summary>
-    public string? InputMismatch()
-    {
-        var want = InputShape;
-        bool fits = Network.LayerList is null ? Network.Input.Size == want.Size : Network.Input == want;
-        return fits ? null
-            : $"--layers reads {Network.Input} ({Network.Input.Size} values) but --input-size {InputSize} --channels {Channels} give {want} ({want.Size} values); " +
-              "leave --layers out to have the network follow the input, or start it with the input's shape";
+        foreach (var combination in SettingCombinations.All)
+            if (!combination.ModelRunsIt && combination.IsRefused(this)) throw combination.ToException(this);
     }
 
     /// <summary>The learning rate of global step <paramref name="step"/> (0-based) in epoch <paramref name="epoch"/> (0-based).</summary>

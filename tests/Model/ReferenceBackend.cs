@@ -12,7 +12,7 @@ namespace GpuSiamese.Tests.Model;
 /// </summary>
 public sealed class ReferenceBackend : IBackend
 {
-    sealed class HostBuffer<T>(T[] array, int offset, int length) : DeviceBuffer<T> where T : unmanaged
+    sealed class HostBuffer<T>(T[] array, int offset, int length) : DeviceBuffer<T>(array, offset) where T : unmanaged
     {
         public T[] Array { get; } = array;
         public int Offset { get; } = offset;
@@ -37,15 +37,14 @@ public sealed class ReferenceBackend : IBackend
 
     public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged
     {
-        var h = Host(dst);
-        if (src.Length > h.Length) throw new ArgumentException($"upload of {src.Length} into {h.Length}");
-        src.CopyTo(h.Span);
+        BackendContract.Upload(dst, src.Length);
+        src.CopyTo(Host(dst).Span);
     }
 
     public void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged
     {
-        var h = Host(src);
-        h.Span[..Math.Min(h.Length, dst.Length)].CopyTo(dst);
+        BackendContract.Download(src, dst.Length);
+        Host(src).Span[..dst.Length].CopyTo(dst);
     }
 
     public void Synchronize()
@@ -54,6 +53,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
     {
+        BackendContract.GatherRows(table, indices, dst, rows, width);
         var y = new double[rows * width];
         Ref.Gather.Rows(D(table), Host(indices).Span.ToArray(), y, rows, width);
         Put(dst, y);
@@ -61,6 +61,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
     {
+        BackendContract.GatherRowsFromBytes(table, indices, dst, rows, width);
         var y = new double[rows * width];
         Ref.Gather.RowsFromBytes(Host(table).Span.ToArray(), Host(indices).Span.ToArray(), y, rows, width);
         Put(dst, y);
@@ -69,6 +70,7 @@ public sealed class ReferenceBackend : IBackend
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
+        BackendContract.DenseForward(x, w, b, y, rows, inW, outW);
         var yd = new double[rows * outW];
         Ref.Dense.Forward(D(x, rows * inW), D(w, inW * outW), D(b, outW), yd, rows, inW, outW, act);
         Put(y, yd);
@@ -76,6 +78,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
     {
+        BackendContract.ActivationBackward(y, dy, n);
         var d = D(dy, n);
         Ref.Dense.ActivationBackward(D(y, n), d, n, act);
         Put(dy, d);
@@ -84,6 +87,7 @@ public sealed class ReferenceBackend : IBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
+        BackendContract.Conv2dForward(x, w, b, y, g);
         var yd = new double[g.Images * g.OutSize];
         Ref.Conv2d.Forward(D(x, g.Images * g.InSize), D(w, g.WeightCount), D(b, g.OutChannels), yd, g, act);
         Put(y, yd);
@@ -91,6 +95,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
     {
+        BackendContract.Conv2dBackwardData(dy, w, dx, g);
         var d = new double[g.Images * g.InSize];
         Ref.Conv2d.BackwardData(D(dy, g.Images * g.OutSize), D(w, g.WeightCount), d, g);
         Put(dx, d);
@@ -99,6 +104,7 @@ public sealed class ReferenceBackend : IBackend
     public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         Conv2dGeometry g)
     {
+        BackendContract.Conv2dBackwardWeights(x, dy, dw, db, g);
         var wd = new double[g.WeightCount];
         var bd = new double[g.OutChannels];
         Ref.Conv2d.BackwardWeights(D(x, g.Images * g.InSize), D(dy, g.Images * g.OutSize), wd, bd, g);
@@ -109,6 +115,7 @@ public sealed class ReferenceBackend : IBackend
     public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
         int images, int height, int width, int channels)
     {
+        BackendContract.MaxPoolForward(x, y, winner, images, height, width, channels);
         int outN = images * (height / 2) * (width / 2) * channels;
         var yd = new double[outN];
         var at = new int[outN];
@@ -120,6 +127,7 @@ public sealed class ReferenceBackend : IBackend
     public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
         int images, int height, int width, int channels)
     {
+        BackendContract.MaxPoolBackward(dy, winner, dx, images, height, width, channels);
         int outN = images * (height / 2) * (width / 2) * channels;
         var d = new double[images * height * width * channels];
         Ref.MaxPool.Backward(D(dy, outN), Host(winner).Span[..outN].ToArray(), d, images, height, width, channels);
@@ -128,6 +136,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
     {
+        BackendContract.DenseBackwardData(dy, w, dx, rows, inW, outW);
         var d = new double[rows * inW];
         Ref.Dense.BackwardData(D(dy, rows * outW), D(w, inW * outW), d, rows, inW, outW);
         Put(dx, d);
@@ -136,6 +145,7 @@ public sealed class ReferenceBackend : IBackend
     public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         int rows, int inW, int outW)
     {
+        BackendContract.DenseBackwardWeights(x, dy, dw, db, rows, inW, outW);
         var w = new double[inW * outW];
         var b = new double[outW];
         Ref.Dense.BackwardWeights(D(x, rows * inW), D(dy, rows * outW), w, b, rows, inW, outW);
@@ -145,6 +155,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
+        BackendContract.PairDistanceForward(emb, dist, pairs, dim);
         var d = new double[pairs];
         Ref.PairDistance.Forward(D(emb, 2 * pairs * dim), d, pairs, dim, eps);
         Put(dist, d);
@@ -153,6 +164,7 @@ public sealed class ReferenceBackend : IBackend
     public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
         DeviceBuffer<float> dEmb, int pairs, int dim, float eps)
     {
+        BackendContract.PairDistanceBackward(emb, dist, dDist, dEmb, pairs, dim);
         var d = new double[2 * pairs * dim];
         Ref.PairDistance.Backward(D(emb, 2 * pairs * dim), D(dist, pairs), D(dDist, pairs), d, pairs, dim, eps);
         Put(dEmb, d);
@@ -161,11 +173,11 @@ public sealed class ReferenceBackend : IBackend
     public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
+        BackendContract.PairLoss(kind, dist, labels, loss, dDist, count);
         var e = D(dist, count);
         var y = Host(labels).Span[..count].ToArray();
         var l = new double[count];
         var g = new double[count];
-        if (kind == LossKind.Triplet) throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
         if (kind == LossKind.ContrastiveBounded)
         {
             Ref.ContrastiveLoss.BoundedForward(e, y, l, count, parameter);
@@ -183,6 +195,7 @@ public sealed class ReferenceBackend : IBackend
     public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
         float margin, float eps)
     {
+        BackendContract.TripletLoss(emb, loss, dEmb, triplets, dim);
         var e = D(emb, 3 * triplets * dim);
         var l = new double[triplets];
         var g = new double[3 * triplets * dim];
@@ -194,6 +207,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
     {
+        BackendContract.Dropout(x, n, p);
         var d = D(x, n);
         Ref.Dropout.Forward(d, n, p, key, step);
         Put(x, d);
@@ -201,6 +215,7 @@ public sealed class ReferenceBackend : IBackend
 
     public void WeightDecay(DeviceBuffer<float> p, int n, float rate)
     {
+        BackendContract.WeightDecay(p, n);
         var d = D(p, n);
         Ref.WeightDecay.Apply(d, n, rate);
         Put(p, d);
@@ -209,6 +224,7 @@ public sealed class ReferenceBackend : IBackend
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
         float lr, float beta1, float beta2, float eps, int t, float gradScale)
     {
+        BackendContract.AdamStep(p, g, m, v, n, t);
         double[] pd = D(p, n), md = D(m, n), vd = D(v, n);
         Ref.Optimizers.Adam(pd, D(g, n), md, vd, n, lr, beta1, beta2, eps, t, gradScale);
         Put(p, pd); Put(m, md); Put(v, vd);
@@ -217,6 +233,7 @@ public sealed class ReferenceBackend : IBackend
     public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
         float lr, float rho, float eps, float gradScale)
     {
+        BackendContract.RmsPropStep(p, g, s, n);
         double[] pd = D(p, n), sd = D(s, n);
         Ref.Optimizers.RmsProp(pd, D(g, n), sd, n, lr, rho, eps, gradScale);
         Put(p, pd); Put(s, sd);
@@ -225,14 +242,23 @@ public sealed class ReferenceBackend : IBackend
     public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
         float lr, float momentum, bool nesterov, float gradScale)
     {
+        BackendContract.SgdStep(p, g, u, n);
         double[] pd = D(p, n), ud = D(u, n);
         Ref.Optimizers.Sgd(pd, D(g, n), ud, n, lr, momentum, nesterov, gradScale);
         Put(p, pd); Put(u, ud);
     }
 
-    public float Sum(DeviceBuffer<float> x, int n) => (float)Ref.Reductions.Sum(D(x, n), n);
+    public float Sum(DeviceBuffer<float> x, int n)
+    {
+        BackendContract.Reduction(x, n);
+        return (float)Ref.Reductions.Sum(D(x, n), n);
+    }
 
-    public float SumOfSquares(DeviceBuffer<float> x, int n) => (float)Ref.Reductions.SumOfSquares(D(x, n), n);
+    public float SumOfSquares(DeviceBuffer<float> x, int n)
+    {
+        BackendContract.Reduction(x, n);
+        return (float)Ref.Reductions.SumOfSquares(D(x, n), n);
+    }
 
     public void Dispose()
     {

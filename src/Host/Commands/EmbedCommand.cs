@@ -1,6 +1,8 @@
 using System.CommandLine;
 using GpuSiamese.Host.Options;
+using GpuSiamese.Model;
 using GpuSiamese.Model.Runs;
+using GpuSiamese.Model.Settings;
 using GpuSiamese.Host.Output;
 
 namespace GpuSiamese.Host.Commands;
@@ -28,7 +30,9 @@ public static class EmbedCommand
         var output = OptionFactory.Path("--out", "Output file: .npy (float32, rows x width) or .csv (label or file, then e0, e1, …)", required: true, helpName: "FILE");
         var data = OptionFactory.Path("--data", "Folder holding the four MNIST IDX files", helpName: "DIR");
         var seed = OptionFactory.ULong("--seed", defaults.Seed, "Seed of the validation hold-out");
-        var validation = OptionFactory.Double("--validation", defaults.Training.ValidationFraction, "Fraction of the training images held out for validation", "a number in (0, 1)", v => v is > 0 and < 1);
+        // The hold-out is train's: the same option definition (flag, default, range, help) as train's --validation.
+        var validationSetting = TrainingConfig.Settings.Single(setting => setting.Key == "validation");
+        var validation = (Option<string>)OptionFactory.Setting(validationSetting);
         var invert = new InvertOptions();
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that runs the network");
 
@@ -49,9 +53,14 @@ public static class EmbedCommand
         });
         command.SetAction(parse => Run(new EmbedOptions(parse.GetValue(model)!, parse.GetValue(split),
             parse.GetValue(images) ?? [], parse.GetValue(output)!, parse.GetValue(data), parse.GetValue(seed),
-            parse.GetValue(validation), invert.Read(parse), parse.GetValue(accelerator)), context));
+            ValidationFraction(validationSetting, parse.GetValue(validation)!), invert.Read(parse), parse.GetValue(accelerator)), context));
         return command;
     }
+
+    /// <summary>The hold-out fraction as train reads it (the parser has already accepted the text).</summary>
+    static double ValidationFraction(TrainingSetting setting, string text) =>
+        setting.TryApply(new TrainingConfig(), text, out var config) ? config.ValidationFraction
+        : throw new InvalidOperationException($"--validation '{text}' was read after it failed to parse");
 
     public static int Run(EmbedOptions options, CommandContext context)
     {

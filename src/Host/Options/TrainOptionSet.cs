@@ -54,18 +54,8 @@ public sealed class TrainOptionSet
                 result.AddError("--relu-output and --no-relu-output contradict each other: give one");
             // Options not given take the preset's value or the default: the checks see what training will get.
             if (!TryCompose(result, out var c)) return;
-            if (c.PairsPerEpoch < c.BatchPairs)
-                result.AddError($"--pairs-per-epoch ({c.PairsPerEpoch}) must be at least --batch ({c.BatchPairs})");
-            if (c.AugmentMaxScale < c.AugmentMinScale)
-                result.AddError($"--augment-max-scale ({SettingFormats.FormatNumber(c.AugmentMaxScale)}) must be at least --augment-min-scale ({SettingFormats.FormatNumber(c.AugmentMinScale)})");
-            if (c.Nesterov && c.Optimizer != OptimizerKind.Sgd)
-                result.AddError("--nesterov applies to --optimizer sgd only");
-            if (c.Mining != TripletMining.None && c.Loss != LossKind.Triplet)
-                result.AddError("--mining batch-hard applies to --loss triplet only");
-            if (c.InputMismatch() is { } mismatch)
-                result.AddError(mismatch);
-            if (c.Augment && (c.InputSize != Data.DatasetShape.DefaultInputSize || c.Channels != 1))
-                result.AddError("--augment works on 28x28 grey originals: use it with the default --input-size 14 and --channels 1");
+            foreach (var combination in SettingCombinations.All)
+                if (combination.IsRefused(c)) result.AddError(combination.Sentence(c));
         });
     }
 
@@ -123,11 +113,10 @@ public sealed class TrainOptionSet
             }
         }
         // A preset's augmentation works on 28x28 grey originals: at another input it is left out (--augment given is refused).
-        if (config.Augment && !Given(result, _settings.First(s => s.Setting.Key == "augment").Option)
-            && (config.InputSize != Data.DatasetShape.DefaultInputSize || config.Channels != 1))
+        if (SettingCombinations.AugmentAtOtherInput.IsRefused(config) && !Given(result, _settings.First(s => s.Setting.Key == "augment").Option))
             config = config with { Augment = false };
         // The network's input follows --input-size and --channels, unless --layers spelled it (then they must agree).
-        if (!Given(result, _layers) && config.InputMismatch() is not null)
+        if (!Given(result, _layers) && SettingCombinations.InputMismatch.IsRefused(config))
         {
             try
             {

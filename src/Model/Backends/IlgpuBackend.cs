@@ -72,9 +72,8 @@ public sealed class IlgpuBackend : IBackend
 
     public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged
     {
+        BackendContract.Upload(dst, src.Length);
         var view = Of(dst).View;
-        if (src.Length > view.Length)
-            throw new ArgumentException($"upload of {src.Length} elements into a buffer of {view.Length}", nameof(src));
         if (src.Length == 0) return;
         ArrayView1D<T, Stride1D.Dense> target = view.SubView(0, src.Length);
         target.CopyFromCPU(rt.Stream, src);
@@ -82,9 +81,8 @@ public sealed class IlgpuBackend : IBackend
 
     public void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged
     {
+        BackendContract.Download(src, dst.Length);
         var view = Of(src).View;
-        if (dst.Length > view.Length)
-            throw new ArgumentException($"download of {dst.Length} elements from a buffer of {view.Length}", nameof(dst));
         if (dst.Length > 0)
         {
             ArrayView1D<T, Stride1D.Dense> source = view.SubView(0, dst.Length);
@@ -97,8 +95,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
     {
-        Need(indices, rows, nameof(indices));
-        Need(dst, rows * width, nameof(dst));
+        BackendContract.GatherRows(table, indices, dst, rows, width);
         var work = rt.Plan.Split(rows * width);
         if (work.Units == 0) return;
         rt.K.Gather(work.Threads, Of(table).View, Of(indices).View, Of(dst).View, width, work);
@@ -106,8 +103,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
     {
-        Need(indices, rows, nameof(indices));
-        Need(dst, rows * width, nameof(dst));
+        BackendContract.GatherRowsFromBytes(table, indices, dst, rows, width);
         var work = rt.Plan.Split(rows * width);
         if (work.Units == 0) return;
         rt.K.GatherBytes(work.Threads, Of(table).View, Of(indices).View, Of(dst).View, width, work);
@@ -116,7 +112,7 @@ public sealed class IlgpuBackend : IBackend
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
-        Need(x, rows * inW, nameof(x)); Need(w, inW * outW, nameof(w)); Need(b, outW, nameof(b)); Need(y, rows * outW, nameof(y));
+        BackendContract.DenseForward(x, w, b, y, rows, inW, outW);
         int relu = act == Activation.Relu ? 1 : 0;
         ArrayView<float> xv = Of(x).View, wv = Of(w).View;
         var launch = KernelVariants.DenseForward(rt.Plan, rows, inW, outW, Of(x).Offset, Of(w).Offset);
@@ -132,7 +128,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
     {
-        Need(y, n, nameof(y)); Need(dy, n, nameof(dy));
+        BackendContract.ActivationBackward(y, dy, n);
         if (act != Activation.Relu || n == 0) return;
         var work = rt.Plan.Split(n);
         rt.K.ReluBackward(work.Threads, Of(y).View, Of(dy).View, work);
@@ -140,7 +136,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
     {
-        Need(dy, rows * outW, nameof(dy)); Need(w, inW * outW, nameof(w)); Need(dx, rows * inW, nameof(dx));
+        BackendContract.DenseBackwardData(dy, w, dx, rows, inW, outW);
         var launch = KernelVariants.DenseBackwardData(rt.Plan, rows, inW);
         var s = new DenseShape(rows, inW, outW, 0, rt.Plan.Split(launch.Units));
         if (launch.Units == 0) return;
@@ -150,7 +146,7 @@ public sealed class IlgpuBackend : IBackend
     public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         int rows, int inW, int outW)
     {
-        Need(x, rows * inW, nameof(x)); Need(dy, rows * outW, nameof(dy)); Need(dw, inW * outW, nameof(dw)); Need(db, outW, nameof(db));
+        BackendContract.DenseBackwardWeights(x, dy, dw, db, rows, inW, outW);
         ArrayView<float> xv = Of(x).View, dyv = Of(dy).View;
         var launch = KernelVariants.DenseBackwardWeights(rt.Plan, inW, outW, Of(x).Offset, Of(dy).Offset);
         var s = new DenseShape(rows, inW, outW, 0, rt.Plan.Split(launch.Units));
@@ -166,8 +162,7 @@ public sealed class IlgpuBackend : IBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        Need(x, g.Images * g.InSize, nameof(x)); Need(w, g.WeightCount, nameof(w)); Need(b, g.OutChannels, nameof(b));
-        Need(y, g.Images * g.OutSize, nameof(y));
+        BackendContract.Conv2dForward(x, w, b, y, g);
         var s = new Conv2dShape(g, act == Activation.Relu ? 1 : 0, rt.Plan.Split(g.Images * g.OutSize));
         if (s.Work.Units == 0) return;
         rt.K.ConvForward(s.Work.Threads, Of(x).View, Of(w).View, Of(b).View, Of(y).View, s);
@@ -175,7 +170,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
     {
-        Need(dy, g.Images * g.OutSize, nameof(dy)); Need(w, g.WeightCount, nameof(w)); Need(dx, g.Images * g.InSize, nameof(dx));
+        BackendContract.Conv2dBackwardData(dy, w, dx, g);
         var s = new Conv2dShape(g, 0, rt.Plan.Split(g.Images * g.InSize));
         if (s.Work.Units == 0) return;
         rt.K.ConvBackwardData(s.Work.Threads, Of(dy).View, Of(w).View, Of(dx).View, s);
@@ -184,8 +179,7 @@ public sealed class IlgpuBackend : IBackend
     public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         Conv2dGeometry g)
     {
-        Need(x, g.Images * g.InSize, nameof(x)); Need(dy, g.Images * g.OutSize, nameof(dy));
-        Need(dw, g.WeightCount, nameof(dw)); Need(db, g.OutChannels, nameof(db));
+        BackendContract.Conv2dBackwardWeights(x, dy, dw, db, g);
         var s = new Conv2dShape(g, 0, rt.Plan.Split(g.WeightCount + g.OutChannels));
         rt.K.ConvBackwardWeights(s.Work.Threads, Of(x).View, Of(dy).View, Of(dw).View, Of(db).View, s);
     }
@@ -193,8 +187,8 @@ public sealed class IlgpuBackend : IBackend
     public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
         int images, int height, int width, int channels)
     {
+        BackendContract.MaxPoolForward(x, y, winner, images, height, width, channels);
         int outN = images * (height / 2) * (width / 2) * channels;
-        Need(x, images * height * width * channels, nameof(x)); Need(y, outN, nameof(y)); Need(winner, outN, nameof(winner));
         var s = new PoolShape(images, height, width, channels, rt.Plan.Split(outN));
         if (outN == 0) return;
         rt.K.PoolForward(s.Work.Threads, Of(x).View, Of(y).View, Of(winner).View, s);
@@ -203,8 +197,8 @@ public sealed class IlgpuBackend : IBackend
     public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
         int images, int height, int width, int channels)
     {
+        BackendContract.MaxPoolBackward(dy, winner, dx, images, height, width, channels);
         int outN = images * (height / 2) * (width / 2) * channels, inN = images * height * width * channels;
-        Need(dy, outN, nameof(dy)); Need(winner, outN, nameof(winner)); Need(dx, inN, nameof(dx));
         var s = new PoolShape(images, height, width, channels, rt.Plan.Split(inN));
         if (inN == 0) return;
         rt.K.PoolBackward(s.Work.Threads, Of(dy).View, Of(winner).View, Of(dx).View, s);
@@ -212,7 +206,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
-        Need(emb, 2 * pairs * dim, nameof(emb)); Need(dist, pairs, nameof(dist));
+        BackendContract.PairDistanceForward(emb, dist, pairs, dim);
         var s = new PairShape(pairs, dim, eps, rt.Plan.Split(pairs));
         if (pairs == 0) return;
         rt.K.DistanceForward(s.Work.Threads, Of(emb).View, Of(dist).View, s);
@@ -221,8 +215,7 @@ public sealed class IlgpuBackend : IBackend
     public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
         DeviceBuffer<float> dEmb, int pairs, int dim, float eps)
     {
-        Need(emb, 2 * pairs * dim, nameof(emb)); Need(dist, pairs, nameof(dist)); Need(dDist, pairs, nameof(dDist));
-        Need(dEmb, 2 * pairs * dim, nameof(dEmb));
+        BackendContract.PairDistanceBackward(emb, dist, dDist, dEmb, pairs, dim);
         var s = new PairShape(pairs, dim, eps, rt.Plan.Split(pairs));
         if (pairs == 0) return;
         rt.K.DistanceBackward(s.Work.Threads, Of(emb).View, Of(dist).View, Of(dDist).View, Of(dEmb).View, s);
@@ -231,9 +224,7 @@ public sealed class IlgpuBackend : IBackend
     public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
-        Need(dist, count, nameof(dist)); Need(labels, count, nameof(labels)); Need(loss, count, nameof(loss)); Need(dDist, count, nameof(dDist));
-        if (kind is not (LossKind.ContrastiveBounded or LossKind.ContrastiveMargin))
-            throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a pair loss");
+        BackendContract.PairLoss(kind, dist, labels, loss, dDist, count);
         var s = new LossShape(kind == LossKind.ContrastiveBounded ? 0 : 1, parameter, count, rt.Plan.Split(count));
         if (count == 0) return;
         rt.K.Loss(s.Work.Threads, Of(dist).View, Of(labels).View, Of(loss).View, Of(dDist).View, s);
@@ -242,7 +233,7 @@ public sealed class IlgpuBackend : IBackend
     public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
         float margin, float eps)
     {
-        Need(emb, 3 * triplets * dim, nameof(emb)); Need(loss, triplets, nameof(loss)); Need(dEmb, 3 * triplets * dim, nameof(dEmb));
+        BackendContract.TripletLoss(emb, loss, dEmb, triplets, dim);
         var s = new TripletShape(triplets, dim, margin, eps, rt.Plan.Split(triplets));
         if (triplets == 0) return;
         rt.K.Triplet(s.Work.Threads, Of(emb).View, Of(loss).View, Of(dEmb).View, s);
@@ -250,8 +241,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
     {
-        Need(x, n, nameof(x));
-        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability must be in [0, 1)");
+        BackendContract.Dropout(x, n, p);
         var a = new DropoutArgs(key, step, DropoutMask.Threshold(p), (float)(1.0 / (1.0 - p)), rt.Plan.Split(n));
         if (n == 0) return;
         rt.K.Dropout(a.Work.Threads, Of(x).View, a);
@@ -259,7 +249,7 @@ public sealed class IlgpuBackend : IBackend
 
     public void WeightDecay(DeviceBuffer<float> p, int n, float rate)
     {
-        Need(p, n, nameof(p));
+        BackendContract.WeightDecay(p, n);
         var a = new DecayArgs(rate, rt.Plan.Split(n));
         if (n == 0) return;
         rt.K.Decay(a.Work.Threads, Of(p).View, a);
@@ -268,8 +258,7 @@ public sealed class IlgpuBackend : IBackend
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
         float lr, float beta1, float beta2, float eps, int t, float gradScale)
     {
-        Need(p, n, nameof(p)); Need(g, n, nameof(g)); Need(m, n, nameof(m)); Need(v, n, nameof(v));
-        if (t < 1) throw new ArgumentOutOfRangeException(nameof(t), t, "Adam's step count starts at 1");
+        BackendContract.AdamStep(p, g, m, v, n, t);
         // Bias corrections in double on the host, as the reference computes them.
         float c1 = (float)(1 - Math.Pow(beta1, t)), c2 = (float)(1 - Math.Pow(beta2, t));
         var a = new AdamArgs(lr, beta1, beta2, eps, c1, c2, gradScale, rt.Plan.Split(n));
@@ -280,7 +269,7 @@ public sealed class IlgpuBackend : IBackend
     public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
         float lr, float rho, float eps, float gradScale)
     {
-        Need(p, n, nameof(p)); Need(g, n, nameof(g)); Need(s, n, nameof(s));
+        BackendContract.RmsPropStep(p, g, s, n);
         var a = new StepArgs(lr, rho, eps, gradScale, 0, rt.Plan.Split(n));
         if (n == 0) return;
         rt.K.RmsProp(a.Work.Threads, Of(p).View, Of(g).View, Of(s).View, a);
@@ -289,7 +278,7 @@ public sealed class IlgpuBackend : IBackend
     public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
         float lr, float momentum, bool nesterov, float gradScale)
     {
-        Need(p, n, nameof(p)); Need(g, n, nameof(g)); Need(u, n, nameof(u));
+        BackendContract.SgdStep(p, g, u, n);
         var a = new StepArgs(lr, momentum, 0f, gradScale, nesterov ? 1 : 0, rt.Plan.Split(n));
         if (n == 0) return;
         rt.K.Sgd(a.Work.Threads, Of(p).View, Of(g).View, Of(u).View, a);
@@ -301,7 +290,7 @@ public sealed class IlgpuBackend : IBackend
 
     float Total(DeviceBuffer<float> x, int n, bool square)
     {
-        Need(x, n, nameof(x));
+        BackendContract.Reduction(x, n);
         if (n == 0) return 0f;
         int parts = 1;
         if (rt.Plan.Sum == SumMethod.WarpReduce)
@@ -331,13 +320,6 @@ public sealed class IlgpuBackend : IBackend
         buffer is IlgpuBuffer<T> b && ReferenceEquals(b.Accelerator, rt.Accelerator)
             ? b
             : throw new ArgumentException($"buffer was not allocated by this backend ({Name})", nameof(buffer));
-
-    static void Need<T>(DeviceBuffer<T> buffer, int count, string name) where T : unmanaged
-    {
-        if (count < 0) throw new ArgumentOutOfRangeException(name, count, "negative size");
-        if (buffer.Length < count)
-            throw new ArgumentException($"{name} holds {buffer.Length} elements, the operation needs {count}", name);
-    }
 
     /// <summ    /// <summary>The accelerator, its plan and the kernels the plan names, loaded.</summary>
     sealed class Runtime : IDisposable

@@ -11,14 +11,14 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
 {
     readonly MemoryBuffer1D<T, Stride1D.Dense>? owner;
 
-    internal IlgpuBuffer(Accelerator accelerator, MemoryBuffer1D<T, Stride1D.Dense> buffer)
+    internal IlgpuBuffer(Accelerator accelerator, MemoryBuffer1D<T, Stride1D.Dense> buffer) : base(buffer, 0)
     {
         Accelerator = accelerator;
         owner = buffer;
         View = buffer.View;
     }
 
-    IlgpuBuffer(Accelerator accelerator, ArrayView<T> view, int offset)
+    IlgpuBuffer(Accelerator accelerator, ArrayView<T> view, object storage, int offset) : base(storage, offset)
     {
         Accelerator = accelerator;
         View = view;
@@ -41,7 +41,7 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
         if (offset < 0 || length < 0 || offset > Length - length)
             throw new ArgumentOutOfRangeException(nameof(offset),
                 $"slice [{offset}, {offset}+{length}) does not fit a buffer of {Length} elements");
-        return new IlgpuBuffer<T>(Accelerator, View.SubView(offset, length), Offset + offset);
+        return new IlgpuBuffer<T>(Accelerator, View.SubView(offset, length), Storage, Offset + offset);
     }
 
     public override void Dispose() => owner?.Dispose();

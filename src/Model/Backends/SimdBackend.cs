@@ -72,25 +72,24 @@ public sealed unsafe class SimdBackend : IBackend
 
     public void Upload<T>(DeviceBuffer<T> dst, ReadOnlySpan<T> src) where T : unmanaged
     {
-        var d = Own(dst, nameof(dst));
-        if (src.Length > d.Length) throw new ArgumentException($"upload of {src.Length} elements into a buffer of {d.Length}", nameof(src));
-        src.CopyTo(d.Span);
+        BackendContract.Upload(dst, src.Length);
+        src.CopyTo(Own(dst, nameof(dst)).Span);
     }
 
     public void Download<T>(DeviceBuffer<T> src, Span<T> dst) where T : unmanaged
     {
-        var s = Own(src, nameof(src));
-        if (dst.Length < s.Length) throw new ArgumentException($"download of {s.Length} elements into a span of {dst.Length}", nameof(dst));
-        s.Span.CopyTo(dst);
+        BackendContract.Download(src, dst.Length);
+        Own(src, nameof(src)).Span[..dst.Length].CopyTo(dst);
     }
 
     public void Synchronize() { }
 
     public void GatherRows(DeviceBuffer<float> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
     {
+        BackendContract.GatherRows(table, indices, dst, rows, width);
         var t = Own(table, nameof(table));
-        var ix = Need(indices, rows, nameof(indices));
-        var d = Need(dst, (long)rows * width, nameof(dst));
+        var ix = Own(indices, nameof(indices));
+        var d = Own(dst, nameof(dst));
         if (rows == 0 || width == 0) return; // nothing to copy (and no row count to check indices against)
         int tableRows = t.Length / width;
         float* tp = t.Pointer, dp = d.Pointer;
@@ -100,9 +99,10 @@ public sealed unsafe class SimdBackend : IBackend
 
     public void GatherRowsFromBytes(DeviceBuffer<byte> table, DeviceBuffer<int> indices, DeviceBuffer<float> dst, int rows, int width)
     {
+        BackendContract.GatherRowsFromBytes(table, indices, dst, rows, width);
         var t = Own(table, nameof(table));
-        var ix = Need(indices, rows, nameof(indices));
-        var d = Need(dst, (long)rows * width, nameof(dst));
+        var ix = Own(indices, nameof(indices));
+        var d = Own(dst, nameof(dst));
         if (rows == 0 || width == 0) return;
         int tableRows = t.Length / width;
         byte* tp = t.Pointer;
@@ -114,8 +114,9 @@ public sealed unsafe class SimdBackend : IBackend
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
-        float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
-        float* bp = Need(b, outW, nameof(b)).Pointer, yp = Need(y, (long)rows * outW, nameof(y)).Pointer;
+        BackendContract.DenseForward(x, w, b, y, rows, inW, outW);
+        float* xp = Own(x, nameof(x)).Pointer, wp = Own(w, nameof(w)).Pointer;
+        float* bp = Own(b, nameof(b)).Pointer, yp = Own(y, nameof(y)).Pointer;
         if (SimdKernels.Dense.Packs(rows, outW, inW))
         {
             PackedProduct(xp, inW, 1, wp, outW, 1, bp, yp, rows, outW, inW, act == Activation.Relu, null);
@@ -127,15 +128,17 @@ public sealed unsafe class SimdBackend : IBackend
 
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
     {
-        float* yp = Need(y, n, nameof(y)).Pointer, dp = Need(dy, n, nameof(dy)).Pointer;
+        BackendContract.ActivationBackward(y, dy, n);
+        float* yp = Own(y, nameof(y)).Pointer, dp = Own(dy, nameof(dy)).Pointer;
         var sw = width;
         SplitElements(n, (s, e) => SimdKernels.Dense.ActivationBackward(sw, yp, dp, s, e, act));
     }
 
     public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
     {
-        float* dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer, wp = Need(w, (long)inW * outW, nameof(w)).Pointer;
-        float* dxp = Need(dx, (long)rows * inW, nameof(dx)).Pointer;
+        BackendContract.DenseBackwardData(dy, w, dx, rows, inW, outW);
+        float* dyp = Own(dy, nameof(dy)).Pointer, wp = Own(w, nameof(w)).Pointer;
+        float* dxp = Own(dx, nameof(dx)).Pointer;
         if (SimdKernels.Dense.Packs(rows, inW, outW))
         {
             // B = Wᵀ read through W's strides: packing transposes it panel by panel.
@@ -152,8 +155,9 @@ public sealed unsafe class SimdBackend : IBackend
     public void DenseBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         int rows, int inW, int outW)
     {
-        float* xp = Need(x, (long)rows * inW, nameof(x)).Pointer, dyp = Need(dy, (long)rows * outW, nameof(dy)).Pointer;
-        float* dwp = Need(dw, (long)inW * outW, nameof(dw)).Pointer, dbp = Need(db, outW, nameof(db)).Pointer;
+        BackendContract.DenseBackwardWeights(x, dy, dw, db, rows, inW, outW);
+        float* xp = Own(x, nameof(x)).Pointer, dyp = Own(dy, nameof(dy)).Pointer;
+        float* dwp = Own(dw, nameof(dw)).Pointer, dbp = Own(db, nameof(db)).Pointer;
         if (SimdKernels.Dense.Packs(inW, outW, rows, transposedA: true))
         {
             // dW = Xᵀ·dY with A = Xᵀ read through X's strides; db summed from dY while it is packed.
@@ -177,6 +181,7 @@ public sealed unsafe class SimdBackend : IBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
+        BackendContract.Conv2dForward(x, w, b, y, g);
         if (SimdKernels.Conv2d.Direct(g)) Conv2dForwardDirect(x, w, b, y, g, act);
         else Conv2dForwardLowered(x, w, b, y, g, act);
     }
@@ -188,8 +193,9 @@ public sealed unsafe class SimdBackend : IBackend
     public void Conv2dForwardDirect(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
-        float* bp = Need(b, g.OutChannels, nameof(b)).Pointer, yp = Need(y, (long)g.Images * g.OutSize, nameof(y)).Pointer;
+        BackendContract.Conv2dForward(x, w, b, y, g);
+        float* xp = Own(x, nameof(x)).Pointer, wp = Own(w, nameof(w)).Pointer;
+        float* bp = Own(b, nameof(b)).Pointer, yp = Own(y, nameof(y)).Pointer;
         var sw = width;
         SplitBlocks(g, ConvBlock(g), (first, count, worker) =>
             SimdKernels.Conv2d.DirectForward(sw, xp, wp, bp, yp, WorkerPatches(worker, SimdKernels.Conv2d.DirectScratch(g)), first, first + count, g, act));
@@ -199,8 +205,9 @@ public sealed unsafe class SimdBackend : IBackend
     public void Conv2dForwardLowered(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
-        float* bp = Need(b, g.OutChannels, nameof(b)).Pointer, yp = Need(y, (long)g.Images * g.OutSize, nameof(y)).Pointer;
+        BackendContract.Conv2dForward(x, w, b, y, g);
+        float* xp = Own(x, nameof(x)).Pointer, wp = Own(w, nameof(w)).Pointer;
+        float* bp = Own(b, nameof(b)).Pointer, yp = Own(y, nameof(y)).Pointer;
         var sw = width;
         int block = ConvBlock(g), pixels = g.OutHeight * g.OutWidth, patch = g.PatchSize;
         SplitBlocks(g, block, (first, count, worker) =>
@@ -222,6 +229,7 @@ public sealed unsafe class SimdBackend : IBackend
     /// </summary>
     public void Conv2dBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
     {
+        BackendContract.Conv2dBackwardData(dy, w, dx, g);
         if (SimdKernels.Conv2d.Direct(g)) Conv2dBackwardDataDirect(dy, w, dx, g);
         else Conv2dBackwardDataLowered(dy, w, dx, g);
     }
@@ -229,8 +237,9 @@ public sealed unsafe class SimdBackend : IBackend
     /// <summary>dX by <see cref="SimdKernels.Conv2d.DirectBackwardData"/> (small patches), a block of images per part.</summary>
     public void Conv2dBackwardDataDirect(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
     {
-        float* dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
-        float* dxp = Need(dx, (long)g.Images * g.InSize, nameof(dx)).Pointer;
+        BackendContract.Conv2dBackwardData(dy, w, dx, g);
+        float* dyp = Own(dy, nameof(dy)).Pointer, wp = Own(w, nameof(w)).Pointer;
+        float* dxp = Own(dx, nameof(dx)).Pointer;
         var sw = width;
         SplitBlocks(g, ConvBlock(g), (first, count, worker) =>
             SimdKernels.Conv2d.DirectBackwardData(sw, dyp, wp, dxp, WorkerPatches(worker, SimdKernels.Conv2d.DirectScratch(g)), first, first + count, g));
@@ -239,8 +248,9 @@ public sealed unsafe class SimdBackend : IBackend
     /// <summary>dX through dP = dY·Wᵀ and <see cref="SimdKernels.Conv2d.Col2Im"/> (the path for larger patches; see below).</summary>
     public void Conv2dBackwardDataLowered(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, Conv2dGeometry g)
     {
-        float* dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer, wp = Need(w, g.WeightCount, nameof(w)).Pointer;
-        float* dxp = Need(dx, (long)g.Images * g.InSize, nameof(dx)).Pointer;
+        BackendContract.Conv2dBackwardData(dy, w, dx, g);
+        float* dyp = Own(dy, nameof(dy)).Pointer, wp = Own(w, nameof(w)).Pointer;
+        float* dxp = Own(dx, nameof(dx)).Pointer;
         float* wT = transposed.Get(g.WeightCount);
         SimdKernels.Dense.Transpose(wp, wT, g.PatchSize, g.OutChannels);
         var sw = width;
@@ -275,8 +285,9 @@ public sealed unsafe class SimdBackend : IBackend
     public void Conv2dBackwardWeights(DeviceBuffer<float> x, DeviceBuffer<float> dy, DeviceBuffer<float> dw, DeviceBuffer<float> db,
         Conv2dGeometry g, bool direct)
     {
-        float* xp = Need(x, (long)g.Images * g.InSize, nameof(x)).Pointer, dyp = Need(dy, (long)g.Images * g.OutSize, nameof(dy)).Pointer;
-        float* dwp = Need(dw, g.WeightCount, nameof(dw)).Pointer, dbp = Need(db, g.OutChannels, nameof(db)).Pointer;
+        BackendContract.Conv2dBackwardWeights(x, dy, dw, db, g);
+        float* xp = Own(x, nameof(x)).Pointer, dyp = Own(dy, nameof(dy)).Pointer;
+        float* dwp = Own(dw, nameof(dw)).Pointer, dbp = Own(db, nameof(db)).Pointer;
         var sw = width;
         int block = ConvBlock(g), pixels = g.OutHeight * g.OutWidth, patch = g.PatchSize;
         int blocks = Math.Max(1, (g.Images + block - 1) / block), stride = g.WeightCount + g.OutChannels;
@@ -313,18 +324,20 @@ public sealed unsafe class SimdBackend : IBackend
     public void MaxPoolForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner,
         int images, int height, int width, int channels)
     {
+        BackendContract.MaxPoolForward(x, y, winner, images, height, width, channels);
         long outN = (long)images * (height / 2) * (width / 2) * channels;
-        float* xp = Need(x, (long)images * height * width * channels, nameof(x)).Pointer, yp = Need(y, outN, nameof(y)).Pointer;
-        int* wp = Need(winner, outN, nameof(winner)).Pointer;
+        float* xp = Own(x, nameof(x)).Pointer, yp = Own(y, nameof(y)).Pointer;
+        int* wp = Own(winner, nameof(winner)).Pointer;
         Split(images, 1, 4 * outN, (s, e, _) => SimdKernels.MaxPool.Forward(xp, yp, wp, s, e, height, width, channels));
     }
 
     public void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
         int images, int height, int width, int channels)
     {
+        BackendContract.MaxPoolBackward(dy, winner, dx, images, height, width, channels);
         long outN = (long)images * (height / 2) * (width / 2) * channels, inN = (long)images * height * width * channels;
-        float* dyp = Need(dy, outN, nameof(dy)).Pointer, dxp = Need(dx, inN, nameof(dx)).Pointer;
-        int* wp = Need(winner, outN, nameof(winner)).Pointer;
+        float* dyp = Own(dy, nameof(dy)).Pointer, dxp = Own(dx, nameof(dx)).Pointer;
+        int* wp = Own(winner, nameof(winner)).Pointer;
         Split(images, 1, 2 * inN, (s, e, _) => SimdKernels.MaxPool.Backward(dyp, wp, dxp, s, e, height, width, channels));
     }
 
@@ -354,7 +367,8 @@ public sealed unsafe class SimdBackend : IBackend
 
     public void PairDistanceForward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, int pairs, int dim, float eps)
     {
-        float* ep = Need(emb, 2L * pairs * dim, nameof(emb)).Pointer, dp = Need(dist, pairs, nameof(dist)).Pointer;
+        BackendContract.PairDistanceForward(emb, dist, pairs, dim);
+        float* ep = Own(emb, nameof(emb)).Pointer, dp = Own(dist, nameof(dist)).Pointer;
         var sw = width;
         Split(pairs, 1, 3L * pairs * dim, (s, e, _) => SimdKernels.PairDistance.Forward(sw, ep, dp, s, e, pairs, dim, eps));
     }
@@ -362,8 +376,9 @@ public sealed unsafe class SimdBackend : IBackend
     public void PairDistanceBackward(DeviceBuffer<float> emb, DeviceBuffer<float> dist, DeviceBuffer<float> dDist,
         DeviceBuffer<float> dEmb, int pairs, int dim, float eps)
     {
-        float* ep = Need(emb, 2L * pairs * dim, nameof(emb)).Pointer, dp = Need(dist, pairs, nameof(dist)).Pointer;
-        float* ddp = Need(dDist, pairs, nameof(dDist)).Pointer, gp = Need(dEmb, 2L * pairs * dim, nameof(dEmb)).Pointer;
+        BackendContract.PairDistanceBackward(emb, dist, dDist, dEmb, pairs, dim);
+        float* ep = Own(emb, nameof(emb)).Pointer, dp = Own(dist, nameof(dist)).Pointer;
+        float* ddp = Own(dDist, nameof(dDist)).Pointer, gp = Own(dEmb, nameof(dEmb)).Pointer;
         var sw = width;
         Split(pairs, 1, 5L * pairs * dim, (s, e, _) => SimdKernels.PairDistance.Backward(sw, ep, dp, ddp, gp, s, e, pairs, dim, eps));
     }
@@ -371,10 +386,11 @@ public sealed unsafe class SimdBackend : IBackend
     public void PairLoss(LossKind kind, float parameter, DeviceBuffer<float> dist, DeviceBuffer<int> labels,
         DeviceBuffer<float> loss, DeviceBuffer<float> dDist, int count)
     {
-        var d = Need(dist, count, nameof(dist)).Span;
-        var l = Need(labels, count, nameof(labels)).Span;
-        var lo = Need(loss, count, nameof(loss)).Span;
-        var g = Need(dDist, count, nameof(dDist)).Span;
+        BackendContract.PairLoss(kind, dist, labels, loss, dDist, count);
+        var d = Own(dist, nameof(dist)).Span;
+        var l = Own(labels, nameof(labels)).Span;
+        var lo = Own(loss, nameof(loss)).Span;
+        var g = Own(dDist, nameof(dDist)).Span;
         switch (kind)
         {
             case LossKind.ContrastiveBounded: SimdKernels.ContrastiveLoss.Bounded(d, l, lo, g, 0, count, count, parameter); break;
@@ -386,16 +402,17 @@ public sealed unsafe class SimdBackend : IBackend
     public void TripletLoss(DeviceBuffer<float> emb, DeviceBuffer<float> loss, DeviceBuffer<float> dEmb, int triplets, int dim,
         float margin, float eps)
     {
-        float* ep = Need(emb, 3L * triplets * dim, nameof(emb)).Pointer, lp = Need(loss, triplets, nameof(loss)).Pointer;
-        float* gp = Need(dEmb, 3L * triplets * dim, nameof(dEmb)).Pointer;
+        BackendContract.TripletLoss(emb, loss, dEmb, triplets, dim);
+        float* ep = Own(emb, nameof(emb)).Pointer, lp = Own(loss, nameof(loss)).Pointer;
+        float* gp = Own(dEmb, nameof(dEmb)).Pointer;
         var sw = width;
         Split(triplets, 1, 9L * triplets * dim, (s, e, _) => SimdKernels.TripletLoss.ForwardBackward(sw, ep, lp, gp, s, e, triplets, dim, margin, eps));
     }
 
     public void Dropout(DeviceBuffer<float> x, int n, float p, ulong key, long step)
     {
-        float* xp = Need(x, n, nameof(x)).Pointer;
-        if (!(p >= 0f && p < 1f)) throw new ArgumentOutOfRangeException(nameof(p), p, "the drop probability must be in [0, 1)");
+        BackendContract.Dropout(x, n, p);
+        float* xp = Own(x, nameof(x)).Pointer;
         uint threshold = DropoutMask.Threshold(p);
         float scale = (float)(1.0 / (1.0 - p));
         // A 128-row step's hidden layer (25,600 elements) stays on this thread: handing it to the pool cost more than the hash.
@@ -404,15 +421,17 @@ public sealed unsafe class SimdBackend : IBackend
 
     public void WeightDecay(DeviceBuffer<float> p, int n, float rate)
     {
-        float* pp = Need(p, n, nameof(p)).Pointer;
+        BackendContract.WeightDecay(p, n);
+        float* pp = Own(p, nameof(p)).Pointer;
         SplitElements(n, (s, e) => SimdKernels.WeightDecay.Apply(pp, s, e, rate));
     }
 
     public void AdamStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> m, DeviceBuffer<float> v, int n,
         float lr, float beta1, float beta2, float eps, int t, float gradScale)
     {
-        float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer;
-        float* mp = Need(m, n, nameof(m)).Pointer, vp = Need(v, n, nameof(v)).Pointer;
+        BackendContract.AdamStep(p, g, m, v, n, t);
+        float* pp = Own(p, nameof(p)).Pointer, gp = Own(g, nameof(g)).Pointer;
+        float* mp = Own(m, nameof(m)).Pointer, vp = Own(v, nameof(v)).Pointer;
         var sw = width;
         SplitElements(n, (s, e) => SimdKernels.Optimizers.Adam(sw, pp, gp, mp, vp, s, e, lr, beta1, beta2, eps, t, gradScale), ParallelElementsCostly);
     }
@@ -420,7 +439,8 @@ public sealed unsafe class SimdBackend : IBackend
     public void RmsPropStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> s, int n,
         float lr, float rho, float eps, float gradScale)
     {
-        float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer, sp = Need(s, n, nameof(s)).Pointer;
+        BackendContract.RmsPropStep(p, g, s, n);
+        float* pp = Own(p, nameof(p)).Pointer, gp = Own(g, nameof(g)).Pointer, sp = Own(s, nameof(s)).Pointer;
         var sw = width;
         SplitElements(n, (a, e) => SimdKernels.Optimizers.RmsProp(sw, pp, gp, sp, a, e, lr, rho, eps, gradScale), ParallelElementsCostly);
     }
@@ -428,14 +448,23 @@ public sealed unsafe class SimdBackend : IBackend
     public void SgdStep(DeviceBuffer<float> p, DeviceBuffer<float> g, DeviceBuffer<float> u, int n,
         float lr, float momentum, bool nesterov, float gradScale)
     {
-        float* pp = Need(p, n, nameof(p)).Pointer, gp = Need(g, n, nameof(g)).Pointer, up = Need(u, n, nameof(u)).Pointer;
+        BackendContract.SgdStep(p, g, u, n);
+        float* pp = Own(p, nameof(p)).Pointer, gp = Own(g, nameof(g)).Pointer, up = Own(u, nameof(u)).Pointer;
         var sw = width;
         SplitElements(n, (s, e) => SimdKernels.Optimizers.Sgd(sw, pp, gp, up, s, e, lr, momentum, nesterov, gradScale));
     }
 
-    public float Sum(DeviceBuffer<float> x, int n) => SimdKernels.Reductions.Sum(width, Need(x, n, nameof(x)).Pointer, n);
+    public float Sum(DeviceBuffer<float> x, int n)
+    {
+        BackendContract.Reduction(x, n);
+        return SimdKernels.Reductions.Sum(width, Own(x, nameof(x)).Pointer, n);
+    }
 
-    public float SumOfSquares(DeviceBuffer<float> x, int n) => SimdKernels.Reductions.SumOfSquares(width, Need(x, n, nameof(x)).Pointer, n);
+    public float SumOfSquares(DeviceBuffer<float> x, int n)
+    {
+        BackendContract.Reduction(x, n);
+        return SimdKernels.Reductions.SumOfSquares(width, Own(x, nameof(x)).Pointer, n);
+    }
 
     public void Dispose()
     {
@@ -502,13 +531,6 @@ public sealed unsafe class SimdBackend : IBackend
 
     static SimdBuffer<T> Own<T>(DeviceBuffer<T> buffer, string name) where T : unmanaged =>
         buffer as SimdBuffer<T> ?? throw new ArgumentException($"{name} was allocated by another backend ({buffer.GetType().Name}), not by the SIMD backend", name);
-
-    static SimdBuffer<T> Need<T>(DeviceBuffer<T> buffer, long length, string name) where T : unmanaged
-    {
-        var b = Own(buffer, name);
-        if (b.Length < length) throw new ArgumentException($"{name} holds {b.Length} elements; the shape needs {length}", name);
-        return b;
-    }
 
     static string InstructionSet(VectorWidth w) => w switch
     {

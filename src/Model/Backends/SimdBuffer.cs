@@ -14,19 +14,28 @@ public sealed unsafe class SimdBuffer<T> : DeviceBuffer<T> where T : unmanaged
     readonly int offset, length;
     readonly bool owner;
 
-    internal SimdBuffer(int length)
+    internal SimdBuffer(int length) : this(NewBlock(length), length)
     {
-        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "a buffer length must not be negative");
-        block = new NativeBlock((nuint)length * (nuint)sizeof(T));
+    }
+
+    SimdBuffer(NativeBlock block, int length) : base(block, 0)
+    {
+        this.block = block;
         this.length = length;
         owner = true;
     }
 
-    SimdBuffer(NativeBlock block, int offset, int length)
+    SimdBuffer(NativeBlock block, int offset, int length) : base(block, offset)
     {
         this.block = block;
         this.offset = offset;
         this.length = length;
+    }
+
+    static NativeBlock NewBlock(int length)
+    {
+        if (length < 0) throw new ArgumentOutOfRangeException(nameof(length), length, "a buffer length must not be negative");
+        return new NativeBlock((nuint)length * (nuint)sizeof(T));
     }
 
     public override int Length => length;

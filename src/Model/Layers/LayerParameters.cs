@@ -5,5 +5,6 @@ namespace GpuSiamese.Model.Layers;
 /// <summary>
 /// One layer's slices of the network's flat parameter and gradient buffers (both <see cref="ILayer.ParameterCount"/>
 /// long, at the same offset); the layer alone knows the layout inside them. Empty for a layer without parameters.
+/// <see cref="Scratch"/> is the layer's working memory, kept by the network between passes.
 /// </summary>
-public sealed record LayerParameters(DeviceBuffer<float> Values, DeviceBuffer<float> Gradients);
+public sealed record LayerParameters(DeviceBuffer<float> Values, DeviceBuffer<float> Gradients, LayerScratch Scratch);

@@ -5,9 +5,10 @@ namespace GpuSiamese.Model.Layers;
 
 /// <summary>
 /// 2×2 max-pooling with stride 2 over images stored channels last: (C, H, W) → (C, H/2, W/2), an odd last row or
-/// column dropped. No parameters. The winner of each window is what the backward pass needs; a layer holds no
-/// buffers, so each pass takes a winner buffer from the backend for the call, and the backward pass recomputes the
-/// winners from x (the same maxima: the forward pass is exact) before routing dY to them.
+/// column dropped. No parameters. The winner of each window is what the backward pass needs; the winners go to the
+/// layer's scratch (<see cref="LayerParameters.Scratch"/>, kept by the network between passes), and the backward pass
+/// recomputes them from x (the same maxima: the forward pass is exact) before routing dY to them, so that it does not
+/// depend on which forward pass (training or evaluation) used the scratch last.
 /// </summary>
 public sealed record MaxPoolLayer : ILayer
 {
@@ -32,18 +33,18 @@ public sealed record MaxPoolLayer : ILayer
     public void Forward(IBackend backend, LayerParameters parameters, DeviceBuffer<float> x, DeviceBuffer<float> y, int rows,
         LayerDropout dropout)
     {
-        using var winners = backend.Allocate<int>(Math.Max(1, rows * Output.Size));
+        var winners = parameters.Scratch.Ints(rows * Output.Size);
         backend.MaxPoolForward(x, y, winners, rows, Input.Height, Input.Width, Input.Channels);
         if (dropout.IsOn) backend.Dropout(y, rows * Output.Size, dropout.Probability, dropout.Key, dropout.Step);
     }
 
-    /// <summary>Recomputes the winners into a buffer of its own (and the maxima into y, which no later pass reads).</summary>
+    /// <summary>Recomputes the winners into the scratch (and the maxima into y, which no later pass reads).</summary>
     public void Backward(IBackend backend, LayerParameters parameters, DeviceBuffer<float> x, DeviceBuffer<float> y,
         DeviceBuffer<float> dy, DeviceBuffer<float>? dx, int rows, LayerDropout dropout)
     {
         if (dx is null) return;
         if (dropout.IsOn) backend.Dropout(dy, rows * Output.Size, dropout.Probability, dropout.Key, dropout.Step);
-        using var winners = backend.Allocate<int>(Math.Max(1, rows * Output.Size));
+        var winners = parameters.Scratch.Ints(rows * Output.Size);
         backend.MaxPoolForward(x, y, winners, rows, Input.Height, Input.Width, Input.Channels);
         backend.MaxPoolBackward(dy, winners, dx, rows, Input.Height, Input.Width, Input.Channels);
     }

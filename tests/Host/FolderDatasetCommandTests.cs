@@ -81,6 +81,7 @@ public sealed class FolderDatasetCommandTests
         Assert.That(File.Exists(Path.Combine(_runFolder, "embeddings.png")), "embeddings.png");
         var checkpoint = CheckpointFile.LoadForInference(_model, null);
         Assert.That(checkpoint.Network.ToString(), Is.EqualTo("3x16x16,c4k3,p,f,8l"));
+        Assert.That(checkpoint.Training.Dataset, Is.EqualTo(Path.GetFullPath(_data)), "the folder as a full path, found from any working directory");
     }
 
     [Test]

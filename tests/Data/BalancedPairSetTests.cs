@@ -161,4 +161,40 @@ public class BalancedPairSetTests
         Assert.That(onePositive!.Message, Is.EqualTo("digit 3 has 1 images, 0 distinct pairs: too few for 1 positive pairs"));
         Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), 1, -1));
     }
+
+    [Test]
+    public void BoundariesOfTheSizeRules()
+    {
+        // A digit of exactly two images gives its one pair; with no negatives asked, a digit without images is fine.
+        var two = SyntheticSets.WithCounts(2, 2, 2, 2, 2, 2, 2, 2, 2, 2);
+        Assert.That(Kinds(BalancedPairSet.Create(two, new Rng(1), 1, 0)), Is.EqualTo((10, 0)));
+        var emptyNine = SyntheticSets.WithCounts(3, 3, 3, 3, 3, 3, 3, 3, 3, 0);
+        Assert.That(Kinds(BalancedPairSet.Create(emptyNine, new Rng(1), 0, 0)), Is.EqualTo((0, 0)));
+        // Many-class protocol: no negatives needs no second class.
+        Assert.That(Kinds(BalancedPairSet.CreateForManyClasses(Classes(4), new Rng(1), 2, 0)), Is.EqualTo((2, 0)));
+        // Scaled over exactly two classes of 3 images: 3 positives each and 3·3 = 9 negatives (not the 9,000 target).
+        var scaled = BalancedPairSet.CreateScaled(Classes(3, 3), new Rng(1), out string why);
+        Assert.That(Kinds(scaled), Is.EqualTo((6, 9)));
+        Assert.That(why, Does.Contain("9 negative pairs for each of 1 class pairs"));
+        // Scaled over 60 classes (1,770 class pairs, beyond the cycled 1,225): the class stream's description.
+        BalancedPairSet.CreateScaled(Classes(Enumerable.Repeat(3, 60).ToArray()), new Rng(1), out why);
+        Assert.That(why, Does.EndWith("9000 negative pairs, each class a member of 300±1 of them"));
+        // A monitor set over classes of one image each: no positives, one negative per class pair.
+        Assert.That(Kinds(BalancedPairSet.CreateForMonitor(Classes(1, 1, 1), new Rng(1), 10)), Is.EqualTo((0, 3)));
+        // Negative counts are refused by name, before anything else.
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), -1, 1))!.ParamName, Is.EqualTo("positivesPerClass"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), 1, -1))!.ParamName, Is.EqualTo("negativesPerPair"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.CreateForManyClasses(Classes(3, 3), new Rng(1), -1, 1))!.ParamName, Is.EqualTo("positivesPerClass"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.CreateForManyClasses(Classes(3, 3), new Rng(1), 1, -1))!.ParamName, Is.EqualTo("negatives"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.Create(two, null!))!.ParamName, Is.EqualTo("rng"));
+    }
+
+    [Test]
+    public void TheSetIsShuffledNotInClassOrder()
+    {
+        // Positives are built first and negatives after: without the final shuffle the labels would be 0…0 1…1.
+        var pairs = BalancedPairSet.Create(Classes(20, 20, 20), new Rng(4), 30, 30);
+        int changes = Enumerable.Range(1, pairs.Count - 1).Count(k => pairs.Labels[k] != pairs.Labels[k - 1]);
+        Assert.That(changes, Is.GreaterThan(20), "positives and negatives interleave");
+    }
 }

@@ -176,4 +176,30 @@ public class ClassPairSamplingTests
         Assert.That(description, Is.EqualTo("6 positive pairs for each of 3 classes (the smallest class has 4 images, 6 distinct pairs); 80 negative pairs for each of 3 class pairs"));
         Assert.That(pairs.Count, Is.EqualTo(18 + 240));
     }
+
+    [Test]
+    public void CycledUpToFiftyClasses()
+    {
+        Assert.That(ClassPairs.Cycled(50), Is.True, "C(50,2) = 1,225 pairs are still listed");
+        Assert.That(ClassPairs.Cycled(51), Is.False);
+        Assert.That(ClassPairs.All([3, 5, 9]), Is.EqualTo(new[] { (3, 5), (3, 9), (5, 9) }));
+    }
+
+    [Test]
+    public void TwoClassesAreEnoughForEitherSampler()
+    {
+        int[][] two = [[0, 1, 2], [3, 4, 5]];
+        var pairs = new PairSampler(two, new Rng(1));
+        var l = new int[8]; var r = new int[8]; var y = new int[8];
+        pairs.NextBatch(l, r, y);
+        Assert.That(y.Count(v => v == 1), Is.EqualTo(4));
+        var triplets = new TripletSampler(two, new Rng(1));
+        var a = new int[4]; var p = new int[4]; var n = new int[4];
+        triplets.NextBatch(a, p, n);
+        Assert.That(Enumerable.Range(0, 4).All(k => (a[k] < 3) != (n[k] < 3)), "each negative from the other class");
+        Assert.That(Assert.Throws<ArgumentNullException>(() => new PairSampler(two, null!))!.ParamName, Is.EqualTo("rng"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => new PairSampler((ImageSet)null!, new Rng(1)))!.ParamName, Is.EqualTo("set"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => new TripletSampler((ImageSet)null!, new Rng(1)))!.ParamName, Is.EqualTo("set"));
+        Assert.That(Assert.Throws<ArgumentNullException>(() => triplets.Restore(null!))!.ParamName, Is.EqualTo("state"));
+    }
 }

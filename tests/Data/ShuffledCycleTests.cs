@@ -46,4 +46,41 @@ public class ShuffledCycleTests
         Assert.That(Refusal([0, 1, 4, 3], 2), Is.EqualTo("sampler state: anchor cycle is not a permutation of 0..3"));
         Assert.DoesNotThrow(() => cycle.Validate([3, 1, 0, 2], 4, "anchor"));
     }
+
+    [Test]
+    public void EveryCycleIsShuffledAfresh()
+    {
+        // NextOtherThan starts a new cycle with a fresh shuffle too: over 200 cycles of 6 items, orders vary.
+        var cycle = new ShuffledCycle(6);
+        var rng = new Rng(9);
+        var orders = new HashSet<string>();
+        int last = cycle.Next(rng);
+        for (int c = 0; c < 200; c++)
+        {
+            var order = new int[6];
+            for (int k = 0; k < 6; k++)
+                last = order[k] = k == 0 && c == 0 ? last : cycle.NextOtherThan(rng, last);
+            orders.Add(string.Join(',', order));
+        }
+        Assert.That(orders.Count, Is.GreaterThan(50));
+    }
+
+    [Test]
+    public void RestoreRefusesWhatValidateRefusesAndAcceptsACursorOfZero()
+    {
+        var cycle = new ShuffledCycle(3);
+        Assert.Throws<ArgumentException>(() => cycle.Restore([0, 0, 1], 1, "digit"));
+        Assert.DoesNotThrow(() => cycle.Restore([2, 0, 1], 0, "digit"));
+        Assert.That(cycle.Next(new Rng(1)), Is.EqualTo(2), "a cursor of 0 continues at the first item");
+    }
+
+    [Test]
+    public void ASecondCycleIsStillAPermutationWhateverTheFirst()
+    {
+        // The reset before each shuffle: after a restored order, the next cycle still gives every item once.
+        var cycle = new ShuffledCycle(5);
+        cycle.Restore([4, 3, 2, 1, 0], 5, "x");
+        var rng = new Rng(3);
+        Assert.That(Enumerable.Range(0, 5).Select(_ => cycle.Next(rng)).Order(), Is.EqualTo(new[] { 0, 1, 2, 3, 4 }));
+    }
 }

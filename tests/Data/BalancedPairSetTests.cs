@@ -197,4 +197,18 @@ public class BalancedPairSetTests
         int changes = Enumerable.Range(1, pairs.Count - 1).Count(k => pairs.Labels[k] != pairs.Labels[k - 1]);
         Assert.That(changes, Is.GreaterThan(20), "positives and negatives interleave");
     }
+
+    [Test]
+    public void RejectionSamplingKeysOrderedPairsOfTwoClassesByBothImages()
+    {
+        // 1,000 × 10 images hold 10,000 pairs, more than 4·20 + 1,024: drawn by rejection. Twenty negatives need some of
+        // the ten right-hand images more than once, so a key that forgot the left image would never finish.
+        // A hang guard (the call takes milliseconds), so that such a mistake fails the run instead of stopping it.
+        var draw = Task.Run(() => BalancedPairSet.Create(Classes(1000, 10), new Rng(6), 0, 20));
+        Assert.That(draw.Wait(TimeSpan.FromMinutes(2)), "the draw never finished");
+        var pairs = draw.Result;
+        Assert.That(Kinds(pairs), Is.EqualTo((0, 20)));
+        var unordered = Enumerable.Range(0, 20).Select(k => (Math.Min(pairs.Left[k], pairs.Right[k]), Math.Max(pairs.Left[k], pairs.Right[k])));
+        Assert.That(unordered.Distinct().Count(), Is.EqualTo(20));
+    }
 }

@@ -182,8 +182,12 @@ public class BalancedPairSetTests
         // A monitor set over classes of one image each: no positives, one negative per class pair.
         Assert.That(Kinds(BalancedPairSet.CreateForMonitor(Classes(1, 1, 1), new Rng(1), 10)), Is.EqualTo((0, 3)));
         // Negative counts are refused by name, before anything else.
-        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), -1, 1))!.ParamName, Is.EqualTo("positivesPerClass"));
-        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), 1, -1))!.ParamName, Is.EqualTo("negativesPerPair"));
+        var noPositives = Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), -1, 1))!;
+        Assert.That(noPositives.ParamName, Is.EqualTo("positivesPerClass"));
+        Assert.That(noPositives.Message, Does.StartWith("expected 0 or more positive pairs per class (Parameter"));
+        var noNegatives = Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.Create(Classes(3, 3), new Rng(1), 1, -1))!;
+        Assert.That(noNegatives.ParamName, Is.EqualTo("negativesPerPair"));
+        Assert.That(noNegatives.Message, Does.StartWith("expected 0 or more negative pairs per class pair (Parameter"));
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.CreateForManyClasses(Classes(3, 3), new Rng(1), -1, 1))!.ParamName, Is.EqualTo("positivesPerClass"));
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => BalancedPairSet.CreateForManyClasses(Classes(3, 3), new Rng(1), 1, -1))!.ParamName, Is.EqualTo("negatives"));
         Assert.That(Assert.Throws<ArgumentNullException>(() => BalancedPairSet.Create(two, null!))!.ParamName, Is.EqualTo("rng"));

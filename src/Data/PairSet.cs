@@ -21,6 +21,9 @@ public sealed class PairSet
         Labels = labels;
     }
 
+    /// <summary>Whether the set holds both same-class and different-class pairs, as a ROC over it needs.</summary>
+    public bool HasBothKinds => Labels.Contains(PairSampler.Same) && Labels.Contains(PairSampler.Different);
+
     /// <summary>The pixels of every pair as <see cref="PairArrays"/> (left image, then right image, 196 floats each), e.g. to save as .npy.</summary>
     public PairArrays ToArrays(ImageSet set)
     {

@@ -32,7 +32,7 @@ public static class ClassSetEvaluation
         var distances = new float[pairs.Count];
         for (int p = 0; p < pairs.Count; p++)
             distances[p] = (float)EmbeddingDistance.Between(embeddings, dim, pairs.Left[p], pairs.Right[p], eps);
-        var verification = pairs.Labels.Distinct().Count() == 2 ? Roc.Analyze(distances, pairs.Labels) : null;
+        var verification = pairs.HasBothKinds ? Roc.Analyze(distances, pairs.Labels) : null;
         int eligible = byClass.Count(c => c.Length >= 2);
         var oneShot = eligible >= 2 && trials > 0 ? OneShot.Evaluate(embeddings, dim, byClass, Math.Min(ways, eligible), trials, rng, eps) : null;
         var retrieval = Retrieval.Evaluate(embeddings, dim, labels, eps);

@@ -38,12 +38,15 @@ public static class EvalCommand
             if ((result.GetValue(pairs) is null) != (result.GetValue(labels) is null))
                 result.AddError("--pairs and --labels go together: give both or neither");
         });
-        command.SetAction(parse => Run(new EvalOptions(
-            parse.GetValue(model)!, parse.GetValue(pairs), parse.GetValue(labels), parse.GetValue(distances),
-            parse.GetValue(data), parse.GetValue(seed), TestPairOptions.Sizes(parse.CommandResult, positives, negatives).Positives,
-            TestPairOptions.Sizes(parse.CommandResult, positives, negatives).Negatives,
-            parse.GetValue(accelerator), parse.GetValue(ways), parse.GetValue(trials), parse.GetValue(gallery),
-            parse.GetResult(unknown) is { Implicit: false } ? parse.GetValue(unknown) : null), parse.GetValue(plots), context));
+        command.SetAction(parse =>
+        {
+            var (positivesPerClass, negativesPerPair) = TestPairOptions.Sizes(parse.CommandResult, positives, negatives);
+            return Run(new EvalOptions(
+                parse.GetValue(model)!, parse.GetValue(pairs), parse.GetValue(labels), parse.GetValue(distances),
+                parse.GetValue(data), parse.GetValue(seed), positivesPerClass, negativesPerPair,
+                parse.GetValue(accelerator), parse.GetValue(ways), parse.GetValue(trials), parse.GetValue(gallery),
+                parse.GetResult(unknown) is { Implicit: false } ? parse.GetValue(unknown) : null), parse.GetValue(plots), context);
+        });
         return command;
     }
 

@@ -67,6 +67,7 @@ public sealed class TrainOptionSet
     {
         if (!TryCompose(parse.CommandResult, out var training))
             throw new InvalidOperationException("the training options were read after they failed to parse");
+        var (positives, negatives) = TestPairOptions.Sizes(parse.CommandResult, _positives, _negatives);
         return new TrainOptions
         {
             Training = training with { Seed = parse.GetValue(_seed) },
@@ -74,8 +75,8 @@ public sealed class TrainOptionSet
             DataDir = parse.GetValue(_data),
             RunsDir = parse.GetValue(_runs)!,
             Quiet = parse.GetValue(_quiet),
-            PositivesPerDigit = TestPairOptions.Sizes(parse.CommandResult, _positives, _negatives).Positives,
-            NegativesPerPair = TestPairOptions.Sizes(parse.CommandResult, _positives, _negatives).Negatives,
+            PositivesPerDigit = positives,
+            NegativesPerPair = negatives,
             Resume = parse.GetValue(_resume),
             Preset = parse.GetValue(_preset),
             OneShotWays = parse.GetValue(_oneShotWays),

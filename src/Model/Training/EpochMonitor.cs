@@ -18,7 +18,7 @@ public sealed class EpochMonitor : IDisposable
         _trainTable = trainTable;
         _validationTable = ImageTable.Of(backend, validation);
         _validationPairs = BalancedPairSet.CreateForMonitor(validation.IndicesByClass(), rng.Fork(), monitorPairs);
-        if (_validationPairs.Labels.Distinct().Count() < 2)
+        if (!_validationPairs.HasBothKinds)
             throw new ArgumentException($"the validation split ({validation.Count} images) cannot form both same-class and different-class " +
                 "pairs for the per-epoch check: give --validation a larger fraction or use classes with at least four training images");
         _trainPairs = BalancedPairSet.CreateForMonitor(train.IndicesByClass(), rng.Fork(), monitorPairs);

@@ -38,8 +38,6 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(validation);
         ArgumentNullException.ThrowIfNull(rng);
         config.Validate();
-        if (config.Augment && (train.Raw28 is null || train.Shape != ImageSet.DigitShape))
-            throw new ArgumentException("--augment needs 1x14x14 input images (--input-size 14, --channels 1) from 28x28 originals (MNIST or Fashion-MNIST), and this set has none", nameof(train));
         if (train.ImageSize != config.Network.Input.Size)
             throw new ArgumentException($"--layers: the network reads {config.Network.Input} ({config.Network.Input.Size} values) but the images are {train.Shape}", nameof(train));
         Config = config;
@@ -57,8 +55,9 @@ public sealed class Trainer : IDisposable
         bool triplets = config.Loss == LossKind.Triplet;
         int b = config.BatchPairs, rows = (triplets ? 3 : 2) * b, dim = config.Network.OutputWidth;
         _step = new NetworkStep(Network, rows, config.Dropout, config.Seed);
-        var augmenter = config.Augment
-            ? new Augmenter(config.AugmentShift, config.AugmentRotation, config.AugmentMinScale, config.AugmentMaxScale)
+        var augmenter = config.Augments
+            ? new Augmenter(config.AugmentShift, config.AugmentRotation, config.AugmentMinScale, config.AugmentMaxScale,
+                geometric: config.Augment, flip: config.AugmentFlip)
             : null;
         _input = new BatchInput(backend, _trainTable, train, rows, augmenter, rng);
         _objective = triplets

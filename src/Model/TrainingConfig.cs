@@ -109,12 +109,19 @@ public sealed record TrainingConfig
     public double ClipNorm { get; init; }
 
     /// <summary>
-    /// Augment every training image of every step (random shift, rotation and scale of the 28x28 original
-    /// before pooling, drawn from the run's generator); the batch's pixels are then uploaded instead of gathered.
+    /// Augment every training image of every step with a random shift, rotation and scale (of the 28x28 original
+    /// before pooling at MNIST's 14x14 grey input, else of the input image; drawn from the run's generator); the
+    /// batch's pixels are then uploaded instead of gathered.
     /// </summary>
     public bool Augment { get; init; }
 
-    /// <summary>Largest shift in 28x28 pixels, each axis.</summary>
+    /// <summary>Mirror half the training images left to right, at random (with or without <see cref="Augment"/>).</summary>
+    public bool AugmentFlip { get; init; }
+
+    /// <summary>Whether any augmentation is on: the batch is then made on the host.</summary>
+    public bool Augments => Augment || AugmentFlip;
+
+    /// <summary>Largest shift in pixels, each axis: of the 28x28 original at 14x14 grey input, else of the input image.</summary>
     public double AugmentShift { get; init; } = 2;
 
     /// <summary>Largest rotation in degrees, either way.</summary>
@@ -201,8 +208,11 @@ public sealed record TrainingConfig
         Whole("--monitor-pairs", "monitor_pairs", c => c.MonitorPairs, (c, v) => c with { MonitorPairs = v }, 20,
             "Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on"),
         Switch("--augment", "augment", c => c.Augment, (c, v) => c with { Augment = v },
-            "Augment training images: random shift, rotation and scale of the 28x28 original before pooling"),
-        Number("--augment-shift", "augment_shift", c => c.AugmentShift, (c, v) => c with { AugmentShift = v }, "Largest shift in 28x28 pixels, each axis",
+            "Augment training images: random shift, rotation and scale (of the 28x28 original before pooling at the default 14x14 grey input, else of the input image, its border extended)"),
+        Switch("--augment-flip", "augment_flip", c => c.AugmentFlip, (c, v) => c with { AugmentFlip = v },
+            "Mirror half the training images left to right, at random (for clothes and photos; not for digits); with or without --augment"),
+        Number("--augment-shift", "augment_shift", c => c.AugmentShift, (c, v) => c with { AugmentShift = v },
+            "Largest shift in pixels, each axis (of the 28x28 original at the default 14x14 grey input, else of the input image)",
             ("a number in [0, 28]", v => v is >= 0 and <= 28)),
         Number("--augment-rotation", "augment_rotation", c => c.AugmentRotation, (c, v) => c with { AugmentRotation = v }, "Largest rotation in degrees, either way",
             ("a number in [0, 180]", v => v is >= 0 and <= 180)),

@@ -16,7 +16,7 @@ public class TrainingSettingsTests
         ["--mining-warmup"] = "4", ["--dropout"] = "0.3", ["--optimizer"] = "sgd", ["--lr"] = "0.2", ["--beta1"] = "0.7",
         ["--beta2"] = "0.8", ["--adam-eps"] = "1e-6", ["--rho"] = "0.6", ["--momentum"] = "0.5", ["--nesterov"] = "true",
         ["--lr-schedule"] = "step", ["--lr-step-epochs"] = "3", ["--lr-gamma"] = "0.25", ["--cosine-final"] = "0.1",
-        ["--monitor-pairs"] = "200", ["--augment"] = "true", ["--augment-shift"] = "3", ["--augment-rotation"] = "10",
+        ["--monitor-pairs"] = "200", ["--augment"] = "true", ["--augment-flip"] = "true", ["--augment-shift"] = "3", ["--augment-rotation"] = "10",
         ["--augment-min-scale"] = "0.8", ["--augment-max-scale"] = "1.2", ["--patience"] = "2", ["--clip-norm"] = "5",
         ["--epochs"] = "7", ["--batch"] = "16", ["--pairs-per-epoch"] = "1600", ["--validation"] = "0.3", ["--eps"] = "1e-5",
         ["--weight-decay"] = "0.01", ["--dataset"] = "fashion-mnist", ["--input-size"] = "28", ["--channels"] = "3",

@@ -113,9 +113,6 @@ public sealed class TrainOptionSet
                 return false;
             }
         }
-        // A preset's augmentation works on 28x28 grey originals: at another input it is left out (--augment given is refused).
-        if (SettingCombinations.AugmentAtOtherInput.IsRefused(config) && !Given(result, _settings.First(s => s.Setting.Key == "augment").Option))
-            config = config with { Augment = false };
         // The network's input follows --input-size and --channels, unless --layers spelled it (then they must agree).
         if (!Given(result, _layers) && SettingCombinations.InputMismatch.IsRefused(config))
         {

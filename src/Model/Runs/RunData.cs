@@ -52,7 +52,7 @@ public sealed record RunData(
             log($"holding out {heldOut.Length} of {k} classes: {string.Join(", ", heldOut.Select(c => dataset.ClassNames[c]))} " +
                 $"({unseen.Count} images, never trained on)");
         }
-        var trainAll = preprocessing.ToImageSet(trainImages, k, keepRaw28: config.Augment);
+        var trainAll = preprocessing.ToImageSet(trainImages, k, keepRaw28: config.Augments && preprocessing.Input == ImageSet.DigitShape);
         var test = preprocessing.ToImageSet(testImages, k);
         var (train, validation) = TrainValidationSplit.Create(trainAll, config.ValidationFraction, random.Split);
         var byClass = test.IndicesByClass();

@@ -31,16 +31,6 @@ public static class SettingCombinations
     public static SettingCombination InputMismatch { get; } = new("--layers", c => InputMismatchMessage(c) is not null,
         c => InputMismatchMessage(c)!, c => InputMismatchMessage(c)!);
 
-    /// <summary>
-    /// --augment transforms 28x28 grey originals, so it needs the default 14x14 grey input. (The command line leaves a
-    /// preset's augmentation out at another input; an --augment given there is refused.)
-    /// </summary>
-    public static SettingCombination AugmentAtOtherInput { get; } = new("--augment",
-        c => c.Augment && (c.InputSize != Data.DatasetShape.DefaultInputSize || c.Channels != 1),
-        _ => $"--augment works on 28x28 grey originals: use it with the default --input-size {Data.DatasetShape.DefaultInputSize} and --channels 1",
-        c => MustBe("--augment", $"used with the default --input-size {Data.DatasetShape.DefaultInputSize} and --channels 1 only (it works on 28x28 grey originals)",
-            $"--input-size {c.InputSize} --channels {c.Channels}"));
-
     public static IReadOnlyList<SettingCombination> All { get; } =
     [
         new("--pairs-per-epoch", c => c.PairsPerEpoch < c.BatchPairs,
@@ -57,7 +47,6 @@ public static class SettingCombinations
             _ => "--mining batch-hard applies to --loss triplet only",
             _ => MustBe("--mining", "none unless --loss is triplet", "batch-hard")),
         InputMismatch,
-        AugmentAtOtherInput,
     ];
 
     static string? InputMismatchMessage(TrainingConfig c)

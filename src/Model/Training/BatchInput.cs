@@ -5,8 +5,9 @@ namespace GpuSiamese.Model.Training;
 
 /// <summary>
 /// The batch's images into the network's input rows: gathered on the device from the training table by index, or,
-/// with augmentation, each image transformed afresh from its 28x28 original on the host (drawing from
-/// <see cref="Rng"/>) and uploaded. Indices are checked here, since the device gather does not check bounds.
+/// with augmentation, each image transformed afresh on the host (drawing from <see cref="Rng"/>) and uploaded — from
+/// its 28x28 original before the pool when the set keeps originals at MNIST's 1x14x14, else the input image itself
+/// (<see cref="Augmenter"/>). Indices are checked here, since the device gather does not check bounds.
 /// </summary>
 public sealed class BatchInput : IDisposable
 {
@@ -14,7 +15,8 @@ public sealed class BatchInput : IDisposable
     readonly ImageSet _train;
     readonly DeviceBuffer<int> _indices;
     readonly Augmenter? _augmenter;
-    readonly float[]? _augmented;
+    readonly float[]? _augmented, _image;
+    readonly bool _fromOriginals;
 
     public BatchInput(IBackend backend, ImageTable table, ImageSet train, int maxRows, Augmenter? augmenter, Rng rng)
     {
@@ -22,14 +24,14 @@ public sealed class BatchInput : IDisposable
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(rng);
-        if (augmenter is not null && (train.Raw28 is null || train.Shape != ImageSet.DigitShape))
-            throw new ArgumentException("augmentation needs 1x14x14 input images and their 28x28 originals", nameof(train));
         _backend = backend;
         Table = table;
         _train = train;
         _indices = backend.Allocate<int>(maxRows);
         _augmenter = augmenter;
-        _augmented = augmenter is null ? null : new float[maxRows * ImageSet.Size];
+        _fromOriginals = train.Raw28 is not null && train.Shape == ImageSet.DigitShape;
+        _augmented = augmenter is null ? null : new float[maxRows * train.ImageSize];
+        _image = augmenter is null || _fromOriginals ? null : new float[train.ImageSize];
         Rng = rng;
     }
 
@@ -60,11 +62,19 @@ public sealed class BatchInput : IDisposable
             Table.Gather(_indices, input, rows);
             return;
         }
-        var raw = _train.Raw28!;
+        int size = _train.ImageSize;
         for (int r = 0; r < rows; r++)
-            _augmenter.Augment(raw.AsSpan(images[r] * ImageSet.RawSize, ImageSet.RawSize),
-                _augmented.AsSpan(r * ImageSet.Size, ImageSet.Size), Rng);
-        _backend.Upload(input.Slice(0, rows * ImageSet.Size), _augmented.AsSpan(0, rows * ImageSet.Size));
+        {
+            var row = _augmented.AsSpan(r * size, size);
+            if (_fromOriginals)
+                _augmenter.Augment(_train.Raw28.AsSpan(images[r] * ImageSet.RawSize, ImageSet.RawSize), row, Rng);
+            else
+            {
+                _train.CopyImage(images[r], _image);
+                _augmenter.AugmentImage(_image, _train.Shape, row, Rng);
+            }
+        }
+        _backend.Upload(input.Slice(0, rows * size), _augmented.AsSpan(0, rows * size));
     }
 
     public void Dispose() => _indices.Dispose();

@@ -147,7 +147,9 @@ public class TrainOptionSetTests
         Assert.That(colour.Network.Widths, Is.EqualTo(new[] { 3 * 32 * 32, 512, 256, 32 }));
         var cnn = Parsed("--preset", "cnn", "--input-size", "28").Training;
         Assert.That(cnn.Network.LayerList, Is.EqualTo("1x28x28,c32k3,p,c64k3,p,f,128,32l"));
-        Assert.That(cnn.Augment, Is.False, "the preset's augmentation needs 14x14 inputs from 28x28 originals");
+        Assert.That((cnn.Augment, cnn.AugmentFlip), Is.EqualTo((true, false)), "the preset's augmentation works on the 28x28 input too");
+        var flipped = Parsed("--input-size", "28", "--channels", "3", "--augment-flip").Training;
+        Assert.That((flipped.Augment, flipped.AugmentFlip, flipped.Augments), Is.EqualTo((false, true, true)));
         Assert.That(cnn.Network.Input, Is.EqualTo(new GpuSiamese.Model.Layers.LayerShape(1, 28, 28)));
         var given = Parsed("--input-size", "28", "--layers", "1x28x28,c8k3,p,f,16l").Training;
         Assert.That(given.Network.LayerList, Is.EqualTo("1x28x28,c8k3,p,f,16l"));
@@ -182,8 +184,6 @@ public class TrainOptionSetTests
     /// command line reports them with their sentence (the Model's own refusals of them are in SettingCombinationsTests).
     /// </summary>
     [TestCase(new[] { "--optimizer", "sgd", "--momentum", "0", "--nesterov" }, "--nesterov needs --momentum above 0")]
-    [TestCase(new[] { "--input-size", "28", "--augment" },
-        "--augment works on 28x28 grey originals: use it with the default --input-size 14 and --channels 1")]
     [TestCase(new[] { "--input-size", "28", "--layers", "196,200,10" },
         "--layers reads 196 (196 values) but --input-size 28 --channels 1 give 1x28x28 (784 values); leave --layers out to have the network follow the input, or start it with the input's shape")]
     public void Every_refused_combination_is_reported_with_its_sentence(string[] args, string message)

@@ -29,6 +29,6 @@ public class TrainingPresetsTests
     public void An_unknown_name_names_the_option_and_the_choices()
     {
         var e = Assert.Throws<ArgumentException>(() => TrainingPresets.Find("fastest"));
-        Assert.That(e!.Message, Does.StartWith("--preset expects one of best, cnn, got 'fastest'"));
+        Assert.That(e!.Message, Does.StartWith("--preset expects one of best, cnn, fashion, got 'fastest'"));
     }
 }

@@ -78,13 +78,23 @@ public class PresetOptionsTests
     }
 
     [Test]
+    public void The_fashion_preset_is_the_model_preset_and_its_network_follows_another_input_size()
+    {
+        var o = Parsed("--dataset", "fashion-mnist", "--preset", "fashion");
+        Assert.That(o.Training, Is.EqualTo(TrainingPresets.Fashion.Config with { Dataset = "fashion-mnist" }));
+        Assert.That((o.Training.InputSize, o.Training.AugmentFlip, o.Training.Augment), Is.EqualTo((28, true, false)));
+        var small = Parsed("--dataset", "fashion-mnist", "--preset", "fashion", "--input-size", "14").Training;
+        Assert.That(small.Network.LayerList, Is.EqualTo("1x14x14,c32k3,p,c64k3,p,c128k3,p,128,32l"));
+    }
+
+    [Test]
     public void An_unknown_preset_is_one_line_naming_the_option_and_the_choices()
     {
         var jobs = new FakeModelJobs();
         var run = Run(jobs, "--preset", "fastest");
         Assert.That(run.ExitCode, Is.EqualTo(2));
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
-        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best|cnn, got 'fastest' (usage: gpusiamese"));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best|cnn|fashion, got 'fastest' (usage: gpusiamese"));
         Assert.That(jobs.TrainedWith, Is.Null);
     }
 

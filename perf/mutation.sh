@@ -28,6 +28,8 @@ done
 dotnet tool restore >/dev/null
 # Stryker's project analysis (Buildalyzer) gives `dotnet --info` 10 s by default, too little on a busy machine.
 export DOTNET_INFO_WAIT_TIME="${DOTNET_INFO_WAIT_TIME:-120000}"
+# vstest.console gets 90 s to connect by default; a loaded 2-core machine can miss that and end the whole run.
+export VSTEST_CONNECTION_TIMEOUT="${VSTEST_CONNECTION_TIMEOUT:-1800}"
 for group in "${groups[@]}"; do
   case "$group" in
     kernels|conv) project=src/Kernels ;;

@@ -84,7 +84,7 @@ public class PresetOptionsTests
         Assert.That(o.Training, Is.EqualTo(TrainingPresets.Fashion.Config with { Dataset = "fashion-mnist" }));
         Assert.That((o.Training.InputSize, o.Training.AugmentFlip, o.Training.Augment), Is.EqualTo((28, true, false)));
         var small = Parsed("--dataset", "fashion-mnist", "--preset", "fashion", "--input-size", "14").Training;
-        Assert.That(small.Network.LayerList, Is.EqualTo("1x14x14,c32k3,p,c64k3,p,c128k3,p,128,32l"));
+        Assert.That(small.Network.LayerList, Is.EqualTo("1x14x14,c32k3,p,c64k3,p,c128k3,p,256,64l"));
     }
 
     [Test]

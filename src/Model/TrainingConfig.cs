@@ -121,6 +121,9 @@ public sealed record TrainingConfig
     /// <summary>Whether any augmentation is on: the batch is then made on the host.</summary>
     public bool Augments => Augment || AugmentFlip;
 
+    /// <summary>This configuration with every augmentation off (what reloading a model's data for scoring needs).</summary>
+    public TrainingConfig WithoutAugmentation() => this with { Augment = false, AugmentFlip = false };
+
     /// <summary>Largest shift in pixels, each axis: of the 28x28 original at 14x14 grey input, else of the input image.</summary>
     public double AugmentShift { get; init; } = 2;
 

@@ -40,7 +40,7 @@ public static class EmbeddingRun
         if (request.Split is { } split)
         {
             // The dataset, shape and held-out classes the model was trained on, split with this seed as train split it.
-            var config = checkpoint.Training with { Seed = request.Seed, ValidationFraction = request.ValidationFraction, Augment = false, AugmentFlip = false };
+            var config = checkpoint.Training.WithoutAugmentation() with { Seed = request.Seed, ValidationFraction = request.ValidationFraction };
             var data = RunData.Load(request.DataDir, config, log);
             set = split switch { DataSplit.Test => data.Test, DataSplit.Validation => data.Validation, _ => data.Train };
             (pixels, count, labels) = ([], set.Count, set.Labels);

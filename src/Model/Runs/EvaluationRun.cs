@@ -42,7 +42,7 @@ public static class EvaluationRun
         else
         {
             // The dataset, shape and held-out classes the model was trained on; the seed's test pairs, as train drew them.
-            var config = checkpoint.Training with { Seed = request.Seed, Augment = false, AugmentFlip = false };
+            var config = checkpoint.Training.WithoutAugmentation() with { Seed = request.Seed };
             data = RunData.Load(request.DataDir, config, log, request.PositivesPerDigit, request.NegativesPerPair);
         }
         cancel.ThrowIfCancellationRequested();

@@ -87,9 +87,11 @@ public static class Roc
             var a = curve[k - 1];
             var b = curve[k];
             double d0 = a.FalsePositiveRate - (1 - a.TruePositiveRate);
-            double alpha = d1 == d0 ? 0 : -d0 / (d1 - d0);
-            eer = a.FalsePositiveRate + alpha * (b.FalsePositiveRate - a.FalsePositiveRate);
-            eerThreshold = double.IsNegativeInfinity(a.Threshold) ? b.Threshold : a.Threshold + alpha * (b.Threshold - a.Threshold);
+            // d0 < 0 ≤ d1: point k − 1 was passed over (or is the first point, (0,0), where d = −1), so d1 − d0 > 0.
+            // Interpolating as (1 − α)·a + α·b gives b itself when d1 = 0 (α = 1) and a itself when d0 = 0.
+            double alpha = -d0 / (d1 - d0);
+            eer = (1 - alpha) * a.FalsePositiveRate + alpha * b.FalsePositiveRate;
+            eerThreshold = double.IsNegativeInfinity(a.Threshold) ? b.Threshold : (1 - alpha) * a.Threshold + alpha * b.Threshold;
             break;
         }
 

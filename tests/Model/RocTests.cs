@@ -62,9 +62,10 @@ public class RocTests
         Assert.That(m.YoudenJ, Is.EqualTo(2 / 3.0).Within(1e-12));
         Assert.That(m.YoudenThreshold, Is.EqualTo(0.2f));
         Assert.That(m.YoudenAccuracy, Is.EqualTo(5 / 6.0).Within(1e-12));
-        // FNR − FPR changes sign between t = 0.3 (FPR 1/3, FNR 1/3): exactly equal there.
-        Assert.That(m.EqualErrorRate, Is.EqualTo(1 / 3.0).Within(1e-12));
-        Assert.That(m.EerThreshold, Is.EqualTo(0.3f).Within(1e-7));
+        // FNR − FPR changes sign at t = 0.3 (FPR 1/3, FNR 1/3): exactly equal there, so that point itself, not a
+        // rounding of a + 1·(b − a), is the answer.
+        Assert.That(m.EqualErrorRate, Is.EqualTo(1 / 3.0));
+        Assert.That(m.EerThreshold, Is.EqualTo((double)0.3f));
         Assert.That(m.Positives, Is.EqualTo(3));
         Assert.That(m.Negatives, Is.EqualTo(3));
     }

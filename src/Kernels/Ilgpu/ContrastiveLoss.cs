@@ -63,3 +63,15 @@ public static class ContrastiveLoss
         dDist[p] = g * inv;
     }
 }
+
+/// <summary>The contrastive-loss kernel a plan launches: blocked, or one work-item per pair.</summary>
+public sealed record ContrastiveLossKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape> ForwardBackward) : IKernelFamily
+{
+    public static ContrastiveLossKernels For(KernelPlan p) =>
+        new(p.Units == UnitMapping.Blocked ? ContrastiveLoss.ForwardBackwardBlocked : ContrastiveLoss.ForwardBackward);
+
+    public IEnumerable<Delegate?> Kernels => [ForwardBackward];
+
+    public IKernelFamily Load(IKernelLoader l) => new ContrastiveLossKernels(l.Load(ForwardBackward));
+}

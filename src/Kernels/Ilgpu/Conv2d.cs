@@ -134,3 +134,18 @@ public static class Conv2d
     static int Min(int a, int b) => a < b ? a : b;
     static int Max(int a, int b) => a > b ? a : b;
 }
+
+/// <summary>The convolution kernels a plan launches: blocked, or one work-item per output (or input, or weight) element.</summary>
+public sealed record Conv2dKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> Forward,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> BackwardData,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> BackwardWeights) : IKernelFamily
+{
+    public static Conv2dKernels For(KernelPlan p) => p.Units == UnitMapping.Blocked
+        ? new(Conv2d.ForwardBlocked, Conv2d.BackwardDataBlocked, Conv2d.BackwardWeightsBlocked)
+        : new(Conv2d.Forward, Conv2d.BackwardData, Conv2d.BackwardWeights);
+
+    public IEnumerable<Delegate?> Kernels => [Forward, BackwardData, BackwardWeights];
+
+    public IKernelFamily Load(IKernelLoader l) => new Conv2dKernels(l.Load(Forward), l.Load(BackwardData), l.Load(BackwardWeights));
+}

@@ -359,3 +359,31 @@ public static class Dense
         if (valid > 3) dst[at + 3] = Act(v3, relu);
     }
 }
+
+/// <summary>
+/// The dense kernels a plan launches: blocked 4x4 tiles (with their Float4 twins) or four rows per work-item (with the
+/// Float4-output twins); which of them one launch takes is <see cref="KernelVariants.DenseForward"/> and its siblings.
+/// </summary>
+public sealed record DenseKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> Forward,
+    Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardVec4,
+    Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardOut4,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit> ReluBackward,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardData,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardWeights,
+    Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsVec4,
+    Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsOut4) : IKernelFamily
+{
+    public static DenseKernels For(KernelPlan p) => p.Units == UnitMapping.Blocked
+        ? new(Dense.ForwardTile4x4, Dense.ForwardTile4x4Vec4, null, Dense.ReluBackwardBlocked, Dense.BackwardDataTile4x4,
+            Dense.BackwardWeightsTile4x4, Dense.BackwardWeightsTile4x4Vec4, null)
+        : new(Dense.ForwardRows4, null, Dense.ForwardRows4Out4, Dense.ReluBackward, Dense.BackwardDataRows4,
+            Dense.BackwardWeightsRows4, null, Dense.BackwardWeightsRows4Out4);
+
+    public IEnumerable<Delegate?> Kernels =>
+        [Forward, ForwardVec4, ForwardOut4, ReluBackward, BackwardData, BackwardWeights, BackwardWeightsVec4, BackwardWeightsOut4];
+
+    public IKernelFamily Load(IKernelLoader l) => new DenseKernels(l.Load(Forward), (ForwardVec4 is null ? null : l.Load(ForwardVec4)),
+        (ForwardOut4 is null ? null : l.Load(ForwardOut4)), l.Load(ReluBackward), l.Load(BackwardData), l.Load(BackwardWeights),
+        (BackwardWeightsVec4 is null ? null : l.Load(BackwardWeightsVec4)), (BackwardWeightsOut4 is null ? null : l.Load(BackwardWeightsOut4)));
+}

@@ -35,3 +35,13 @@ public static class Dropout
     static void At(int i, ArrayView<float> x, DropoutArgs a) =>
         x[i] = DropoutMask.Keep(a.Key, a.Step, i, a.Threshold) ? x[i] * a.Scale : 0f;
 }
+
+/// <summary>The dropout kernel a plan launches: blocked, or one work-item per element.</summary>
+public sealed record DropoutKernels(Action<Index1D, ArrayView<float>, DropoutArgs> Apply) : IKernelFamily
+{
+    public static DropoutKernels For(KernelPlan p) => new(p.Units == UnitMapping.Blocked ? Dropout.ApplyBlocked : Dropout.Apply);
+
+    public IEnumerable<Delegate?> Kernels => [Apply];
+
+    public IKernelFamily Load(IKernelLoader l) => new DropoutKernels(l.Load(Apply));
+}

@@ -43,3 +43,17 @@ public static class Gather
         dst[k] = table[(long)indices[r] * width + (k - r * width)];
     }
 }
+
+/// <summary>The gather kernels a plan launches (float and 8-bit tables): blocked, or one work-item per element.</summary>
+public sealed record GatherKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, WorkSplit> Rows,
+    Action<Index1D, ArrayView<byte>, ArrayView<int>, ArrayView<float>, int, WorkSplit> RowsFromBytes) : IKernelFamily
+{
+    public static GatherKernels For(KernelPlan p) => p.Units == UnitMapping.Blocked
+        ? new(Gather.RowsBlocked, Gather.RowsFromBytesBlocked)
+        : new(Gather.Rows, Gather.RowsFromBytes);
+
+    public IEnumerable<Delegate?> Kernels => [Rows, RowsFromBytes];
+
+    public IKernelFamily Load(IKernelLoader l) => new GatherKernels(l.Load(Rows), l.Load(RowsFromBytes));
+}

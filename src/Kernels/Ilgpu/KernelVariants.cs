@@ -63,49 +63,21 @@ public sealed record KernelPlan(UnitMapping Units, int MaxThreads, int GroupSize
         Units == UnitMapping.Blocked ? WorkSplit.Over(units, MaxThreads) : new WorkSplit(units, 1);
 }
 
-/// <summary>The kernel delegates one plan launches (the Float4 pairs only where the plan can take them).</summary>
-public sealed record KernelSet(
-    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, WorkSplit> Gather,
-    Action<Index1D, ArrayView<byte>, ArrayView<int>, ArrayView<float>, int, WorkSplit> GatherBytes,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> Forward,
-    Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardVec4,
-    Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? ForwardOut4,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, WorkSplit> ReluBackward,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardData,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, DenseShape> BackwardWeights,
-    Action<Index1D, ArrayView<Float4>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsVec4,
-    Action<Index1D, ArrayView<float>, ArrayView<Float4>, ArrayView<float>, ArrayView<float>, DenseShape>? BackwardWeightsOut4,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, PairShape> DistanceForward,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PairShape> DistanceBackward,
-    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, LossShape> Loss,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape> Triplet,
-    Action<Index1D, ArrayView<float>, DropoutArgs> Dropout,
-    Action<Index1D, ArrayView<float>, DecayArgs> Decay,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> Adam,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, PartialSumShape>? PartialSums,
-    Action<ArrayView<float>, ArrayView<float>, GroupSumShape>? GroupSum,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvForward,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvBackwardData,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, Conv2dShape> ConvBackwardWeights,
-    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape> PoolForward,
-    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape> PoolBackward)
+/// <summary>Every kernel family's kernels as one plan launches them (<see cref="KernelVariants.Families"/>).</summary>
+public sealed record KernelSet(IReadOnlyList<IKernelFamily> Families)
 {
-    /// <summary>Every kernel of the set, named, the implicitly grouped ones first (for compiling them all, e.g. to PTX).</summary>
+    /// <summary>Every kernel of the set, named "Type.Method" (for compiling them all, e.g. to PTX).</summary>
     public IEnumerable<(string Name, Delegate Kernel)> All()
     {
-        Delegate?[] kernels = [Gather, GatherBytes, Forward, ForwardVec4, ForwardOut4, ReluBackward, BackwardData, BackwardWeights,
-            BackwardWeightsVec4, BackwardWeightsOut4, DistanceForward, DistanceBackward, Loss, Triplet, Dropout, Decay, Adam, RmsProp,
-            Sgd, ConvForward, ConvBackwardData, ConvBackwardWeights, PoolForward, PoolBackward, PartialSums, GroupSum];
-        foreach (var k in kernels)
-            if (k != null) yield return ($"{k.Method.DeclaringType!.Name}.{k.Method.Name}", k);
+        foreach (var family in Families)
+            foreach (var k in family.Kernels)
+                if (k != null) yield return ($"{k.Method.DeclaringType!.Name}.{k.Method.Name}", k);
     }
 }
 
 /// <summary>
 /// Which ILGPU kernel variant runs on which device, and with which work shape: one pure function of the device's
-/// traits (<see cref="For"/>), the kernels it implies (<see cref="Kernels"/>), and the per-launch dense choice,
+/// traits (<see cref="For"/>), the kernel families it implies (<see cref="Families"/>), and the per-launch dense choice,
 /// which also proves the Float4 kernels' alignment (<see cref="DenseForward"/> and its siblings).
 /// <list type="bullet">
 /// <item>CPU accelerator: one thread per simulated core, each walking a contiguous block of 4x4 register tiles read
@@ -155,39 +127,19 @@ public static class KernelVariants
         return size / d.WarpSize * d.WarpSize;
     }
 
-    /// <summary>The kernels a plan launches: blocked or per-work-item twins, the Float4 variants of its mapping, its sum.</summary>
-    public static KernelSet Kernels(KernelPlan p)
-    {
-        bool blocked = p.Units == UnitMapping.Blocked;
-        bool groupSum = p.Sum == SumMethod.WarpReduce;
-        return new KernelSet(
-            Gather: blocked ? Ilgpu.Gather.RowsBlocked : Ilgpu.Gather.Rows,
-            GatherBytes: blocked ? Ilgpu.Gather.RowsFromBytesBlocked : Ilgpu.Gather.RowsFromBytes,
-            Forward: blocked ? Dense.ForwardTile4x4 : Dense.ForwardRows4,
-            ForwardVec4: blocked ? Dense.ForwardTile4x4Vec4 : null,
-            ForwardOut4: blocked ? null : Dense.ForwardRows4Out4,
-            ReluBackward: blocked ? Dense.ReluBackwardBlocked : Dense.ReluBackward,
-            BackwardData: blocked ? Dense.BackwardDataTile4x4 : Dense.BackwardDataRows4,
-            BackwardWeights: blocked ? Dense.BackwardWeightsTile4x4 : Dense.BackwardWeightsRows4,
-            BackwardWeightsVec4: blocked ? Dense.BackwardWeightsTile4x4Vec4 : null,
-            BackwardWeightsOut4: blocked ? null : Dense.BackwardWeightsRows4Out4,
-            DistanceForward: blocked ? PairDistance.ForwardBlocked : PairDistance.Forward,
-            DistanceBackward: blocked ? PairDistance.BackwardBlocked : PairDistance.Backward,
-            Loss: blocked ? ContrastiveLoss.ForwardBackwardBlocked : ContrastiveLoss.ForwardBackward,
-            Triplet: blocked ? TripletLoss.ForwardBackwardBlocked : TripletLoss.ForwardBackward,
-            Dropout: blocked ? Ilgpu.Dropout.ApplyBlocked : Ilgpu.Dropout.Apply,
-            Decay: blocked ? WeightDecay.ApplyBlocked : WeightDecay.Apply,
-            Adam: blocked ? Optimizers.AdamBlocked : Optimizers.Adam,
-            RmsProp: blocked ? Optimizers.RmsPropBlocked : Optimizers.RmsProp,
-            Sgd: blocked ? Optimizers.SgdBlocked : Optimizers.Sgd,
-            PartialSums: groupSum ? null : blocked ? Reductions.PartialSumsBlocked : Reductions.PartialSums,
-            GroupSum: groupSum ? Reductions.GroupSum : null,
-            ConvForward: blocked ? Conv2d.ForwardBlocked : Conv2d.Forward,
-            ConvBackwardData: blocked ? Conv2d.BackwardDataBlocked : Conv2d.BackwardData,
-            ConvBackwardWeights: blocked ? Conv2d.BackwardWeightsBlocked : Conv2d.BackwardWeights,
-            PoolForward: blocked ? MaxPool.ForwardBlocked : MaxPool.Forward,
-            PoolBackward: blocked ? MaxPool.BackwardBlocked : MaxPool.Backward);
-    }
+    /// <summary>
+    /// The kernel families, each choosing its kernels for the plan beside the kernels themselves (<c>XKernels.For</c>):
+    /// blocked or per-work-item twins, the Float4 variants of its mapping, its sum. A new family is one more line here.
+    /// </summary>
+    public static IReadOnlyList<IKernelFamily> Families(KernelPlan p) =>
+    [
+        GatherKernels.For(p), DenseKernels.For(p), Conv2dKernels.For(p), MaxPoolKernels.For(p), PairDistanceKernels.For(p),
+        ContrastiveLossKernels.For(p), TripletLossKernels.For(p), DropoutKernels.For(p), WeightDecayKernels.For(p),
+        OptimizerKernels.For(p), ReductionKernels.For(p),
+    ];
+
+    /// <summary>The kernels a plan launches, every family's (<see cref="Families"/>).</summary>
+    public static KernelSet Kernels(KernelPlan p) => new(Families(p));
 
     /// <summary>
     /// Dense forward: per work-item, 4 rows x 4 outputs with W read as Float4 where OutW is a multiple of 4 and W's

@@ -76,3 +76,17 @@ public static class MaxPool
         dx[u] = g;
     }
 }
+
+/// <summary>The max-pool kernels a plan launches: blocked, or one work-item per output (forward) or input (backward) element.</summary>
+public sealed record MaxPoolKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape> Forward,
+    Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, PoolShape> Backward) : IKernelFamily
+{
+    public static MaxPoolKernels For(KernelPlan p) => p.Units == UnitMapping.Blocked
+        ? new(MaxPool.ForwardBlocked, MaxPool.BackwardBlocked)
+        : new(MaxPool.Forward, MaxPool.Backward);
+
+    public IEnumerable<Delegate?> Kernels => [Forward, Backward];
+
+    public IKernelFamily Load(IKernelLoader l) => new MaxPoolKernels(l.Load(Forward), l.Load(Backward));
+}

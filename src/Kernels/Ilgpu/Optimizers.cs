@@ -84,3 +84,18 @@ public static class Optimizers
         p[k] -= a.Lr * (a.Nesterov != 0 ? gk + a.Momentum * uk : uk);
     }
 }
+
+/// <summary>The optimizer kernels a plan launches: blocked, or one work-item per parameter.</summary>
+public sealed record OptimizerKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs> Adam,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> RmsProp,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, StepArgs> Sgd) : IKernelFamily
+{
+    public static OptimizerKernels For(KernelPlan p) => p.Units == UnitMapping.Blocked
+        ? new(Optimizers.AdamBlocked, Optimizers.RmsPropBlocked, Optimizers.SgdBlocked)
+        : new(Optimizers.Adam, Optimizers.RmsProp, Optimizers.Sgd);
+
+    public IEnumerable<Delegate?> Kernels => [Adam, RmsProp, Sgd];
+
+    public IKernelFamily Load(IKernelLoader l) => new OptimizerKernels(l.Load(Adam), l.Load(RmsProp), l.Load(Sgd));
+}

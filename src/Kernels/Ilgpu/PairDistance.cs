@@ -69,3 +69,17 @@ public static class PairDistance
         return sum;
     }
 }
+
+/// <summary>The pair-distance kernels a plan launches: blocked, or one work-item per pair.</summary>
+public sealed record PairDistanceKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, PairShape> Forward,
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, PairShape> Backward) : IKernelFamily
+{
+    public static PairDistanceKernels For(KernelPlan p) => p.Units == UnitMapping.Blocked
+        ? new(PairDistance.ForwardBlocked, PairDistance.BackwardBlocked)
+        : new(PairDistance.Forward, PairDistance.Backward);
+
+    public IEnumerable<Delegate?> Kernels => [Forward, Backward];
+
+    public IKernelFamily Load(IKernelLoader l) => new PairDistanceKernels(l.Load(Forward), l.Load(Backward));
+}

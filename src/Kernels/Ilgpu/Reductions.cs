@@ -98,3 +98,25 @@ public static class Reductions
         }
     }
 }
+
+/// <summary>
+/// How a plan sums a buffer: partial sums (blocked or interleaved parts), or the one-launch group sum with warp
+/// reductions (<see cref="GroupSumLaunch"/> is its loaded, explicitly grouped form; null until loaded).
+/// </summary>
+public sealed record ReductionKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, PartialSumShape>? PartialSums,
+    Action<ArrayView<float>, ArrayView<float>, GroupSumShape>? GroupSum,
+    Action<KernelConfig, ArrayView<float>, ArrayView<float>, GroupSumShape>? GroupSumLaunch = null) : IKernelFamily
+{
+    public static ReductionKernels For(KernelPlan p) => p.Sum == SumMethod.WarpReduce
+        ? new(null, Reductions.GroupSum)
+        : new(p.Units == UnitMapping.Blocked ? Reductions.PartialSumsBlocked : Reductions.PartialSums, null);
+
+    public IEnumerable<Delegate?> Kernels => [PartialSums, GroupSum];
+
+    public IKernelFamily Load(IKernelLoader l) => this with
+    {
+        PartialSums = (PartialSums is null ? null : l.Load(PartialSums)),
+        GroupSumLaunch = GroupSum is null ? null : l.LoadGrouped(GroupSum),
+    };
+}

@@ -63,3 +63,15 @@ public static class TripletLoss
         }
     }
 }
+
+/// <summary>The triplet-loss kernel a plan launches: blocked, or one work-item per triplet.</summary>
+public sealed record TripletLossKernels(
+    Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TripletShape> ForwardBackward) : IKernelFamily
+{
+    public static TripletLossKernels For(KernelPlan p) =>
+        new(p.Units == UnitMapping.Blocked ? TripletLoss.ForwardBackwardBlocked : TripletLoss.ForwardBackward);
+
+    public IEnumerable<Delegate?> Kernels => [ForwardBackward];
+
+    public IKernelFamily Load(IKernelLoader l) => new TripletLossKernels(l.Load(ForwardBackward));
+}

@@ -29,3 +29,13 @@ public static class WeightDecay
     /// <summary>p[k] ← p[k] − rate·p[k], one parameter per work-item.</summary>
     public static void Apply(Index1D k, ArrayView<float> p, DecayArgs a) => p[k] -= a.Rate * p[k];
 }
+
+/// <summary>The weight-decay kernel a plan launches: blocked, or one work-item per element.</summary>
+public sealed record WeightDecayKernels(Action<Index1D, ArrayView<float>, DecayArgs> Apply) : IKernelFamily
+{
+    public static WeightDecayKernels For(KernelPlan p) => new(p.Units == UnitMapping.Blocked ? WeightDecay.ApplyBlocked : WeightDecay.Apply);
+
+    public IEnumerable<Delegate?> Kernels => [Apply];
+
+    public IKernelFamily Load(IKernelLoader l) => new WeightDecayKernels(l.Load(Apply));
+}

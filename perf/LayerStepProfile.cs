@@ -36,20 +36,18 @@ public sealed class LayerStepProfile : IProfileSection
             double total = 0;
             for (int l = 0; l < layers.Count; l++)
             {
-                int layer = l;
-                var x = l == 0 ? input : outputs[l - 1];
-                var t = Timing.Measure(() => layers[layer].Forward(b, network.LayerSlices(layer), x, outputs[layer], rows, LayerDropout.None),
-                    options.Quick, b.Synchronize);
+                var pass = Pass(b, network, l, input, outputs, rows);
+                var t = Timing.Measure(() => layers[pass.Index].Forward(pass.Pass), options.Quick, b.Synchronize);
                 total += t.MedianUs;
                 table.Add([$"{l}: {NetworkSpec.Token(layers[l])} forward", Report.Us(t.MedianUs)]);
             }
             for (int l = layers.Count - 1; l >= 0; l--)
             {
-                int layer = l;
-                var x = l == 0 ? input : outputs[l - 1];
-                var dx = l == 0 ? null : dOutputs[l - 1];
-                var t = Timing.Measure(() => layers[layer].Backward(b, network.LayerSlices(layer), x, outputs[layer], dOutputs[layer], dx, rows,
-                    LayerDropout.None), options.Quick, b.Synchronize);
+                var gradients = config.InputsOf(l).Select(s => s < 0 ? null : dOutputs[s]).ToArray();
+                var pass = Pass(b, network, l, input, outputs, rows);
+                var backward = pass.Pass with { OutputGradient = dOutputs[l], InputGradients = gradients };
+                var dx = gradients[0];
+                var t = Timing.Measure(() => layers[pass.Index].Backward(backward), options.Quick, b.Synchronize);
                 total += t.MedianUs;
                 table.Add([$"{l}: {NetworkSpec.Token(layers[l])} backward{(dx == null ? " (no dX)" : "")}", Report.Us(t.MedianUs)]);
             }
@@ -67,4 +65,9 @@ public sealed class LayerStepProfile : IProfileSection
             foreach (var o in dOutputs) o.Dispose();
         }
     }
+
+    /// <summary>Layer <paramref name="l"/>'s training pass over its inputs (the graph's), as the step runs it.</summary>
+    static (int Index, LayerPass Pass) Pass(IBackend b, Network network, int l, DeviceBuffer<float> input, DeviceBuffer<float>[] outputs, int rows) =>
+        (l, new LayerPass(b, network.LayerSlices(l), network.Config.InputsOf(l).Select(s => s < 0 ? input : outputs[s]).ToArray(),
+            outputs[l], rows, PassMode.Training, LayerDropout.None));
 }

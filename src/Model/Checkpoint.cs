@@ -17,6 +17,12 @@ public sealed record Checkpoint(
 {
     public Preprocessing Preprocessing { get; init; } = Preprocessing.MnistDefault;
 
+    /// <summary>
+    /// The network's non-trained state (<see cref="NetworkConfig.StateCount"/> values: batch norm's running statistics);
+    /// empty for a network without any, or to start from each layer's initial state.
+    /// </summary>
+    public float[] State { get; init; } = [];
+
     public IReadOnlyList<string> ClassNames { get; init; } = MnistSource.ClassNames;
 
     /// <summary>What a class is called in verdicts: "digit" for a model of MNIST, "class" for any other.</summary>

@@ -19,11 +19,14 @@ namespace GpuSiamese.Model;
 /// configuration as (key, value) text pairs, one per <see cref="TrainingConfig.Settings"/> entry, then the seed: a new option
 /// needs no new version, and a key missing from an older file reads as its default. Version 4 adds, after the training
 /// configuration, the <see cref="Preprocessing"/> (input channels, height, width, pool factor, fit, inversion) and the class
-/// names; older versions read as MNIST's 14x14 preprocessing and the ten digits.
+/// names; older versions read as MNIST's 14x14 preprocessing and the ten digits. Version 5 adds, after the parameters, the
+/// network's non-trained state (batch norm's running statistics: <see cref="Checkpoint.State"/>, empty for a network
+/// without any) and, in the resume block after the best epoch's parameters, that epoch's state; older versions read with an
+/// empty state (their networks had none).
 /// </summary>
 public static class CheckpointFile
 {
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
     static readonly byte[] Magic = "GSIAMCKP"u8.ToArray();
     const int HeaderLength = 8 + 4 + 8;
     const int HashLength = 32;
@@ -140,7 +143,7 @@ public static class CheckpointFile
     /// </summary>
     static ArraySegment<byte> WritePayload(Checkpoint c)
     {
-        long tensors = c.Parameters.Length + (c.Resume?.BestParameters?.Length ?? 0)
+        long tensors = c.Parameters.Length + c.State.Length + (c.Resume?.BestParameters?.Length ?? 0) + (c.Resume?.BestState?.Length ?? 0)
             + (c.Resume?.OptimizerState.Sum(t => (long)t.Length) ?? 0);
         long capacity = 4 * tensors + (c.Resume?.SamplerState.Length ?? 0) + 64 * (c.Resume?.History.Count ?? 0) + 4096;
         using var ms = new MemoryStream((int)Math.Min(capacity, Array.MaxLength));
@@ -151,6 +154,7 @@ public static class CheckpointFile
             WritePreprocessing(w, c.Preprocessing, c.ClassNames);
             w.Write(c.Threshold);
             WriteTensor(w, c.Parameters);
+            WriteTensor(w, c.State);
             w.Write(c.Resume is not null);
             if (c.Resume is { } r)
             {
@@ -171,7 +175,11 @@ public static class CheckpointFile
                     w.Write(e.EpochTime.Ticks); w.Write(e.Elapsed.Ticks);
                 }
                 w.Write(r.BestParameters is not null);
-                if (r.BestParameters is not null) WriteTensor(w, r.BestParameters);
+                if (r.BestParameters is not null)
+                {
+                    WriteTensor(w, r.BestParameters);
+                    WriteTensor(w, r.BestState ?? []);
+                }
             }
         }
         return new ArraySegment<byte>(ms.GetBuffer(), 0, (int)ms.Length);
@@ -190,6 +198,7 @@ public static class CheckpointFile
         RequireFinite(path, parameters, "parameters");
         if (parameters.Length != network.ParameterCount)
             throw Bad(path, $"its parameter tensor holds {parameters.Length} values, but a {network} network has {network.ParameterCount}");
+        var state = version >= 5 ? ReadState(r, path, network, "state") : [];
         TrainerState? resume = null;
         if (r.ReadBoolean())
         {
@@ -197,13 +206,13 @@ public static class CheckpointFile
             int expectedCount = Optimizer.StateNamesOf(training.Optimizer).Count;
             if (count != expectedCount)
                 throw Bad(path, $"it holds {count} optimizer tensors, {training.Optimizer} keeps {expectedCount}");
-            var state = new float[count][];
+            var optimizer = new float[count][];
             for (int i = 0; i < count; i++)
             {
-                state[i] = ReadTensor(r, path, $"optimizer tensor {i}");
-                RequireFinite(path, state[i], $"optimizer tensor {i}");
-                if (state[i].Length != network.ParameterCount)
-                    throw Bad(path, $"optimizer tensor {i} holds {state[i].Length} values, expected {network.ParameterCount}");
+                optimizer[i] = ReadTensor(r, path, $"optimizer tensor {i}");
+                RequireFinite(path, optimizer[i], $"optimizer tensor {i}");
+                if (optimizer[i].Length != network.ParameterCount)
+                    throw Bad(path, $"optimizer tensor {i} holds {optimizer[i].Length} values, expected {network.ParameterCount}");
             }
             long optimizerSteps = r.ReadInt64();
             long step = r.ReadInt64();
@@ -222,19 +231,35 @@ public static class CheckpointFile
             for (int i = 0; i < epochs; i++)
                 history[i] = new EpochReport(r.ReadInt32(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
                     r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), new TimeSpan(r.ReadInt64()), new TimeSpan(r.ReadInt64()));
-            float[]? best = null;
+            float[]? best = null, bestState = null;
             if (r.ReadBoolean())
             {
                 best = ReadTensor(r, path, "best parameters");
                 RequireFinite(path, best, "best parameters");
                 if (best.Length != network.ParameterCount)
                     throw Bad(path, $"its best-epoch parameters hold {best.Length} values, expected {network.ParameterCount}");
+                bestState = version >= 5 ? ReadState(r, path, network, "best-epoch state") : [];
             }
-            resume = new TrainerState(state, optimizerSteps, step, lossSum, sampler, rng, history, best);
+            resume = new TrainerState(optimizer, optimizerSteps, step, lossSum, sampler, rng, history, best, bestState);
         }
         if (r.BaseStream.Position != payload.Length)
             throw Bad(path, $"{payload.Length - r.BaseStream.Position} bytes of its payload are not accounted for");
-        return new Checkpoint(network, training, parameters, threshold, resume) { Preprocessing = preprocessing, ClassNames = classNames };
+        return new Checkpoint(network, training, parameters, threshold, resume)
+        {
+            State = state,
+            Preprocessing = preprocessing,
+            ClassNames = classNames,
+        };
+    }
+
+    /// <summary>Version 5: the network's non-trained state, empty or exactly its <see cref="NetworkConfig.StateCount"/> values.</summary>
+    static float[] ReadState(BinaryReader r, string path, NetworkConfig network, string name)
+    {
+        var state = ReadTensor(r, path, name);
+        RequireFinite(path, state, name);
+        if (state.Length != 0 && state.Length != network.StateCount)
+            throw Bad(path, $"its {name} holds {state.Length} values, but a {network} network keeps {network.StateCount}");
+        return state;
     }
 
     /// <summary>Version 4: input channels, height, width, pool factor, fit and inversion (as their names), then the class names.</summary>

@@ -36,7 +36,7 @@ public sealed class ImageMatcher : IDisposable
         Checkpoint = checkpoint;
         Gallery = gallery;
         ClassNames = names;
-        _network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        _network = new Network(backend, checkpoint.Network, checkpoint.Parameters, checkpoint.State);
         // Requests carry one or two images: small chunks keep the device buffers small.
         _evaluator = new Evaluator(_network, checkpoint.Training.DistanceEpsilon, chunkPairs: 64);
         _galleryEmbeddings = gallery.Count == 0 ? [] : _evaluator.Embed(gallery);

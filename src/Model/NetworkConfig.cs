@@ -18,7 +18,8 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     public const int InputWidth = 196;
 
     readonly int[] _widths;
-    readonly int[] _offsets;
+    readonly int[] _offsets, _stateOffsets;
+    readonly int[][] _inputs;
     readonly ILayer[] _layers;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming <c>--layers</c> when the widths cannot make a network.</summary>
@@ -37,7 +38,9 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
         _layers = new ILayer[_widths.Length - 1];
         for (int l = 0; l < _layers.Length; l++)
             _layers[l] = new DenseLayer(_widths[l], _widths[l + 1], l < _layers.Length - 1 || reluOnOutput ? Activation.Relu : Activation.Identity);
-        (_offsets, ParameterCount) = Offsets(_layers, Format(widths));
+        _inputs = Chain(_layers);
+        (_offsets, ParameterCount) = Offsets(_layers, l => l.ParameterCount, Format(widths));
+        _stateOffsets = new int[_layers.Length];
     }
 
     /// <summary>
@@ -45,38 +48,63 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     /// layer reads it flat: flatten is a view). <see cref="NetworkSpec.Parse"/> builds these from the command line.
     /// </summary>
     public NetworkConfig(LayerShape input, IReadOnlyList<ILayer> layers)
+        : this(input, layers, Chain(layers), NetworkSpec.Format(input, layers ?? throw new ArgumentNullException(nameof(layers))))
     {
-        ArgumentNullException.ThrowIfNull(layers);
-        LayerList = NetworkSpec.Format(input, layers);
-        if (layers.Count == 0) throw new ArgumentException("--layers: a network needs at least one layer", nameof(layers));
-        var shape = input;
-        foreach (var layer in layers)
-        {
-            bool fits = layer is DenseLayer ? layer.Input.Size == shape.Size : layer.Input == shape;
-            if (!fits)
-                throw new ArgumentException($"--layers '{LayerList}': {layer} reads {layer.Input}, but the layer before it gives {shape}", nameof(layers));
-            shape = layer.Output;
-        }
-        Input = input;
-        _layers = layers.ToArray();
-        _widths = [input.Size, .. _layers.Select(l => l.Output.Size)];
-        ReluOnOutput = _layers[^1] switch
-        {
-            DenseLayer d => d.Activation == Activation.Relu,
-            Conv2dLayer c => c.Activation == Activation.Relu,
-            _ => false,
-        };
-        (_offsets, ParameterCount) = Offsets(_layers, LayerList);
     }
 
-    static (int[] Offsets, int Count) Offsets(ILayer[] layers, string spelling)
+    /// <summary>
+    /// A graph of layers over <paramref name="input"/>: layer l reads the outputs of <paramref name="inputs"/>[l] (earlier
+    /// layers' indices, −1 for the image), as many as its <see cref="ILayer.Arity"/>; the last layer's output is the
+    /// embedding, and every other layer's output is read by a later one. <paramref name="spelling"/> is its canonical
+    /// layer-list spelling (<see cref="NetworkSpec"/>).
+    /// </summary>
+    public NetworkConfig(LayerShape input, IReadOnlyList<ILayer> layers, IReadOnlyList<IReadOnlyList<int>> inputs, string spelling)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(inputs);
+        LayerList = spelling;
+        if (layers.Count == 0) throw new ArgumentException("--layers: a network needs at least one layer", nameof(layers));
+        if (inputs.Count != layers.Count) throw new ArgumentException($"--layers '{spelling}': {inputs.Count} input lists for {layers.Count} layers", nameof(inputs));
+        var read = new bool[layers.Count];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var layer = layers[l];
+            if (inputs[l].Count != layer.Arity)
+                throw new ArgumentException($"--layers '{spelling}': {layer} reads {layer.Arity} input(s), it was given {inputs[l].Count}", nameof(inputs));
+            foreach (int source in inputs[l])
+            {
+                if (source < -1 || source >= l)
+                    throw new ArgumentException($"--layers '{spelling}': layer {l} ({layer}) reads layer {source}, which does not come before it", nameof(inputs));
+                var shape = source < 0 ? input : layers[source].Output;
+                bool fits = layer.ReadsVectors && layer.Input.Height * layer.Input.Width == 1 ? layer.Input.Size == shape.Size : layer.Input == shape;
+                if (!fits)
+                    throw new ArgumentException($"--layers '{spelling}': {layer} reads {layer.Input}, but the layer before it gives {shape}", nameof(layers));
+                if (source >= 0) read[source] = true;
+            }
+        }
+        int unread = Array.IndexOf(read, false);
+        if (unread >= 0 && unread < layers.Count - 1)
+            throw new ArgumentException($"--layers '{spelling}': the output of layer {unread} ({layers[unread]}) is read by no later layer", nameof(inputs));
+        Input = input;
+        _layers = layers.ToArray();
+        _inputs = inputs.Select(i => i.ToArray()).ToArray();
+        _widths = [input.Size, .. _layers.Select(l => l.Output.Size)];
+        ReluOnOutput = _layers[^1].Activation == Activation.Relu;
+        (_offsets, ParameterCount) = Offsets(_layers, l => l.ParameterCount, LayerList);
+        (_stateOffsets, StateCount) = Offsets(_layers, l => l.StateCount, LayerList);
+    }
+
+    static int[][] Chain(IReadOnlyList<ILayer>? layers) =>
+        Enumerable.Range(0, layers?.Count ?? 0).Select(l => new[] { l - 1 }).ToArray();
+
+    static (int[] Offsets, int Count) Offsets(ILayer[] layers, Func<ILayer, int> count, string spelling)
     {
         var offsets = new int[layers.Length];
         long offset = 0;
         for (int l = 0; l < layers.Length; l++)
         {
             offsets[l] = (int)offset;
-            offset += layers[l].ParameterCount;
+            offset += count(layers[l]);
             if (offset > int.MaxValue / 4)
                 throw new ArgumentException($"--layers '{spelling}' has too many parameters ({offset:N0} and more)", nameof(layers));
         }
@@ -133,15 +161,22 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     public int OutWidth(int layer) => _widths[layer + 1];
 
     /// <summary>The activation after layer <paramref name="layer"/> (identity for a max-pool).</summary>
-    public Activation ActivationOf(int layer) => _layers[layer] switch
-    {
-        DenseLayer d => d.Activation,
-        Conv2dLayer c => c.Activation,
-        _ => Activation.Identity,
-    };
+    public Activation ActivationOf(int layer) => _layers[layer].Activation;
 
-    /// <summary>The layers in order, input first; layer l reads layer l−1's output.</summary>
+    /// <summary>The layers in order (a topological order of the graph: every layer after those it reads).</summary>
     public IReadOnlyList<ILayer> Layers => _layers;
+
+    /// <summary>The layers whose outputs layer <paramref name="layer"/> reads (−1: the network's input), in its inputs' order.</summary>
+    public IReadOnlyList<int> InputsOf(int layer) => _inputs[layer];
+
+    /// <summary>Whether every layer reads the one before it (a list without branches).</summary>
+    public bool IsChain => _inputs.Select((i, l) => i.Length == 1 && i[0] == l - 1).All(c => c);
+
+    /// <summary>Σ over the layers of their non-trained state (batch norm's running statistics).</summary>
+    public int StateCount { get; }
+
+    /// <summary>Offset of layer <paramref name="layer"/>'s slice of the state vector.</summary>
+    public int StateOffset(int layer) => _stateOffsets[layer];
 
     /// <summary>Offset of layer <paramref name="layer"/>'s slice in the flat parameter vector.</summary>
     public int LayerOffset(int layer) => _offsets[layer];
@@ -149,15 +184,10 @@ public sealed class NetworkConfig : IEquatable<NetworkConfig>
     /// <summary>Offset of layer <paramref name="layer"/>'s weights in the flat parameter vector (its slice starts with them).</summary>
     public int WeightOffset(int layer) => _offsets[layer];
 
-    /// <summary>Offset of layer <paramref name="layer"/>'s biases in the flat parameter vector (the end of its slice).</summary>
-    public int BiasOffset(int layer) => _offsets[layer] + _layers[layer].ParameterCount - BiasCount(_layers[layer]);
-
-    static int BiasCount(ILayer layer) => layer switch
-    {
-        DenseLayer d => d.OutWidth,
-        Conv2dLayer c => c.OutChannels,
-        _ => 0,
-    };
+    /// <summary>Offset of layer <paramref name="layer"/>'s biases in the flat parameter vector (the end of its slice when it has none).</summary>
+    public int BiasOffset(int layer) => _offsets[layer] + (_layers[layer].Tensors.FirstOrDefault(t => t.Name == "bias") is { Length: > 0 } b
+        ? b.Offset
+        : _layers[layer].ParameterCount);
 
     /// <summary>e.g. "196-200-10 (ReLU on output)", or the layer list "1x14x14,c32k3,p,c64k3,p,f,128,32l".</summary>
     public override string ToString() =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using GpuSiamese.Kernels;
 using GpuSiamese.Model.Layers;
 
 namespace GpuSiamese.Model;
@@ -18,9 +17,9 @@ namespace GpuSiamese.Model;
 /// </summary>
 public static class NetworkSpec
 {
-    public const string Syntax =
-        "196,200,10 (dense widths, the first the input) or a layer list: input CxHxW (1x14x14), cNkK conv (N channels, KxK, same; cNkKv valid), " +
-        "p max-pool 2x2, f flatten, N dense; 'l' after a conv or dense makes it linear (else ReLU)";
+    public static readonly string Syntax =
+        "196,200,10 (dense widths, the first the input) or a layer list: input CxHxW (1x14x14), then " + LayerKinds.Describe() +
+        "; f flatten (a view: dense layers after an image need it)";
 
     /// <summary>Parses <paramref name="text"/>; a mistake is an <see cref="ArgumentException"/> naming <c>--layers</c> and the token.</summary>
     public static NetworkConfig Parse(string text, bool reluOnOutput = true)
@@ -37,38 +36,25 @@ public static class NetworkSpec
         foreach (var raw in tokens.Skip(1))
         {
             string t = raw.ToLowerInvariant();
+            if (t == "f")
+            {
+                flat = true;
+                continue;
+            }
+            var kind = LayerKinds.Of(t)
+                ?? throw Bad(text, raw, "expected a dense width such as 128 or 32l, a convolution such as c32k3, p or f");
+            if (kind.NeedsImage && flat) throw Bad(text, raw, $"a {kind.Noun} needs an image, not a flattened vector");
+            if (kind.NeedsFlatInput && !flat) throw Bad(text, raw, $"a dense layer after the {shape} image needs 'f' (flatten) before it");
             try
             {
-                if (t == "f")
-                {
-                    flat = true;
-                    continue;
-                }
-                if (t == "p")
-                {
-                    if (flat) throw Bad(text, raw, "a max-pool needs an image, not a flattened vector");
-                    layers.Add(new MaxPoolLayer(shape));
-                }
-                else if (t.StartsWith('c'))
-                {
-                    if (flat) throw Bad(text, raw, "a convolution needs an image, not a flattened vector");
-                    layers.Add(ParseConv(t, shape, text, raw));
-                }
-                else
-                {
-                    if (!flat) throw Bad(text, raw, $"a dense layer after the {shape} image needs 'f' (flatten) before it");
-                    bool linear = t.EndsWith('l');
-                    string n = linear ? t[..^1] : t;
-                    if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out int units) || units < 1)
-                        throw Bad(text, raw, "expected a dense width such as 128 or 32l, a convolution such as c32k3, p or f");
-                    layers.Add(new DenseLayer(shape.Size, units, linear ? Activation.Identity : Activation.Relu));
-                }
+                layers.Add(kind.Parse(t, shape));
             }
             catch (ArgumentException e) when (!e.Message.StartsWith("--layers", StringComparison.Ordinal))
             {
                 throw Bad(text, raw, e.Message);
             }
             shape = layers[^1].Output;
+            if (shape.Height == 1 && shape.Width == 1) flat = true;
         }
         if (layers.Count == 0) throw new ArgumentException($"--layers '{text}': no layer after the input shape", nameof(text));
         if (!flat && layers[^1].Output.Height * layers[^1].Output.Width > 1)
@@ -83,21 +69,15 @@ public static class NetworkSpec
         var shape = input;
         foreach (var layer in layers)
         {
-            if (layer is DenseLayer && (shape.Height > 1 || shape.Width > 1)) parts.Add("f");
-            parts.Add(Token(layer));
+            if (layer is { ReadsVectors: true, Input: { Height: 1, Width: 1 } } && (shape.Height > 1 || shape.Width > 1)) parts.Add("f");
+            parts.Add(layer.Token);
             shape = layer.Output;
         }
         return string.Join(',', parts);
     }
 
     /// <summary>One layer's token: c32k3, c8k5vl, p, 128, 32l.</summary>
-    public static string Token(ILayer layer) => layer switch
-    {
-        Conv2dLayer c => $"c{c.OutChannels}k{c.Kernel}{(c.Padding == ConvPadding.Valid ? "v" : "")}{(c.Activation == Activation.Identity ? "l" : "")}",
-        MaxPoolLayer => "p",
-        DenseLayer d => $"{d.OutWidth}{(d.Activation == Activation.Identity ? "l" : "")}",
-        _ => throw new ArgumentException($"no spelling for a {layer.GetType().Name}", nameof(layer)),
-    };
+    public static string Token(ILayer layer) => (layer ?? throw new ArgumentNullException(nameof(layer))).Token;
 
     static LayerShape ParseInput(string token, string text)
     {
@@ -113,22 +93,6 @@ public static class NetworkSpec
             _ => throw Bad(text, token, "the first entry is the input shape: 1x14x14 (channels x height x width) or 196"),
         };
         return shape;
-    }
-
-    static Conv2dLayer ParseConv(string t, LayerShape shape, string text, string raw)
-    {
-        // c<N>k<K>[v][l]
-        int k = t.IndexOf('k');
-        if (k < 2) throw Bad(text, raw, "a convolution is cNkK, e.g. c32k3 (32 channels, 3x3, same padding), c32k3v (valid), c32k3l (linear)");
-        string rest = t[(k + 1)..];
-        bool linear = rest.EndsWith('l');
-        if (linear) rest = rest[..^1];
-        bool valid = rest.EndsWith('v');
-        if (valid) rest = rest[..^1];
-        if (!int.TryParse(t[1..k], NumberStyles.None, CultureInfo.InvariantCulture, out int channels) || channels < 1 ||
-            !int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out int kernel) || kernel < 1)
-            throw Bad(text, raw, "a convolution is cNkK, e.g. c32k3 (32 channels, 3x3, same padding), c32k3v (valid), c32k3l (linear)");
-        return new Conv2dLayer(shape, channels, kernel, valid ? ConvPadding.Valid : ConvPadding.Same, linear ? Activation.Identity : Activation.Relu);
     }
 
     static ArgumentException Bad(string text, string token, string why) =>

@@ -149,7 +149,7 @@ public sealed class Trainer : IDisposable
                 var report = new EpochReport(epoch + 1, _epochLossSum / done, trainAccuracy, validationAccuracy, auc, threshold,
                     Config.LearningRateAt(epoch, Step - 1), pairsThisEpoch / Math.Max(trainTime.TotalSeconds, 1e-9),
                     epochClock.Elapsed, total.Elapsed);
-                _best.Add(report, Network.DownloadParameters, IsFinished);
+                _best.Add(report, Network.DownloadParameters, IsFinished, Network.DownloadState);
                 _epochLossSum = 0;
                 pairsThisEpoch = 0;
                 epochCompleted?.Invoke(report);
@@ -190,6 +190,7 @@ public sealed class Trainer : IDisposable
     public Checkpoint? CreateBestCheckpoint() =>
         BestParameters is null ? null : new Checkpoint(Config.Network, Config, BestParameters, BestThreshold, null)
         {
+            State = _best.State ?? [],
             Preprocessing = Preprocessing,
             ClassNames = ClassNames,
         };
@@ -208,6 +209,7 @@ public sealed class Trainer : IDisposable
     public Checkpoint CreateCheckpoint(bool includeResume = true) =>
         new(Config.Network, Config, Network.DownloadParameters(), Threshold, includeResume ? CaptureState() : null)
         {
+            State = Network.DownloadState(),
             Preprocessing = Preprocessing,
             ClassNames = ClassNames,
         };
@@ -215,29 +217,33 @@ public sealed class Trainer : IDisposable
     /// <summary>What a checkpoint needs, beyond the parameters, to resume this run exactly.</summary>
     public TrainerState CaptureState() => new(
         _update.Optimizer.DownloadState(), _update.Optimizer.StepCount, Step, _epochLossSum,
-        _objective.CaptureSampler(), _input.Rng.GetState(), History.ToArray(), BestParameters?.ToArray());
+        _objective.CaptureSampler(), _input.Rng.GetState(), History.ToArray(), BestParameters?.ToArray(), _best.State?.ToArray());
 
     /// <summary>
     /// Continues from a checkpoint of a run with the same configuration and seed: parameters, optimizer,
     /// step, sampler position and generator. (The monitor sets are rebuilt from the seed, so they match.)
     /// </summary>
-    public void Restore(ReadOnlySpan<float> parameters, TrainerState state, double threshold = double.NaN)
+    public void Restore(ReadOnlySpan<float> parameters, TrainerState state, double threshold = double.NaN,
+        ReadOnlySpan<float> networkState = default)
     {
         ArgumentNullException.ThrowIfNull(state);
         if (state.Step < 0 || state.Step > TotalSteps)
             throw new ArgumentException($"resume step {state.Step} is outside this run's 0..{TotalSteps} steps", nameof(state));
         if (state.BestParameters is { } best && best.Length != Network.Config.ParameterCount)
             throw new ArgumentException($"the saved best parameters hold {best.Length} values, expected {Network.Config.ParameterCount}", nameof(state));
+        if (state.BestState is { Length: > 0 } bestState && bestState.Length != Network.Config.StateCount)
+            throw new ArgumentException($"the saved best state holds {bestState.Length} values, expected {Network.Config.StateCount}", nameof(state));
         // Check the sampler's state before anything is changed.
         var restoreSampler = _objective.PrepareRestore(state.SamplerState);
         Network.UploadParameters(parameters);
+        Network.UploadState(networkState.Length == 0 ? Network.InitialState(Network.Config) : networkState);
         _update.Optimizer.Restore(state.OptimizerState, state.OptimizerSteps);
         restoreSampler();
         _input.Rng = Rng.FromState(state.RngState);
         Step = state.Step;
         _epochLossSum = state.EpochLossSum;
         Threshold = threshold;
-        _best.Restore(state.History, state.BestParameters, IsFinished);
+        _best.Restore(state.History, state.BestParameters, IsFinished, state.BestState);
     }
 
     public void Dispose()

@@ -158,6 +158,20 @@ public class CheckpointFileTests
     }
 
     [Test]
+    public void VersionFourFilesLoadWithoutState([Values] bool withResume)
+    {
+        // Format 4 wrote no state after the parameters nor after the best epoch's: their networks had none.
+        var c = Sample(withResume) with { Preprocessing = new Preprocessing(new ImageShape(1, 14, 14), 2, ImageFit.Stretch, InvertMode.NoInvert) };
+        string path = Path.Combine(_dir, "v4.ckpt");
+        File.WriteAllBytes(path, LegacyCheckpoint.Rewrite(File.ReadAllBytes(Saved(c)), c, version: 4));
+        var back = CheckpointFile.Load(path);
+        Assert.That(back.Preprocessing, Is.EqualTo(c.Preprocessing));
+        Assert.That(back.Parameters, Is.EqualTo(c.Parameters));
+        Assert.That(back.State, Is.Empty);
+        if (withResume) Assert.That(back.Resume!.BestParameters, Is.EqualTo(c.Resume!.BestParameters));
+    }
+
+    [Test]
     public void VersionThreeFilesLoadAsMnistAtFourteenPixels()
     {
         var c = Sample() with { Preprocessing = Preprocessing.MnistDefault };

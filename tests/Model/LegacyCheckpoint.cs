@@ -7,7 +7,9 @@ namespace GpuSiamese.Tests.Model;
 /// <summary>
 /// Checkpoint files of the older formats, made from a current one: versions 1 and 2 wrote the training configuration
 /// as fields in a fixed order (version 1 without the last four) after the network's dense widths; version 3 writes the
-/// network's spelling, then (key, value) pairs and the seed; version 4 adds the preprocessing and class names after them.
+/// network's spelling, then (key, value) pairs and the seed; version 4 adds the preprocessing and class names after them;
+/// version 5 adds the network's state after the parameters (and the best epoch's state after its parameters), which
+/// every older version lacks.
 /// </summary>
 static class LegacyCheckpoint
 {
@@ -28,11 +30,18 @@ static class LegacyCheckpoint
         int names = r.ReadInt32();
         for (int i = 0; i < names; i++) r.ReadString();
         int preprocessingEnd = (int)r.BaseStream.Position;
+        var tail = WithoutState(payload, preprocessingEnd);
         var output = new MemoryStream();
+        if (version == 4)
+        {
+            output.Write(payload, 0, preprocessingEnd);
+            output.Write(tail);
+            return WithPayload(current, version, output.ToArray());
+        }
         if (version == 3)
         {
             output.Write(payload, 0, trainingEnd);
-            output.Write(payload, preprocessingEnd, payload.Length - preprocessingEnd);
+            output.Write(tail);
             return WithPayload(current, version, output.ToArray());
         }
         using (var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true))
@@ -52,8 +61,41 @@ static class LegacyCheckpoint
             w.Write(t.AugmentMaxScale); w.Write(t.EarlyStoppingPatience);
             if (version >= 2) { w.Write(t.TripletMargin); w.Write((int)t.Mining); w.Write(t.MiningWarmupEpochs); w.Write(t.Dropout); }
         }
-        output.Write(payload, preprocessingEnd, payload.Length - preprocessingEnd);
+        output.Write(tail);
         return WithPayload(current, version, output.ToArray());
+    }
+
+    /// <summary>The payload from <paramref name="start"/> (the threshold) to its end, without version 5's two state tensors.</summary>
+    static byte[] WithoutState(byte[] payload, int start)
+    {
+        using var r = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        var output = new MemoryStream();
+        int at = start;
+        void Keep(int end) { output.Write(payload, at, end - at); at = end; }
+        void SkipTensor() { r.BaseStream.Position = at; at += 4 + 4 * r.ReadInt32(); }
+        // A count, then that many elements of the given size (the count is read before the position moves past them).
+        void Skip(long size) { long n = r.ReadInt32(); r.BaseStream.Position += size * n; }
+        r.BaseStream.Position = start + 8;          // the threshold
+        Skip(4L); // the parameters
+        Keep((int)r.BaseStream.Position);
+        SkipTensor();                               // the state
+        r.BaseStream.Position = at;
+        if (!r.ReadBoolean())
+        {
+            Keep(payload.Length);
+            return output.ToArray();
+        }
+        int tensors = r.ReadInt32();
+        for (int i = 0; i < tensors; i++) Skip(4L);
+        r.BaseStream.Position += 3 * 8;             // optimizer steps, step, epoch loss sum
+        Skip(1);     // the sampler's state
+        Skip(8L); // the generator's state
+        Skip(76L); // the epoch history
+        if (r.ReadBoolean()) Skip(4L); // the best epoch's parameters
+        Keep((int)r.BaseStream.Position);
+        if (at < payload.Length) SkipTensor();      // the best epoch's state
+        Keep(payload.Length);
+        return output.ToArray();
     }
 
     /// <summary>The payload of a file as Latin-1 text, so that a key inside it can be replaced byte for byte.</summary>

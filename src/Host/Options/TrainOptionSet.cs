@@ -16,9 +16,7 @@ public sealed class TrainOptionSet
     static readonly TrainOptions D = new();
 
     readonly Option<string> _layers = OptionFactory.Checked("--layers", string.Join(',', D.Training.Network.Widths),
-        "The network: dense widths from the input (e.g. 196,200,10 for 14x14 grey images), or a layer list over the input image, " +
-        "e.g. 1x14x14,c32k3,p,c64k3,p,f,128,32l (cNkK: convolution to N channels, KxK, same padding; cNkKv: valid padding; " +
-        "p: 2x2 max-pool; f: flatten; N: dense; a trailing l makes a conv or dense layer linear, else ReLU)", "SPEC",
+        "The network: " + NetworkSpec.Syntax + "; e.g. 1x14x14,c32k3,p,c64k3,p,f,128,32l", "SPEC",
         NetworkProblem);
     readonly Option<bool> _reluOutput = OptionFactory.Flag("--relu-output", "ReLU on the output layer too (the exercise's network; the default)");
     readonly Option<bool> _noReluOutput = OptionFactory.Flag("--no-relu-output", "Leave the output layer linear");

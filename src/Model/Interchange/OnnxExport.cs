@@ -38,8 +38,7 @@ public static class OnnxExport
     /// <summary>The symbolic batch dimension of every input and output.</summary>
     public const string BatchDimension = "batch";
 
-    const int FloatType = (int)TensorProto.Types.DataType.Float;
-    const int Int64Type = (int)TensorProto.Types.DataType.Int64;
+    const int FloatType = OnnxProtos.FloatType;
 
     /// <summary>The embedding network G alone.</summary>
     public static ModelProto Embedding(Checkpoint checkpoint)
@@ -48,7 +47,7 @@ public static class OnnxExport
         var graph = NewGraph("gpusiamese_embedding", checkpoint);
         graph.Input.Add(ImageValue(ImageInput, checkpoint));
         string output = EmitNetwork(graph, checkpoint, ImageInput, prefix: "", addWeights: true);
-        graph.Node.Add(Node("Identity", "embedding_out", [output], [EmbeddingOutput]));
+        graph.Node.Add(OnnxProtos.Node("Identity", "embedding_out", [output], [EmbeddingOutput]));
         graph.Output.Add(Value(EmbeddingOutput, [Batch(), Fixed(checkpoint.Network.OutputWidth)]));
         return NewModel(graph, checkpoint, "embedding");
     }
@@ -63,14 +62,14 @@ public static class OnnxExport
         string a = EmitNetwork(graph, checkpoint, FirstImageInput, prefix: "a/", addWeights: true);
         string b = EmitNetwork(graph, checkpoint, SecondImageInput, prefix: "b/", addWeights: false);
 
-        graph.Initializer.Add(Int64Tensor("distance/axes", [1]));
-        graph.Initializer.Add(FloatTensor("distance/eps", [], [(float)checkpoint.Training.DistanceEpsilon]));
-        graph.Node.Add(Node("Sub", "distance/sub", [a, b], ["distance/diff"]));
-        graph.Node.Add(Node("Mul", "distance/square", ["distance/diff", "distance/diff"], ["distance/squares"]));
-        graph.Node.Add(Node("ReduceSum", "distance/sum", ["distance/squares", "distance/axes"], ["distance/sum"],
-            Int("keepdims", 0)));
-        graph.Node.Add(Node("Max", "distance/clamp", ["distance/sum", "distance/eps"], ["distance/clamped"]));
-        graph.Node.Add(Node("Sqrt", "distance/sqrt", ["distance/clamped"], [DistanceOutput]));
+        graph.Initializer.Add(OnnxProtos.Int64Tensor("distance/axes", [1]));
+        graph.Initializer.Add(OnnxProtos.FloatTensor("distance/eps", [], [(float)checkpoint.Training.DistanceEpsilon]));
+        graph.Node.Add(OnnxProtos.Node("Sub", "distance/sub", [a, b], ["distance/diff"]));
+        graph.Node.Add(OnnxProtos.Node("Mul", "distance/square", ["distance/diff", "distance/diff"], ["distance/squares"]));
+        graph.Node.Add(OnnxProtos.Node("ReduceSum", "distance/sum", ["distance/squares", "distance/axes"], ["distance/sum"],
+            OnnxProtos.Int("keepdims", 0)));
+        graph.Node.Add(OnnxProtos.Node("Max", "distance/clamp", ["distance/sum", "distance/eps"], ["distance/clamped"]));
+        graph.Node.Add(OnnxProtos.Node("Sqrt", "distance/sqrt", ["distance/clamped"], [DistanceOutput]));
         graph.Output.Add(Value(DistanceOutput, [Batch()]));
         return NewModel(graph, checkpoint, "pair");
     }
@@ -188,51 +187,54 @@ public static class OnnxExport
     }
 
     /// <summary>
-    /// The layers of G from <paramref name="input"/> ([batch, C, H, W]); returns the name of the last output. Node and
+    /// The layers of G from <paramref name="input"/> ([batch, C, H, W]); returns the name of the embedding. Node and
     /// intermediate names carry <paramref name="prefix"/>; the weights are one set of initializers, added by the first
-    /// call (<paramref name="addWeights"/>) and shared by every later one.
-    /// Images stay NCHW between convolutions and pools, as ONNX's Conv and MaxPool want them; where our network reads an
-    /// image as a vector (a dense layer after an image, or an image-shaped embedding) the graph transposes NCHW to
-    /// NHWC before Flatten, because our flatten is over channels-last rows: (y, x, c) order.
+    /// call (<paramref name="addWeights"/>) and shared by every later one. Each layer writes its own nodes
+    /// (<see cref="ILayer.EmitOnnx"/>) over the values of the layers it reads. Images stay NCHW between the layers that
+    /// read images, as ONNX's operators want them; where a layer reads an image as a vector (a dense layer after an
+    /// image, or an image-shaped embedding) the graph transposes NCHW to NHWC before Flatten, because our flatten is over
+    /// channels-last rows: (y, x, c) order.
     /// </summary>
     static string EmitNetwork(GraphProto graph, Checkpoint checkpoint, string input, string prefix, bool addWeights)
     {
         var config = checkpoint.Network;
-        var flow = new Flow(graph, checkpoint.Parameters, prefix, addWeights);
-        string x = input;
+        var walk = new Walk(graph, prefix, addWeights);
         // What the graph's input holds (NCHW of the model's preprocessing); a layer list over another view of the same
         // values (e.g. 4x7x7 of MNIST's 196, channels last) reshapes it first.
         var fed = checkpoint.Preprocessing.Input;
-        var shape = new LayerShape(fed.Channels, fed.Height, fed.Width);
-        if (config.Input.Height * config.Input.Width > 1 && config.Input != shape)
-        {
-            x = flow.Reshape(x, shape, config.Input);
-            shape = config.Input;
-        }
-        bool image = true;
+        var fedShape = new LayerShape(fed.Channels, fed.Height, fed.Width);
+        var image = new OnnxValue(input, OnnxLayout.Image, fedShape);
+        if (config.Input.Height * config.Input.Width > 1 && config.Input != fedShape)
+            image = new OnnxValue(walk.Reshape(input, fedShape, config.Input), OnnxLayout.Image, config.Input);
+        var values = new OnnxValue[config.LayerCount];
         for (int l = 0; l < config.LayerCount; l++)
         {
             var layer = config.Layers[l];
-            if (layer is DenseLayer dense)
-            {
-                if (image) x = flow.Flatten(x, shape);
-                image = false;
-                x = flow.Dense(l, dense, config.LayerOffset(l), x);
-            }
-            else if (layer is Conv2dLayer conv)
-                x = flow.Conv(l, conv, config.LayerOffset(l), x);
-            else if (layer is MaxPoolLayer)
-                x = flow.MaxPool(l, x);
-            else
-                throw new NotSupportedException($"no ONNX form for a {layer.GetType().Name} ({layer})");
-            shape = layer.Output;
+            var inputs = config.InputsOf(l).Select(s => walk.As(s < 0 ? image : values[s], layer)).ToArray();
+            var writer = new OnnxLayerWriter(graph, l, prefix, addWeights, checkpoint.Parameters, config.LayerOffset(l),
+                checkpoint.State, config.StateOffset(l));
+            values[l] = layer.EmitOnnx(writer, inputs);
         }
-        return image ? flow.Flatten(x, shape) : x;
+        var last = values[^1];
+        return last.Layout == OnnxLayout.Image ? walk.Flatten(last.Name, last.Shape) : last.Name;
     }
 
-    /// <summary>Writes one network's nodes into a graph: each layer kind its own nodes.</summary>
-    sealed class Flow(GraphProto graph, float[] parameters, string prefix, bool addWeights)
+    /// <summary>The walker's own nodes: the input's reshape, and the flattening of an image for a layer that reads vectors.</summary>
+    sealed class Walk(GraphProto graph, string prefix, bool addWeights)
     {
+        int _flattens;
+
+        /// <summary><paramref name="value"/> as <paramref name="layer"/> reads it: flattened when it reads a vector.</summary>
+        public OnnxValue As(OnnxValue value, ILayer layer)
+        {
+            bool wantsVector = layer.ReadsVectors && layer.Input.Height * layer.Input.Width == 1;
+            if (value.Layout == OnnxLayout.Image && wantsVector)
+                return new OnnxValue(Flatten(value.Name, value.Shape), OnnxLayout.Vector, LayerShape.Vector(value.Shape.Size));
+            if (value.Layout == OnnxLayout.Vector && !wantsVector)
+                throw new NotSupportedException($"no ONNX form for {layer} over a flattened vector");
+            return value;
+        }
+
         /// <summary>
         /// [batch, C, H, W] → [batch, H·W·C] in our (y, x, c) order: Transpose to NHWC, then Flatten (a single channel
         /// needs no transpose: NCHW and NHWC are the same bytes).
@@ -240,16 +242,14 @@ public static class OnnxExport
         public string Flatten(string x, LayerShape shape)
         {
             string name = $"{prefix}flatten{_flattens++}";
-            if (shape.Channels > 1)
+            if (shape.Channels > 1 && shape.Height * shape.Width > 1)
             {
-                graph.Node.Add(Node("Transpose", $"{name}/nhwc", [x], [$"{name}/nhwc"], Ints("perm", [0, 2, 3, 1])));
+                graph.Node.Add(OnnxProtos.Node("Transpose", $"{name}/nhwc", [x], [$"{name}/nhwc"], OnnxProtos.Ints("perm", [0, 2, 3, 1])));
                 x = $"{name}/nhwc";
             }
-            graph.Node.Add(Node("Flatten", name, [x], [name], Int("axis", 1)));
+            graph.Node.Add(OnnxProtos.Node("Flatten", name, [x], [name], OnnxProtos.Int("axis", 1)));
             return name;
         }
-
-        int _flattens;
 
         /// <summary>
         /// NCHW [batch, C, H, W] as fed → our channels-last values [batch, H, W, C] (a Transpose, needless for one channel) →
@@ -260,120 +260,14 @@ public static class OnnxExport
             string target = "input/nhwc_shape", name = $"{prefix}input";
             if (fed.Channels > 1)
             {
-                graph.Node.Add(Node("Transpose", $"{name}/fed_nhwc", [x], [$"{name}/fed_nhwc"], Ints("perm", [0, 2, 3, 1])));
+                graph.Node.Add(OnnxProtos.Node("Transpose", $"{name}/fed_nhwc", [x], [$"{name}/fed_nhwc"], OnnxProtos.Ints("perm", [0, 2, 3, 1])));
                 x = $"{name}/fed_nhwc";
             }
-            if (addWeights) graph.Initializer.Add(Int64Tensor(target, [-1, shape.Height, shape.Width, shape.Channels]));
-            graph.Node.Add(Node("Reshape", $"{name}/nhwc", [x, target], [$"{name}/nhwc"]));
-            graph.Node.Add(Node("Transpose", $"{name}/nchw", [$"{name}/nhwc"], [$"{name}/nchw"], Ints("perm", [0, 3, 1, 2])));
+            if (addWeights) graph.Initializer.Add(OnnxProtos.Int64Tensor(target, [-1, shape.Height, shape.Width, shape.Channels]));
+            graph.Node.Add(OnnxProtos.Node("Reshape", $"{name}/nhwc", [x, target], [$"{name}/nhwc"]));
+            graph.Node.Add(OnnxProtos.Node("Transpose", $"{name}/nchw", [$"{name}/nhwc"], [$"{name}/nchw"], OnnxProtos.Ints("perm", [0, 3, 1, 2])));
             return $"{name}/nchw";
         }
-
-        /// <summary>y = act(x·W + b) as Gemm (W stored [in, out] as the checkpoint holds it), then Relu.</summary>
-        public string Dense(int index, DenseLayer layer, int offset, string x)
-        {
-            string w = WeightName(index), b = $"layer{index}/bias";
-            if (addWeights)
-            {
-                graph.Initializer.Add(FloatTensor(w, [layer.InWidth, layer.OutWidth], parameters.AsSpan(offset, layer.InWidth * layer.OutWidth)));
-                graph.Initializer.Add(FloatTensor(b, [layer.OutWidth], parameters.AsSpan(offset + layer.InWidth * layer.OutWidth, layer.OutWidth)));
-            }
-            string z = $"{prefix}layer{index}/gemm";
-            graph.Node.Add(Node("Gemm", z, [x, w, b], [z]));
-            return Activate(index, layer.Activation, z);
-        }
-
-        /// <summary>
-        /// y = act(conv(x, W) + b) as Conv (stride 1, pads (k−1)/2 for same, 0 for valid), then Relu. Our W is
-        /// [k, k, inC, outC]; ONNX's is [outC, inC, k, k], so the weights are reordered: W'[o, c, i, j] = W[i, j, c, o].
-        /// </summary>
-        public string Conv(int index, Conv2dLayer layer, int offset, string x)
-        {
-            var g = layer.Geometry(1);
-            string w = WeightName(index), b = $"layer{index}/bias";
-            if (addWeights)
-            {
-                var source = parameters.AsSpan(offset, g.WeightCount);
-                var reordered = new float[g.WeightCount];
-                for (int o = 0; o < g.OutChannels; o++)
-                    for (int c = 0; c < g.InChannels; c++)
-                        for (int i = 0; i < g.Kernel; i++)
-                            for (int j = 0; j < g.Kernel; j++)
-                                reordered[((o * g.InChannels + c) * g.Kernel + i) * g.Kernel + j] =
-                                    source[((i * g.Kernel + j) * g.InChannels + c) * g.OutChannels + o];
-                graph.Initializer.Add(FloatTensor(w, [g.OutChannels, g.InChannels, g.Kernel, g.Kernel], reordered));
-                graph.Initializer.Add(FloatTensor(b, [g.OutChannels], parameters.AsSpan(offset + g.WeightCount, g.OutChannels)));
-            }
-            string z = $"{prefix}layer{index}/conv";
-            graph.Node.Add(Node("Conv", z, [x, w, b], [z],
-                Ints("kernel_shape", [g.Kernel, g.Kernel]),
-                Ints("strides", [1, 1]),
-                Ints("pads", [g.Pad, g.Pad, g.Pad, g.Pad]),
-                Ints("dilations", [1, 1])));
-            return Activate(index, layer.Activation, z);
-        }
-
-        /// <summary>2×2 windows, stride 2, no padding; ONNX's default floor mode drops an odd last row or column, as ours does.</summary>
-        public string MaxPool(int index, string x)
-        {
-            string y = $"{prefix}layer{index}/maxpool";
-            graph.Node.Add(Node("MaxPool", y, [x], [y],
-                Ints("kernel_shape", [2, 2]),
-                Ints("strides", [2, 2]),
-                Int("ceil_mode", 0)));
-            return y;
-        }
-
-        string Activate(int index, Activation activation, string z)
-        {
-            if (activation == Activation.Identity) return z;
-            string y = $"{prefix}layer{index}/relu";
-            graph.Node.Add(Node("Relu", y, [z], [y]));
-            return y;
-        }
-    }
-
-    static string WeightName(int layer) => $"layer{layer}/weight";
-
-    static NodeProto Node(string op, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    static AttributeProto Int(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    static AttributeProto Ints(string name, long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    static TensorProto FloatTensor(string name, long[] dims, ReadOnlySpan<float> values)
-    {
-        var t = new TensorProto { Name = name, DataType = FloatType };
-        t.Dims.AddRange(dims);
-        // Raw little-endian bytes: ONNX's layout for raw_data, compact for large weight matrices.
-        var bytes = new byte[values.Length * sizeof(float)];
-        for (int i = 0; i < values.Length; i++)
-            BitConverter.TryWriteBytes(bytes.AsSpan(i * sizeof(float)), values[i]);
-        if (!BitConverter.IsLittleEndian)
-            for (int i = 0; i < bytes.Length; i += 4) bytes.AsSpan(i, 4).Reverse();
-        t.RawData = ByteString.CopyFrom(bytes);
-        return t;
-    }
-
-    static TensorProto Int64Tensor(string name, long[] values)
-    {
-        var t = new TensorProto { Name = name, DataType = Int64Type };
-        t.Dims.Add(values.Length);
-        t.Int64Data.AddRange(values);
-        return t;
     }
 
     static ValueInfoProto ImageValue(string name, Checkpoint checkpoint) =>

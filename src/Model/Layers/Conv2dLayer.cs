@@ -1,6 +1,9 @@
+using System.Globalization;
 using GpuSiamese.Data;
 using GpuSiamese.Kernels;
 using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Interchange;
+using Ref = GpuSiamese.Kernels.Reference;
 
 namespace GpuSiamese.Model.Layers;
 
@@ -9,6 +12,8 @@ namespace GpuSiamese.Model.Layers;
 /// images stored channels last (y, x, c), as the kernels of <see cref="Conv2dGeometry"/> read them; its parameter
 /// slice holds W [k, k, inC, outC] then b [outC]. Initialisation: ReLU layers He-uniform with fan-in C·k·k,
 /// W ~ U(−a, a), a = sqrt(6 / (C·k·k)); linear layers Glorot-uniform, a = sqrt(6 / (C·k·k + outC·k·k)); biases zero.
+/// Spelled <c>cNkK</c> (<c>v</c> after it: valid padding; <c>l</c>: linear). ONNX: Conv with its weights reordered
+/// to [outC, inC, k, k], then the activation.
 /// </summary>
 public sealed record Conv2dLayer : ILayer
 {
@@ -30,6 +35,27 @@ public sealed record Conv2dLayer : ILayer
         Activation = activation;
     }
 
+    const string Form = "a convolution is cNkK, e.g. c32k3 (32 channels, 3x3, same padding), c32k3v (valid), c32k3l (linear)";
+
+    /// <summary>The layer syntax's convolution entry: c&lt;N&gt;k&lt;K&gt;[v][l].</summary>
+    public static readonly LayerSyntax Syntax = new("cNkK[v][l]", "KxK convolution to N channels (same padding; v: valid; l: linear, else ReLU)",
+        t => t.Length > 1 && t[0] == 'c' && char.IsAsciiDigit(t[1]),
+        (t, shape) =>
+        {
+            int k = t.IndexOf('k');
+            if (k < 2) throw new ArgumentException(Form);
+            string rest = t[(k + 1)..];
+            bool linear = rest.EndsWith('l');
+            if (linear) rest = rest[..^1];
+            bool valid = rest.EndsWith('v');
+            if (valid) rest = rest[..^1];
+            if (!int.TryParse(t[1..k], NumberStyles.None, CultureInfo.InvariantCulture, out int channels) || channels < 1 ||
+                !int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out int kernel) || kernel < 1)
+                throw new ArgumentException(Form);
+            return new Conv2dLayer(shape, channels, kernel, valid ? ConvPadding.Valid : ConvPadding.Same, linear ? Activation.Identity : Activation.Relu);
+        },
+        NeedsImage: true, Noun: "convolution");
+
     public LayerShape Input { get; }
 
     public int OutChannels { get; }
@@ -39,6 +65,8 @@ public sealed record Conv2dLayer : ILayer
     public ConvPadding Padding { get; }
 
     public Activation Activation { get; }
+
+    public bool ReadsVectors => false;
 
     public LayerShape Output
     {
@@ -56,6 +84,10 @@ public sealed record Conv2dLayer : ILayer
     int WeightCount => Kernel * Kernel * Input.Channels * OutChannels;
 
     public int ParameterCount => WeightCount + OutChannels;
+
+    public IReadOnlyList<LayerTensor> Tensors => [new("weight", 0, WeightCount), new("bias", WeightCount, OutChannels)];
+
+    public string Token => $"c{OutChannels}k{Kernel}{(Padding == ConvPadding.Valid ? "v" : "")}{(Activation == Activation.Identity ? "l" : "")}";
 
     /// <summary>W inside <paramref name="slice"/> (this layer's part of the flat buffer).</summary>
     public DeviceBuffer<float> Weights(DeviceBuffer<float> slice) => slice.Slice(0, WeightCount);
@@ -75,22 +107,79 @@ public sealed record Conv2dLayer : ILayer
         parameters[WeightCount..].Clear();
     }
 
-    public void Forward(IBackend backend, LayerParameters parameters, DeviceBuffer<float> x, DeviceBuffer<float> y, int rows,
-        LayerDropout dropout)
+    public void Forward(LayerPass p)
     {
-        backend.Conv2dForward(x, Weights(parameters.Values), Biases(parameters.Values), y, Geometry(rows), Activation);
-        if (dropout.IsOn) backend.Dropout(y, rows * Output.Size, dropout.Probability, dropout.Key, dropout.Step);
+        var values = p.Parameters.Values;
+        p.Backend.Conv2dForward(p.X, Weights(values), Biases(values), p.Output, Geometry(p.Rows), Activation);
+        if (p.Dropout.IsOn) p.Backend.Dropout(p.Output, p.Rows * Output.Size, p.Dropout.Probability, p.Dropout.Key, p.Dropout.Step);
     }
 
-    public void Backward(IBackend backend, LayerParameters parameters, DeviceBuffer<float> x, DeviceBuffer<float> y,
-        DeviceBuffer<float> dy, DeviceBuffer<float>? dx, int rows, LayerDropout dropout)
+    public void Backward(LayerPass p)
     {
-        if (dropout.IsOn) backend.Dropout(dy, rows * Output.Size, dropout.Probability, dropout.Key, dropout.Step);
-        backend.ActivationBackward(y, dy, rows * Output.Size, Activation);
-        var g = Geometry(rows);
-        backend.Conv2dBackwardWeights(x, dy, Weights(parameters.Gradients), Biases(parameters.Gradients), g);
-        if (dx is not null) backend.Conv2dBackwardData(dy, Weights(parameters.Values), dx, g);
+        var dy = p.Dy;
+        if (p.Dropout.IsOn) p.Backend.Dropout(dy, p.Rows * Output.Size, p.Dropout.Probability, p.Dropout.Key, p.Dropout.Step);
+        p.Backend.ActivationBackward(p.Output, dy, p.Rows * Output.Size, Activation);
+        var g = Geometry(p.Rows);
+        var gradients = p.Parameters.Gradients;
+        p.Backend.Conv2dBackwardWeights(p.X, dy, Weights(gradients), Biases(gradients), g);
+        if (p.Dx is { } dx) p.Backend.Conv2dBackwardData(dy, Weights(p.Parameters.Values), dx, g);
     }
 
-    public override string ToString() => NetworkSpec.Token(this);
+    /// <summary>
+    /// Conv (stride 1, pads (k−1)/2 for same, 0 for valid), then the activation. Our W is [k, k, inC, outC]; ONNX's is
+    /// [outC, inC, k, k], so the weights are reordered: W'[o, c, i, j] = W[i, j, c, o].
+    /// </summary>
+    public OnnxValue EmitOnnx(OnnxLayerWriter w, IReadOnlyList<OnnxValue> inputs)
+    {
+        var g = Geometry(1);
+        var source = w.Values(Tensors[0]);
+        var reordered = new float[g.WeightCount];
+        for (int o = 0; o < g.OutChannels; o++)
+            for (int c = 0; c < g.InChannels; c++)
+                for (int i = 0; i < g.Kernel; i++)
+                    for (int j = 0; j < g.Kernel; j++)
+                        reordered[((o * g.InChannels + c) * g.Kernel + i) * g.Kernel + j] =
+                            source[((i * g.Kernel + j) * g.InChannels + c) * g.OutChannels + o];
+        string weight = w.Initializer("weight", [g.OutChannels, g.InChannels, g.Kernel, g.Kernel], reordered);
+        string bias = w.Initializer("bias", [g.OutChannels], w.Values(Tensors[1]));
+        string z = w.Node("Conv", "conv", [inputs[0].Name, weight, bias],
+            OnnxLayerWriter.Ints("kernel_shape", [g.Kernel, g.Kernel]),
+            OnnxLayerWriter.Ints("strides", [1, 1]),
+            OnnxLayerWriter.Ints("pads", [g.Pad, g.Pad, g.Pad, g.Pad]),
+            OnnxLayerWriter.Ints("dilations", [1, 1]));
+        return new OnnxValue(w.Activate(Activation, z), OnnxLayout.Image, Output);
+    }
+
+    public void ReferenceForward(ReferenceLayerPass p)
+    {
+        var (w, b) = (p.Slice(Tensors[0]), p.Slice(Tensors[1]));
+        var g = Geometry(p.Rows);
+        var y = new double[p.Rows * Output.Size];
+        if (p.Kinks is { } kinks)
+        {
+            Ref.Conv2d.Forward(p.X, w, b, y, g, Activation.Identity);
+            if (Activation == Activation.Relu) kinks.AddRange(y.Select(Math.Abs));
+        }
+        Ref.Conv2d.Forward(p.X, w, b, y, g, Activation);
+        p.Output = y;
+    }
+
+    public void ReferenceBackward(ReferenceLayerPass p)
+    {
+        var g = Geometry(p.Rows);
+        var dy = (double[])p.OutputGradient.Clone();
+        Ref.Dense.ActivationBackward(p.Output, dy, dy.Length, Activation);
+        var dw = new double[g.WeightCount];
+        var db = new double[g.OutChannels];
+        Ref.Conv2d.BackwardWeights(p.X, dy, dw, db, g);
+        p.ParameterGradient = [.. dw, .. db];
+        if (p.WantsInputGradient[0])
+        {
+            var dx = new double[p.Rows * Input.Size];
+            Ref.Conv2d.BackwardData(dy, p.Slice(Tensors[0]), dx, g);
+            p.InputGradients[0] = dx;
+        }
+    }
+
+    public override string ToString() => Token;
 }

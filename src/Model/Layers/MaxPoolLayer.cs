@@ -1,5 +1,6 @@
 using GpuSiamese.Data;
-using GpuSiamese.Model.Backends;
+using GpuSiamese.Model.Interchange;
+using Ref = GpuSiamese.Kernels.Reference;
 
 namespace GpuSiamese.Model.Layers;
 
@@ -8,7 +9,8 @@ namespace GpuSiamese.Model.Layers;
 /// column dropped. No parameters. The winner of each window is what the backward pass needs; the winners go to the
 /// layer's scratch (<see cref="LayerParameters.Scratch"/>, kept by the network between passes), and the backward pass
 /// recomputes them from x (the same maxima: the forward pass is exact) before routing dY to them, so that it does not
-/// depend on which forward pass (training or evaluation) used the scratch last.
+/// depend on which forward pass (training or evaluation) used the scratch last. Spelled <c>p</c>. ONNX: MaxPool 2x2
+/// stride 2 (floor mode drops an odd last row or column, as ours does).
 /// </summary>
 public sealed record MaxPoolLayer : ILayer
 {
@@ -19,35 +21,68 @@ public sealed record MaxPoolLayer : ILayer
         Input = input;
     }
 
+    /// <summary>The layer syntax's max-pool entry: p.</summary>
+    public static readonly LayerSyntax Syntax = new("p", "2x2 max-pool, stride 2",
+        t => t == "p", (_, shape) => new MaxPoolLayer(shape), NeedsImage: true, Noun: "max-pool");
+
     public LayerShape Input { get; }
 
     public LayerShape Output => new(Input.Channels, Input.Height / 2, Input.Width / 2);
 
     public int ParameterCount => 0;
 
+    public IReadOnlyList<LayerTensor> Tensors => [];
+
+    public bool ReadsVectors => false;
+
+    public string Token => "p";
+
     public void Initialize(Span<float> parameters, Rng rng)
     {
         if (parameters.Length != 0) throw new ArgumentException($"a max-pool has no parameters, got a slice of {parameters.Length}", nameof(parameters));
     }
 
-    public void Forward(IBackend backend, LayerParameters parameters, DeviceBuffer<float> x, DeviceBuffer<float> y, int rows,
-        LayerDropout dropout)
+    public void Forward(LayerPass p)
     {
-        var winners = parameters.Scratch.Ints(rows * Output.Size);
-        backend.MaxPoolForward(x, y, winners, rows, Input.Height, Input.Width, Input.Channels);
-        if (dropout.IsOn) backend.Dropout(y, rows * Output.Size, dropout.Probability, dropout.Key, dropout.Step);
+        var winners = p.Parameters.Scratch.Ints(p.Rows * Output.Size);
+        p.Backend.MaxPoolForward(p.X, p.Output, winners, p.Rows, Input.Height, Input.Width, Input.Channels);
+        if (p.Dropout.IsOn) p.Backend.Dropout(p.Output, p.Rows * Output.Size, p.Dropout.Probability, p.Dropout.Key, p.Dropout.Step);
     }
 
     /// <summary>Recomputes the winners into the scratch (and the maxima into y, which no later pass reads).</summary>
-    public void Backward(IBackend backend, LayerParameters parameters, DeviceBuffer<float> x, DeviceBuffer<float> y,
-        DeviceBuffer<float> dy, DeviceBuffer<float>? dx, int rows, LayerDropout dropout)
+    public void Backward(LayerPass p)
     {
-        if (dx is null) return;
-        if (dropout.IsOn) backend.Dropout(dy, rows * Output.Size, dropout.Probability, dropout.Key, dropout.Step);
-        var winners = parameters.Scratch.Ints(rows * Output.Size);
-        backend.MaxPoolForward(x, y, winners, rows, Input.Height, Input.Width, Input.Channels);
-        backend.MaxPoolBackward(dy, winners, dx, rows, Input.Height, Input.Width, Input.Channels);
+        if (p.Dx is not { } dx) return;
+        var dy = p.Dy;
+        if (p.Dropout.IsOn) p.Backend.Dropout(dy, p.Rows * Output.Size, p.Dropout.Probability, p.Dropout.Key, p.Dropout.Step);
+        var winners = p.Parameters.Scratch.Ints(p.Rows * Output.Size);
+        p.Backend.MaxPoolForward(p.X, p.Output, winners, p.Rows, Input.Height, Input.Width, Input.Channels);
+        p.Backend.MaxPoolBackward(dy, winners, dx, p.Rows, Input.Height, Input.Width, Input.Channels);
     }
 
-    public override string ToString() => NetworkSpec.Token(this);
+    public OnnxValue EmitOnnx(OnnxLayerWriter w, IReadOnlyList<OnnxValue> inputs) =>
+        new(w.Node("MaxPool", "maxpool", [inputs[0].Name],
+            OnnxLayerWriter.Ints("kernel_shape", [2, 2]),
+            OnnxLayerWriter.Ints("strides", [2, 2]),
+            OnnxLayerWriter.Int("ceil_mode", 0)), OnnxLayout.Image, Output);
+
+    public void ReferenceForward(ReferenceLayerPass p)
+    {
+        var y = new double[p.Rows * Output.Size];
+        var winners = new int[y.Length];
+        Ref.MaxPool.Forward(p.X, y, winners, p.Rows, Input.Height, Input.Width, Input.Channels);
+        p.Output = y;
+        p.Saved = winners;
+    }
+
+    public void ReferenceBackward(ReferenceLayerPass p)
+    {
+        p.ParameterGradient = [];
+        if (!p.WantsInputGradient[0]) return;
+        var dx = new double[p.Rows * Input.Size];
+        Ref.MaxPool.Backward(p.OutputGradient, (int[])p.Saved!, dx, p.Rows, Input.Height, Input.Width, Input.Channels);
+        p.InputGradients[0] = dx;
+    }
+
+    public override string ToString() => Token;
 }

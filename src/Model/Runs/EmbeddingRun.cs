@@ -56,7 +56,7 @@ public static class EmbeddingRun
         }
         cancel.ThrowIfCancellationRequested();
         using var backend = openBackend();
-        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters, checkpoint.State);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         float[] values = set is not null ? evaluator.Embed(set) : evaluator.Embed(pixels, count);
         return new EmbeddingOutcome(values, count, checkpoint.Network.OutputWidth, labels, sources, warnings, labels is null ? null : checkpoint.ClassNames);

@@ -47,7 +47,7 @@ public static class EvaluationRun
         }
         cancel.ThrowIfCancellationRequested();
         using var backend = openBackend();
-        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters, checkpoint.State);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         if (file is not null)
         {

@@ -15,7 +15,7 @@ public static class ImageComparison
         var a = ModelInput.Load(checkpoint.Preprocessing, imageA, invert, warnings);
         var b = ModelInput.Load(checkpoint.Preprocessing, imageB, invert, warnings);
         using var backend = openBackend();
-        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters);
+        using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters, checkpoint.State);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         float[] distance = evaluator.PairDistances([.. a, .. b], 1);
         return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b, warnings, checkpoint.ClassNoun);

@@ -75,7 +75,7 @@ public sealed class TrainingRun : IDisposable
         };
         if (_resume is not null)
         {
-            _trainer.Restore(_resume.Parameters, _resume.Resume!, _resume.Threshold);
+            _trainer.Restore(_resume.Parameters, _resume.Resume!, _resume.Threshold, _resume.State);
             log($"resuming {Request.Resume} at step {_trainer.Step} of {_trainer.TotalSteps}");
         }
     }
@@ -159,6 +159,7 @@ public sealed class TrainingRun : IDisposable
         {
             // Early stopping keeps the best epoch: that model is the one saved and scored.
             trainer.Network.UploadParameters(best.Parameters);
+            if (best.State.Length > 0) trainer.Network.UploadState(best.State);
             threshold = best.Threshold;
             log(trainer.StoppedEarly
                 ? $"stopped early; keeping epoch {trainer.BestEpoch} (validation AUC {trainer.BestValidationAuc:F4})"

@@ -21,6 +21,9 @@ public sealed class BestEpoch
     /// <summary>Parameters at <see cref="Epoch"/> (null before the first epoch ends).</summary>
     public float[]? Parameters { get; private set; }
 
+    /// <summary>The network's non-trained state at <see cref="Epoch"/> (empty for a network without any; null before the first epoch ends).</summary>
+    public float[]? State { get; private set; }
+
     /// <summary>The validation Youden threshold at <see cref="Epoch"/>.</summary>
     public double Threshold { get; private set; } = double.NaN;
 
@@ -32,7 +35,7 @@ public sealed class BestEpoch
     /// otherwise; null when restoring history, whose best parameters come separately). <paramref name="isLastEpoch"/>:
     /// the run has no steps left, so there is nothing to stop.
     /// </summary>
-    public void Add(EpochReport report, Func<float[]>? parameters, bool isLastEpoch)
+    public void Add(EpochReport report, Func<float[]>? parameters, bool isLastEpoch, Func<float[]>? state = null)
     {
         _history.Add(report);
         if (Epoch == 0 || report.ValidationAuc > ValidationAuc)
@@ -41,6 +44,7 @@ public sealed class BestEpoch
             ValidationAuc = report.ValidationAuc;
             Threshold = report.Threshold;
             if (parameters is not null) Parameters = parameters();
+            if (state is not null) State = state();
         }
         else if (_patience > 0 && report.Epoch - Epoch >= _patience && !isLastEpoch)
         {
@@ -52,15 +56,17 @@ public sealed class BestEpoch
     /// Back to no epochs, then <paramref name="history"/> replayed (<paramref name="finished"/>: the run has no steps
     /// left) and <paramref name="bestParameters"/> kept.
     /// </summary>
-    public void Restore(IReadOnlyList<EpochReport> history, float[]? bestParameters, bool finished)
+    public void Restore(IReadOnlyList<EpochReport> history, float[]? bestParameters, bool finished, float[]? bestState = null)
     {
         _history.Clear();
         Parameters = null;
+        State = null;
         Epoch = 0;
         ValidationAuc = double.NaN;
         Threshold = double.NaN;
         StoppedEarly = false;
         foreach (var report in history) Add(report, null, isLastEpoch: finished);
         Parameters = bestParameters?.ToArray();
+        State = bestState?.ToArray() ?? (bestParameters is null ? null : []);
     }
 }

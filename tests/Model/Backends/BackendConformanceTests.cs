@@ -168,6 +168,9 @@ public class BackendConformanceTests
         ("SgdStep n", o => o.Backend.SgdStep(o.Random(4), o.Random(4), o.Zeros(4), -4, 0.1f, 0.9f, false, 1f)),
         ("Sum n", o => o.Backend.Sum(o.Random(4), -4)),
         ("SumOfSquares n", o => o.Backend.SumOfSquares(o.Random(4), -4)),
+        ("Add n", o => o.Backend.Add(o.Random(4), o.Random(4), o.Zeros(4), -4)),
+        ("Accumulate n", o => o.Backend.Accumulate(o.Random(4), o.Random(4), -4)),
+        ("Copy n", o => o.Backend.Copy(o.Random(4), o.Zeros(4), -4)),
     ];
 
     public static IEnumerable<TestCaseData> NegativeSizeCases() => Cross(NegativeSizes.Select(s => s.Name));
@@ -251,6 +254,13 @@ public class BackendConformanceTests
         ("SgdStep", "u", o => o.Backend.SgdStep(o.Random(4), o.Random(4), o.Zeros(3), 4, 0.1f, 0.9f, true, 1f)),
         ("Sum", "x", o => o.Backend.Sum(o.Random(3), 4)),
         ("SumOfSquares", "x", o => o.Backend.SumOfSquares(o.Random(3), 4)),
+        ("Add", "a", o => o.Backend.Add(o.Random(3), o.Random(4), o.Zeros(4), 4)),
+        ("Add", "b", o => o.Backend.Add(o.Random(4), o.Random(3), o.Zeros(4), 4)),
+        ("Add", "y", o => o.Backend.Add(o.Random(4), o.Random(4), o.Zeros(3), 4)),
+        ("Accumulate", "src", o => o.Backend.Accumulate(o.Random(3), o.Random(4), 4)),
+        ("Accumulate", "dst", o => o.Backend.Accumulate(o.Random(4), o.Random(3), 4)),
+        ("Copy", "src", o => o.Backend.Copy(o.Random(3), o.Zeros(4), 4)),
+        ("Copy", "dst", o => o.Backend.Copy(o.Random(4), o.Zeros(3), 4)),
     ];
 
     public static IEnumerable<TestCaseData> ShortBufferCases() => Cross(ShortBuffers.Select(s => $"{s.Name} {s.Buffer}"));
@@ -293,6 +303,10 @@ public class BackendConformanceTests
         ("AdamStep m on g", "m", o => { var g = o.Random(4); o.Backend.AdamStep(o.Random(4), g, g, o.Zeros(4), 4, 0.1f, 0.9f, 0.999f, 1e-7f, 1, 1f); }),
         ("RmsPropStep p on g", "p", o => { var g = o.Random(4); o.Backend.RmsPropStep(g, g, o.Zeros(4), 4, 0.1f, 0.9f, 1e-7f, 1f); }),
         ("SgdStep u on g", "u", o => { var g = o.Random(4); o.Backend.SgdStep(o.Random(4), g, g, 4, 0.1f, 0.9f, false, 1f); }),
+        ("Add y on a", "y", o => { var a = o.Random(5); o.Backend.Add(a, o.Random(5), a, 5); }),
+        ("Add y on part of b", "y", o => { var b = o.Random(9); o.Backend.Add(o.Random(5), b.Slice(0, 5), b.Slice(4, 5), 5); }),
+        ("Accumulate dst on src", "dst", o => { var x = o.Random(5); o.Backend.Accumulate(x, x, 5); }),
+        ("Copy dst on part of src", "dst", o => { var x = o.Random(9); o.Backend.Copy(x.Slice(0, 5), x.Slice(3, 5), 5); }),
     ];
 
     public static IEnumerable<TestCaseData> OverlapCases() => Cross(Overlaps.Select(s => s.Name));
@@ -413,6 +427,18 @@ public class BackendConformanceTests
             o.Backend.TripletLoss(o.Random(3 * 4 * 5), loss, dEmb, 4, 5, 1f, 1e-7f);
             return [o.Down(loss), o.Down(dEmb)];
         }),
+        ("Add", (o, fill) =>
+        {
+            var y = o.Filled(37, fill);
+            o.Backend.Add(o.Random(37), o.Random(37), y, 37);
+            return [o.Down(y)];
+        }),
+        ("Copy", (o, fill) =>
+        {
+            var dst = o.Filled(37, fill);
+            o.Backend.Copy(o.Random(37), dst, 37);
+            return [o.Down(dst)];
+        }),
     ];
 
     static float[][] PairLossOutputs(Operands o, float fill, LossKind kind, float parameter)
@@ -459,6 +485,7 @@ public class BackendConformanceTests
         ("ActivationBackward", o => { var (y, dy) = (o.Random(11), o.Random(11)); return ([dy], () => o.Backend.ActivationBackward(y, dy, 8, Activation.Relu)); }),
         ("Dropout", o => { var x = o.Random(11); return ([x], () => o.Backend.Dropout(x, 8, 0.5f, 3, 1)); }),
         ("WeightDecay", o => { var p = o.Random(11); return ([p], () => o.Backend.WeightDecay(p, 8, 0.1f)); }),
+        ("Accumulate", o => { var (src, dst) = (o.Random(11), o.Random(11)); return ([dst], () => o.Backend.Accumulate(src, dst, 8)); }),
         ("AdamStep", o => { var (p, g, m, v) = (o.Random(11), o.Random(11), o.Random(11), o.Random(11, 0.1, 1));
             return ([p, m, v], () => o.Backend.AdamStep(p, g, m, v, 8, 0.1f, 0.9f, 0.999f, 1e-7f, 2, 1f)); }),
         ("RmsPropStep", o => { var (p, g, sq) = (o.Random(11), o.Random(11), o.Random(11, 0.1, 1));

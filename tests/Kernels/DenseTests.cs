@@ -78,7 +78,7 @@ public class DenseTests
 
     [Test]
     public void ActivationBackwardMatchesReference([ValueSource(typeof(BackendCases), nameof(BackendCases.All))] BackendCase c,
-        [Values(1, 7, 1000, 25600)] int n, [Values] Activation act)
+        [Values(1, 7, 1000, 25600)] int n, [Values(Activation.Identity, Activation.Relu)] Activation act)
     {
         using var b = BackendCases.Open(c);
         var rng = new Random(n);

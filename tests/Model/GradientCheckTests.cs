@@ -29,7 +29,7 @@ public class GradientCheckTests
     /// </summary>
     static IEnumerable<TestCaseData> LayerListCases()
     {
-        foreach (var spec in new[] { "1x14x14,c3k3,p,c4k3v,p,f,6,3l", "1x14x14,c2k5vl,p,c3k1,p,f,5" })
+        foreach (var spec in new[] { "1x14x14,c3k3,p,c4k3v,p,f,6,3l", "1x14x14,c2k5vl,p,c3k1,p,f,5", "1x14x14,c3k3l,tanh,p,f,6l,sigmoid,4l,relu,3l" })
             foreach (var (kind, param) in new[] { (LossKind.ContrastiveBounded, 5.0), (LossKind.ContrastiveMargin, 1.0) })
                 yield return new TestCaseData(spec, kind, param).SetName($"{spec} {kind}");
     }

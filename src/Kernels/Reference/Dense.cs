@@ -19,11 +19,16 @@ public static class Dense
             }
     }
 
-    /// <summary>In place: dY[k] *= act'(Y[k]) for k &lt; n (ReLU: 1 where Y &gt; 0, else 0).</summary>
+    /// <summary>In place: dY[k] *= act'(Y[k]) for k &lt; n (<see cref="Activations.Backward"/>; ReLU: 1 where Y &gt; 0, else 0).</summary>
     public static void ActivationBackward(double[] y, double[] dy, int n, Activation act)
     {
-        if (act != Activation.Relu) return;
-        for (int k = 0; k < n; k++) if (y[k] <= 0) dy[k] = 0;
+        if (act == Activation.Identity) return;
+        if (act == Activation.Relu)
+        {
+            for (int k = 0; k < n; k++) if (y[k] <= 0) dy[k] = 0;
+            return;
+        }
+        Activations.Backward(y, dy, n, act);
     }
 
     /// <summary>dX[r,i] = Σ_o dY[r,o]·W[i,o]  (dX = dY·Wᵀ).</summary>

@@ -14,7 +14,7 @@ namespace GpuSiamese.Model.Backends;
 /// <item>Aliasing: an operation's outputs share no element with its inputs or with each other
 /// (<see cref="ArgumentException"/>), except where the operation works in place (the activation's dY, dropout, weight
 /// decay, an optimizer's parameters and state).</item>
-/// <item>Arguments: Adam's step t starts at 1; dropout's p is in [0, 1); a pair loss is not the triplet loss. What a
+/// <item>Arguments: a fused activation is ReLU or identity; Adam's step t starts at 1; dropout's p is in [0, 1); a pair loss is not the triplet loss. What a
 /// buffer holds is not checked here (it may still be on the device): a gather index outside the table is the
 /// backend's to refuse where it can.</item>
 /// <item>Overwriting: outputs are overwritten, never accumulated into, so whatever they held before (garbage included)
@@ -33,6 +33,13 @@ public static partial class BackendContract
     {
         ArgumentNullException.ThrowIfNull(src);
         if (count > src.Length) throw new ArgumentException($"download of {count} elements from a buffer of {src.Length}", nameof(src));
+    }
+
+    /// <summary>A dense layer's or convolution's fused activation: ReLU or identity (sigmoid and tanh are layers of their own).</summary>
+    static void Fused(Activation act)
+    {
+        if (act is not (Activation.Identity or Activation.Relu))
+            throw new ArgumentOutOfRangeException(nameof(act), act, "a fused activation is ReLU or identity");
     }
 
     static void Sizes(params ReadOnlySpan<(int Value, string Name)> sizes)

@@ -75,6 +75,8 @@ public sealed class OnnxLayerWriter
     {
         Activation.Identity => z,
         Activation.Relu => Node("Relu", "relu", [z]),
+        Activation.Sigmoid => Node("Sigmoid", "sigmoid", [z]),
+        Activation.Tanh => Node("Tanh", "tanh", [z]),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no ONNX form"),
     };
 

@@ -26,6 +26,7 @@ public static class LayerKinds
         Conv2dLayer.Syntax,
         MaxPoolLayer.Syntax,
         DenseLayer.Syntax,
+        ActivationLayer.Syntax,
     ];
 
     /// <summary>The kind whose token this is, or null.</summary>

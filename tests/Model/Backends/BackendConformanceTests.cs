@@ -133,6 +133,17 @@ public class BackendConformanceTests
     });
 
     [TestCaseSource(nameof(Backends))]
+    public void A_dense_layer_or_convolution_fuses_only_relu_or_identity(BackendCase c) => On(c, o =>
+    {
+        foreach (var act in new[] { Activation.Sigmoid, Activation.Tanh })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => o.Backend.DenseForward(o.Random(8), o.Random(12), o.Random(3), o.Zeros(6), 2, 4, 3, act), $"dense {act}");
+            Assert.Throws<ArgumentOutOfRangeException>(() => o.Backend.Conv2dForward(o.Random(Conv.Images * Conv.InSize), o.Random(Conv.WeightCount),
+                o.Random(Conv.OutChannels), o.Zeros(Conv.Images * Conv.OutSize), Conv, act), $"conv {act}");
+        }
+    });
+
+    [TestCaseSource(nameof(Backends))]
     public void The_triplet_loss_is_refused_as_a_pair_loss(BackendCase c) => On(c, o =>
         Assert.Throws<ArgumentOutOfRangeException>(() => o.Backend.PairLoss(LossKind.Triplet, 1f, o.Random(4, 0.1, 2),
             o.Up(new[] { 0, 1, 0, 1 }), o.Zeros(4), o.Zeros(4), 4)));
@@ -171,6 +182,7 @@ public class BackendConformanceTests
         ("Add n", o => o.Backend.Add(o.Random(4), o.Random(4), o.Zeros(4), -4)),
         ("Accumulate n", o => o.Backend.Accumulate(o.Random(4), o.Random(4), -4)),
         ("Copy n", o => o.Backend.Copy(o.Random(4), o.Zeros(4), -4)),
+        ("ActivationForward n", o => o.Backend.ActivationForward(o.Random(4), o.Zeros(4), -4, Activation.Sigmoid)),
     ];
 
     public static IEnumerable<TestCaseData> NegativeSizeCases() => Cross(NegativeSizes.Select(s => s.Name));
@@ -261,6 +273,8 @@ public class BackendConformanceTests
         ("Accumulate", "dst", o => o.Backend.Accumulate(o.Random(4), o.Random(3), 4)),
         ("Copy", "src", o => o.Backend.Copy(o.Random(3), o.Zeros(4), 4)),
         ("Copy", "dst", o => o.Backend.Copy(o.Random(4), o.Zeros(3), 4)),
+        ("ActivationForward", "x", o => o.Backend.ActivationForward(o.Random(3), o.Zeros(4), 4, Activation.Tanh)),
+        ("ActivationForward", "y", o => o.Backend.ActivationForward(o.Random(4), o.Zeros(3), 4, Activation.Tanh)),
     ];
 
     public static IEnumerable<TestCaseData> ShortBufferCases() => Cross(ShortBuffers.Select(s => $"{s.Name} {s.Buffer}"));
@@ -307,6 +321,7 @@ public class BackendConformanceTests
         ("Add y on part of b", "y", o => { var b = o.Random(9); o.Backend.Add(o.Random(5), b.Slice(0, 5), b.Slice(4, 5), 5); }),
         ("Accumulate dst on src", "dst", o => { var x = o.Random(5); o.Backend.Accumulate(x, x, 5); }),
         ("Copy dst on part of src", "dst", o => { var x = o.Random(9); o.Backend.Copy(x.Slice(0, 5), x.Slice(3, 5), 5); }),
+        ("ActivationForward y on x", "y", o => { var x = o.Random(5); o.Backend.ActivationForward(x, x, 5, Activation.Relu); }),
     ];
 
     public static IEnumerable<TestCaseData> OverlapCases() => Cross(Overlaps.Select(s => s.Name));
@@ -438,6 +453,18 @@ public class BackendConformanceTests
             var dst = o.Filled(37, fill);
             o.Backend.Copy(o.Random(37), dst, 37);
             return [o.Down(dst)];
+        }),
+        ("ActivationForward sigmoid", (o, fill) =>
+        {
+            var y = o.Filled(37, fill);
+            o.Backend.ActivationForward(o.Random(37, -6, 6), y, 37, Activation.Sigmoid);
+            return [o.Down(y)];
+        }),
+        ("ActivationForward tanh", (o, fill) =>
+        {
+            var y = o.Filled(37, fill);
+            o.Backend.ActivationForward(o.Random(37, -6, 6), y, 37, Activation.Tanh);
+            return [o.Down(y)];
         }),
     ];
 

@@ -30,8 +30,10 @@ public partial interface IBackend
 
 public static partial class BackendContract
 {
-    public static void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y, Conv2dGeometry g)
+    public static void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y, Conv2dGeometry g,
+        Activation act)
     {
+        Fused(act);
         Holds(x, (long)g.Images * g.InSize, nameof(x)); Holds(w, g.WeightCount, nameof(w)); Holds(b, g.OutChannels, nameof(b));
         Holds(y, (long)g.Images * g.OutSize, nameof(y));
         Apart(y, (long)g.Images * g.OutSize, nameof(y), (x, (long)g.Images * g.InSize, nameof(x)), (w, g.WeightCount, nameof(w)), (b, g.OutChannels, nameof(b)));
@@ -62,7 +64,7 @@ public sealed unsafe partial class SimdBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        BackendContract.Conv2dForward(x, w, b, y, g);
+        BackendContract.Conv2dForward(x, w, b, y, g, act);
         if (SimdKernels.Conv2d.Direct(g)) Conv2dForwardDirect(x, w, b, y, g, act);
         else Conv2dForwardLowered(x, w, b, y, g, act);
     }
@@ -74,7 +76,7 @@ public sealed unsafe partial class SimdBackend
     public void Conv2dForwardDirect(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        BackendContract.Conv2dForward(x, w, b, y, g);
+        BackendContract.Conv2dForward(x, w, b, y, g, act);
         float* xp = Own(x, nameof(x)).Pointer, wp = Own(w, nameof(w)).Pointer;
         float* bp = Own(b, nameof(b)).Pointer, yp = Own(y, nameof(y)).Pointer;
         var sw = width;
@@ -86,7 +88,7 @@ public sealed unsafe partial class SimdBackend
     public void Conv2dForwardLowered(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        BackendContract.Conv2dForward(x, w, b, y, g);
+        BackendContract.Conv2dForward(x, w, b, y, g, act);
         float* xp = Own(x, nameof(x)).Pointer, wp = Own(w, nameof(w)).Pointer;
         float* bp = Own(b, nameof(b)).Pointer, yp = Own(y, nameof(y)).Pointer;
         var sw = width;
@@ -232,7 +234,7 @@ public sealed partial class IlgpuBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        BackendContract.Conv2dForward(x, w, b, y, g);
+        BackendContract.Conv2dForward(x, w, b, y, g, act);
         var s = new Conv2dShape(g, act == Activation.Relu ? 1 : 0, rt.Plan.Split(g.Images * g.OutSize));
         if (s.Work.Units == 0) return;
         K<Conv2dKernels>().Forward(s.Work.Threads, Of(x).View, Of(w).View, Of(b).View, Of(y).View, s);

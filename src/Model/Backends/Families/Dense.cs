@@ -12,11 +12,11 @@ namespace GpuSiamese.Model.Backends;
 
 public partial interface IBackend
 {
-    /// <summary>Reference: <see cref="Kernels.Reference.Dense.Forward"/>.</summary>
+    /// <summary>Reference: <see cref="Kernels.Reference.Dense.Forward"/>; the fused activation is ReLU or identity (others are layers of their own).</summary>
     void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act);
 
-    /// <summary>Reference: <see cref="Kernels.Reference.Dense.ActivationBackward"/> (in place on dy).</summary>
+    /// <summary>Reference: <see cref="Kernels.Reference.Dense.ActivationBackward"/> (in place on dy; every <see cref="Activation"/>).</summary>
     void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act);
 
     /// <summary>Reference: <see cref="Kernels.Reference.Dense.BackwardData"/>.</summary>
@@ -30,8 +30,9 @@ public partial interface IBackend
 public static partial class BackendContract
 {
     public static void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
-        int rows, int inW, int outW)
+        int rows, int inW, int outW, Activation act)
     {
+        Fused(act);
         Sizes((rows, nameof(rows)), (inW, nameof(inW)), (outW, nameof(outW)));
         Holds(x, (long)rows * inW, nameof(x)); Holds(w, (long)inW * outW, nameof(w)); Holds(b, outW, nameof(b));
         Holds(y, (long)rows * outW, nameof(y));
@@ -68,7 +69,7 @@ public sealed unsafe partial class SimdBackend
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
-        BackendContract.DenseForward(x, w, b, y, rows, inW, outW);
+        BackendContract.DenseForward(x, w, b, y, rows, inW, outW, act);
         float* xp = Own(x, nameof(x)).Pointer, wp = Own(w, nameof(w)).Pointer;
         float* bp = Own(b, nameof(b)).Pointer, yp = Own(y, nameof(y)).Pointer;
         if (SimdKernels.Dense.Packs(rows, outW, inW))
@@ -85,7 +86,10 @@ public sealed unsafe partial class SimdBackend
         BackendContract.ActivationBackward(y, dy, n);
         float* yp = Own(y, nameof(y)).Pointer, dp = Own(dy, nameof(dy)).Pointer;
         var sw = width;
-        SplitElements(n, (s, e) => SimdKernels.Dense.ActivationBackward(sw, yp, dp, s, e, act));
+        if (act is Activation.Sigmoid or Activation.Tanh)
+            SplitElements(n, (s, e) => SimdKernels.Activations.SmoothBackward(yp, dp, s, e, act));
+        else
+            SplitElements(n, (s, e) => SimdKernels.Dense.ActivationBackward(sw, yp, dp, s, e, act));
     }
 
     public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)
@@ -133,7 +137,7 @@ public sealed partial class IlgpuBackend
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
-        BackendContract.DenseForward(x, w, b, y, rows, inW, outW);
+        BackendContract.DenseForward(x, w, b, y, rows, inW, outW, act);
         int relu = act == Activation.Relu ? 1 : 0;
         ArrayView<float> xv = Of(x).View, wv = Of(w).View;
         var launch = KernelVariants.DenseForward(rt.Plan, rows, inW, outW, Of(x).Offset, Of(w).Offset);
@@ -150,9 +154,10 @@ public sealed partial class IlgpuBackend
     public void ActivationBackward(DeviceBuffer<float> y, DeviceBuffer<float> dy, int n, Activation act)
     {
         BackendContract.ActivationBackward(y, dy, n);
-        if (act != Activation.Relu || n == 0) return;
+        if (act == Activation.Identity || n == 0) return;
         var work = rt.Plan.Split(n);
-        K<DenseKernels>().ReluBackward(work.Threads, Of(y).View, Of(dy).View, work);
+        if (act == Activation.Relu) K<DenseKernels>().ReluBackward(work.Threads, Of(y).View, Of(dy).View, work);
+        else K<ActivationKernels>().SmoothBackward(work.Threads, Of(y).View, Of(dy).View, new ActivationArgs(act, work));
     }
 
     public void DenseBackwardData(DeviceBuffer<float> dy, DeviceBuffer<float> w, DeviceBuffer<float> dx, int rows, int inW, int outW)

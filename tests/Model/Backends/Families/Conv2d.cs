@@ -13,7 +13,7 @@ public sealed partial class ReferenceBackend
     public void Conv2dForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         Conv2dGeometry g, Activation act)
     {
-        BackendContract.Conv2dForward(x, w, b, y, g);
+        BackendContract.Conv2dForward(x, w, b, y, g, act);
         var yd = new double[g.Images * g.OutSize];
         Ref.Conv2d.Forward(D(x, g.Images * g.InSize), D(w, g.WeightCount), D(b, g.OutChannels), yd, g, act);
         Put(y, yd);

@@ -13,7 +13,7 @@ public sealed partial class ReferenceBackend
     public void DenseForward(DeviceBuffer<float> x, DeviceBuffer<float> w, DeviceBuffer<float> b, DeviceBuffer<float> y,
         int rows, int inW, int outW, Activation act)
     {
-        BackendContract.DenseForward(x, w, b, y, rows, inW, outW);
+        BackendContract.DenseForward(x, w, b, y, rows, inW, outW, act);
         var yd = new double[rows * outW];
         Ref.Dense.Forward(D(x, rows * inW), D(w, inW * outW), D(b, outW), yd, rows, inW, outW, act);
         Put(y, yd);

@@ -35,6 +35,16 @@ public class Conv2dTests
                     yield return new Conv2dGeometry(images, h, w, InChannels[n / 3 % 2], OutChannels[n % 7 % 3], k, pad);
                     n++;
                 }
+        // Strided: ResNet's 3x3 stride-2 convolutions and 1x1 stride-2 projections (same padding pads one more after
+        // the image than before it on even sizes), the 7x7 stride-2 stem, and a stride of 3, on even and odd sizes.
+        foreach (var (h, w) in new[] { (14, 14), (15, 15), (5, 14), (7, 6), (1, 7) })
+            foreach (var (k, stride) in new[] { (1, 2), (3, 2), (5, 3), (7, 2) })
+                foreach (var pad in new[] { ConvPadding.Same, ConvPadding.Valid })
+                {
+                    if (pad == ConvPadding.Valid && (k > h || k > w)) continue;
+                    yield return new Conv2dGeometry(Batches[n % 2], h, w, InChannels[n / 3 % 2], OutChannels[n % 7 % 3], k, pad, stride);
+                    n++;
+                }
     }
 
     /// <summary>
@@ -225,6 +235,30 @@ public class Conv2dTests
         Assert.That(Down(b, dx), Is.EqualTo(new[] { 4f, 6f, 4f, 6f, 9f, 6f, 4f, 6f, 4f }));
         Assert.That(Down(b, dw), Is.EqualTo(new[] { 12f, 21f, 16f, 27f, 45f, 33f, 24f, 39f, 28f }));
         Assert.That(Down(b, db), Is.EqualTo(new[] { 9f }));
+    }
+
+    [Test]
+    public void AStrideTwoSameConvolutionPadsTheOddPixelAfterTheImage([ValueSource(typeof(BackendCases), nameof(BackendCases.All))] BackendCase c)
+    {
+        // A 4x4 image 1..16, a 3x3 kernel of ones, stride 2, 'same' as TensorFlow defines it: a 2x2 output, one zero row and
+        // column after the image and none before, so output (0,0) sums rows and columns 0-2 (54), (0,1) rows 0-2 and
+        // columns 2-3 (45), (1,0) rows 2-3 and columns 0-2 (72), (1,1) the four corner pixels 11, 12, 15, 16 (54).
+        // (Symmetric padding of 1, PyTorch's, would give 14 at (0,0).)
+        using var b = BackendCases.Open(c);
+        var g = new Conv2dGeometry(1, 4, 4, 1, 1, 3, ConvPadding.Same, stride: 2);
+        Assert.That((g.OutHeight, g.OutWidth, g.PadTop, g.PadLeft, g.PadBottom, g.PadRight), Is.EqualTo((2, 2, 0, 0, 1, 1)));
+        using var x = Up(b, Enumerable.Range(1, 16).Select(v => (float)v).ToArray()); using var w = Up(b, Ones9);
+        using var bias = Up(b, new[] { 0f });
+        using var y = Up(b, Enumerable.Repeat(-7f, 4).ToArray());
+        b.Conv2dForward(x, w, bias, y, g, Activation.Identity);
+        Assert.That(Down(b, y), Is.EqualTo(new[] { 54f, 45f, 72f, 54f }));
+        // Backward with dY of ones: each input pixel counts the outputs whose patch covers it (row 2 and column 2 twice).
+        using var dy = Up(b, new[] { 1f, 1f, 1f, 1f });
+        using var dx = Up(b, Enumerable.Repeat(-7f, 16).ToArray());
+        b.Conv2dBackwardData(dy, w, dx, g);
+        Assert.That(Down(b, dx), Is.EqualTo(new[] { 1f, 1f, 2f, 1f, 1f, 1f, 2f, 1f, 2f, 2f, 4f, 2f, 1f, 1f, 2f, 1f }));
+        var odd = new Conv2dGeometry(1, 5, 5, 1, 1, 3, ConvPadding.Same, stride: 2);
+        Assert.That((odd.OutHeight, odd.PadTop, odd.PadBottom), Is.EqualTo((3, 1, 1)), "an odd size pads one on each side");
     }
 
     [Test]

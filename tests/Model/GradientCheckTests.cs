@@ -29,7 +29,15 @@ public class GradientCheckTests
     /// </summary>
     static IEnumerable<TestCaseData> LayerListCases()
     {
-        foreach (var spec in new[] { "1x14x14,c3k3,p,c4k3v,p,f,6,3l", "1x14x14,c2k5vl,p,c3k1,p,f,5", "1x14x14,c3k3l,tanh,p,f,6l,sigmoid,4l,relu,3l" })
+        foreach (var spec in new[]
+                 {
+                     "1x14x14,c3k3,p,c4k3v,p,f,6,3l", "1x14x14,c2k5vl,p,c3k1,p,f,5", "1x14x14,c3k3l,tanh,p,f,6l,sigmoid,4l,relu,3l",
+                     // Residual networks: batch norm over channels (training mode: the batch's statistics) and over a dense
+                     // layer's features, identity and projected shortcuts (a stride-2 block), bias-free and strided
+                     // convolutions, the stem's 3x3/2/1 max-pool, global average pooling.
+                     "1x14x14,c2k5s3vnl,bn,relu,[c2k3nl,bn,relu,c2k3nl,bn],relu,r3s2,bn,relu,gap,5l",
+                     "1x14x14,c4k5s2vl,p3s2p1,r4,[bn,relu,c5k3s2nl],bn,relu,gap,6l,bn,sigmoid,3l",
+                 })
             foreach (var (kind, param) in new[] { (LossKind.ContrastiveBounded, 5.0), (LossKind.ContrastiveMargin, 1.0) })
                 yield return new TestCaseData(spec, kind, param).SetName($"{spec} {kind}");
     }

@@ -56,6 +56,80 @@ public class NetworkSpecTests
         Assert.That(e.Message, Does.StartWith($"--layers '{spec}'").And.Contain(token).And.Contain(why));
     }
 
+    const string ResNet18 = "3x64x64,c64k7s2l,p3s2p1,r64,r64,r128s2,r128,r256s2,r256,r512s2,r512,bn,relu,gap,128l,sigmoid";
+
+    [Test]
+    public void ResNet18v2HasTheShapesAndParametersOfTheArchitecture()
+    {
+        var c = NetworkSpec.Parse(ResNet18);
+        Assert.That(c.LayerList, Is.EqualTo(ResNet18), "blocks keep their short spelling");
+        Assert.That(NetworkSpec.Parse(c.LayerList!), Is.EqualTo(c));
+        // Stem 7x7/2 to 32x32, pool 3/2/1 to 16x16, stages at 16, 8, 4, 2 pixels, global pool to 512, dense 128, sigmoid.
+        Assert.That(c.Layers[0].Output.ToString(), Is.EqualTo("64x32x32"));
+        Assert.That(c.Layers[1].Output.ToString(), Is.EqualTo("64x16x16"));
+        Assert.That(c.Layers.OfType<AddLayer>().Select(a => a.Output.ToString()),
+            Is.EqualTo(new[] { "64x16x16", "64x16x16", "128x8x8", "128x8x8", "256x4x4", "256x4x4", "512x2x2", "512x2x2" }));
+        Assert.That(c.Layers[^1], Is.EqualTo(new ActivationLayer(LayerShape.Vector(128), Activation.Sigmoid)));
+        // Convolution weights as in the paper (3x3 pairs per block, three 1x1 projections), the stem with its bias, the dense head,
+        // and two values per channel of each batch norm (two per block, the final one).
+        long conv = 7 * 7 * 3 * 64 + 64 + 4 * 9 * 64 * 64
+            + 9 * 64 * 128 + 3 * 9 * 128 * 128 + 64 * 128
+            + 9 * 128 * 256 + 3 * 9 * 256 * 256 + 128 * 256
+            + 9 * 256 * 512 + 3 * 9 * 512 * 512 + 256 * 512;
+        // Each block normalises its input's channels and its middle's; the final norm its 512.
+        long norms = 2 * ((64 + 64) + (64 + 64) + (64 + 128) + (128 + 128) + (128 + 256) + (256 + 256) + (256 + 512) + (512 + 512) + 512);
+        Assert.That(c.ParameterCount, Is.EqualTo(conv + norms + 512 * 128 + 128));
+        Assert.That(c.StateCount, Is.EqualTo(norms), "a running mean and variance per scale and shift");
+    }
+
+    [Test]
+    public void AResidualBlockAddsItsInputOrAProjectionOfItsPreActivation()
+    {
+        var identity = NetworkSpec.Parse("1x8x8,c4k3l,r4,bn,relu,gap,2l");
+        // c4k3l, then r4 = bn, relu, conv, bn, relu, conv and the add of the last conv and the block's input (layer 0).
+        var add = identity.Layers.Select((l, i) => (l, i)).Single(p => p.l is AddLayer).i;
+        Assert.That(identity.InputsOf(add), Is.EqualTo(new[] { add - 1, 0 }));
+        Assert.That(identity.InputsOf(1), Is.EqualTo(new[] { 0 }));
+
+        var projected = NetworkSpec.Parse("1x8x8,c4k3l,r6s2,bn,relu,gap,2l");
+        var layers = projected.Layers;
+        int projection = layers.Select((l, i) => (l, i)).Single(p => p.l is Conv2dLayer { Kernel: 1 }).i;
+        Assert.That(layers[projection], Is.EqualTo(new Conv2dLayer(new LayerShape(4, 8, 8), 6, 1, ConvPadding.Same, Activation.Identity, stride: 2, bias: false)));
+        Assert.That(projected.InputsOf(projection), Is.EqualTo(new[] { 2 }), "the shortcut reads the block's shared pre-activation (bn, relu)");
+        Assert.That(projected.InputsOf(projection + 1), Is.EqualTo(new[] { projection - 1, projection }));
+
+        // A post-activation (v1) block ending in a batch norm gets a batch norm on its projection too.
+        var v1 = NetworkSpec.Parse("1x8x8,[c6k3s2nl,bn,relu,c6k3nl,bn],relu,gap,2l");
+        Assert.That(v1.LayerList, Is.EqualTo("1x8x8,[c6k3s2nl,bn,relu,c6k3nl,bn],relu,gap,2l"));
+        Assert.That(v1.Layers.Count(l => l is BatchNormLayer), Is.EqualTo(3));
+        Assert.That(v1.InputsOf(5), Is.EqualTo(new[] { -1 }), "the projection reads the image: the block starts with its convolution");
+    }
+
+    [TestCase("1x8x8,[c4k3,[c4k3]],f,2", "cannot hold another block")]
+    [TestCase("1x8x8,[c4k3,c4k3", "not closed")]
+    [TestCase("1x8x8,c4k3],f,2", "closes no block")]
+    [TestCase("1x8x8,f,[16],2", "not a flattened image")]
+    [TestCase("1x8x8,[c4k3v],f,2", "no 1x1 stride-1 projection")]
+    [TestCase("1x8x8,p9s2,f,2", "does not fit")]
+    [TestCase("1x8x8,p3s2p2,f,2", "half the kernel")]
+    [TestCase("1x8x8,bn:2:0.1,f,2", "momentum")]
+    [TestCase("1x8x8,c4k3s0,f,2", "stride must be at least 1")]
+    public void BlockAndNewKindMistakesNameTheOptionAndWhy(string spec, string why)
+    {
+        var e = Assert.Throws<ArgumentException>(() => NetworkSpec.Parse(spec))!;
+        Assert.That(e.Message, Does.StartWith($"--layers '{spec}'").And.Contain(why));
+    }
+
+    [TestCase("1x14x14,C8K3S2NL,BN:0.01:0.001,P3S2P1,GAP,10", "1x14x14,c8k3s2nl,bn:0.01:0.001,p3s2p1,gap,10")]
+    [TestCase("1x14x14,c8k3ln,p2s2,relu,f,10", "1x14x14,c8k3nl,p,relu,f,10")]
+    [TestCase("1x14x14,c4k3,[ bn , tanh ],f,5", "1x14x14,c4k3,[bn,tanh],f,5")]
+    public void NewKindsReadBackAsTheirCanonicalSpelling(string given, string canonical)
+    {
+        var c = NetworkSpec.Parse(given);
+        Assert.That(c.LayerList, Is.EqualTo(canonical));
+        Assert.That(NetworkSpec.Parse(c.LayerList!), Is.EqualTo(c));
+    }
+
     [Test]
     public void ConvLayersAreHeInitialisedWithFanInOfChannelsTimesKernelArea()
     {

@@ -16,14 +16,14 @@ public readonly struct Conv2dShape
 }
 
 /// <summary>
-/// k×k stride-1 convolution kernels, computed directly (twins of <see cref="Reference.Conv2d"/>, same
+/// k×k convolution kernels with stride s, computed directly (twins of <see cref="Reference.Conv2d"/>, same
 /// channels-last layouts, outputs overwritten). One unit per output element, the channel fastest, so
 /// neighbouring work-items read neighbouring weights (GPUs, PoCL); <c>*Blocked</c> walks a contiguous
 /// block of units per thread (ILGPU's CPU accelerator). Padding pixels are skipped, not read.
 /// </summary>
 public static class Conv2d
 {
-    /// <summary>Y[n,oh,ow,o] = act(b[o] + Σ_{i,j,c} X[n, oh+i−pad, ow+j−pad, c]·W[i,j,c,o]). Units = Images·OH·OW·O.</summary>
+    /// <summary>Y[n,oh,ow,o] = act(b[o] + Σ_{i,j,c} X[n, oh·s+i−top, ow·s+j−left, c]·W[i,j,c,o]). Units = Images·OH·OW·O.</summary>
     public static void Forward(Index1D unit, ArrayView<float> x, ArrayView<float> w, ArrayView<float> b, ArrayView<float> y, Conv2dShape s) =>
         ForwardAt(unit, x, w, b, y, s);
 
@@ -42,11 +42,11 @@ public static class Conv2d
         float sum = b[o];
         for (int i = 0; i < g.Kernel; i++)
         {
-            int h = oh + i - g.Pad;
+            int h = oh * g.Stride + i - g.PadTop;
             if (h < 0 || h >= g.Height) continue;
             for (int j = 0; j < g.Kernel; j++)
             {
-                int v = ow + j - g.Pad;
+                int v = ow * g.Stride + j - g.PadLeft;
                 if (v < 0 || v >= g.Width) continue;
                 int xi = ((n * g.Height + h) * g.Width + v) * g.InChannels;
                 int wi = (i * g.Kernel + j) * g.InChannels * g.OutChannels + o;
@@ -56,7 +56,7 @@ public static class Conv2d
         y[u] = s.Relu != 0 && sum < 0f ? 0f : sum;
     }
 
-    /// <summary>dX[n,h,v,c] = Σ_{i,j,o} dY[n, h+pad−i, v+pad−j, o]·W[i,j,c,o] over existing output pixels. Units = Images·H·W·C.</summary>
+    /// <summary>dX[n,h,v,c] = Σ_{i,j,o} dY[n, (h+top−i)/s, (v+left−j)/s, o]·W[i,j,c,o] over existing output pixels (exact divisions). Units = Images·H·W·C.</summary>
     public static void BackwardData(Index1D unit, ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx, Conv2dShape s) =>
         BackwardDataAt(unit, dy, w, dx, s);
 
@@ -75,12 +75,16 @@ public static class Conv2d
         float sum = 0f;
         for (int i = 0; i < g.Kernel; i++)
         {
-            int oh = h + g.Pad - i;
-            if (oh < 0 || oh >= g.OutHeight) continue;
+            int ph = h + g.PadTop - i;
+            if (ph < 0 || ph % g.Stride != 0) continue;
+            int oh = ph / g.Stride;
+            if (oh >= g.OutHeight) continue;
             for (int j = 0; j < g.Kernel; j++)
             {
-                int ow = v + g.Pad - j;
-                if (ow < 0 || ow >= g.OutWidth) continue;
+                int pw = v + g.PadLeft - j;
+                if (pw < 0 || pw % g.Stride != 0) continue;
+                int ow = pw / g.Stride;
+                if (ow >= g.OutWidth) continue;
                 int di = ((n * g.OutHeight + oh) * g.OutWidth + ow) * g.OutChannels;
                 int wi = ((i * g.Kernel + j) * g.InChannels + c) * g.OutChannels;
                 for (int o = 0; o < g.OutChannels; o++) sum += dy[di + o] * w[wi + o];
@@ -90,7 +94,7 @@ public static class Conv2d
     }
 
     /// <summary>
-    /// dW[i,j,c,o] = Σ_{n,oh,ow} X[n, oh+i−pad, ow+j−pad, c]·dY[n,oh,ow,o] for the first k·k·C·O units (padding adds
+    /// dW[i,j,c,o] = Σ_{n,oh,ow} X[n, oh·s+i−top, ow·s+j−left, c]·dY[n,oh,ow,o] for the first k·k·C·O units (padding adds
     /// nothing); the last O units write db[o] = Σ_{n,oh,ow} dY[n,oh,ow,o]. Units = k·k·C·O + O.
     /// </summary>
     public static void BackwardWeights(Index1D unit, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw, ArrayView<float> db, Conv2dShape s) =>
@@ -117,21 +121,22 @@ public static class Conv2d
         int o = u % g.OutChannels, rest = u / g.OutChannels;
         int c = rest % g.InChannels; rest /= g.InChannels;
         int j = rest % g.Kernel, i = rest / g.Kernel;
-        // The output pixels whose patch reads an input pixel at kernel offset (i, j): oh0 ≤ oh < oh1, ow0 ≤ ow < ow1.
-        int oh0 = Max(0, g.Pad - i), oh1 = Min(g.OutHeight, g.Height + g.Pad - i);
-        int ow0 = Max(0, g.Pad - j), ow1 = Min(g.OutWidth, g.Width + g.Pad - j);
+        // The output pixels whose patch reads an input pixel at kernel offset (i, j): 0 ≤ oh·s + i − top < H, likewise ow.
+        int oh0 = CeilDiv(Max(0, g.PadTop - i), g.Stride), oh1 = Min(g.OutHeight, CeilDiv(g.Height + g.PadTop - i, g.Stride));
+        int ow0 = CeilDiv(Max(0, g.PadLeft - j), g.Stride), ow1 = Min(g.OutWidth, CeilDiv(g.Width + g.PadLeft - j, g.Stride));
         float sum = 0f;
         for (int n = 0; n < g.Images; n++)
             for (int oh = oh0; oh < oh1; oh++)
             {
-                int xi = ((n * g.Height + oh + i - g.Pad) * g.Width + ow0 + j - g.Pad) * g.InChannels + c;
+                int xi = ((n * g.Height + oh * g.Stride + i - g.PadTop) * g.Width + ow0 * g.Stride + j - g.PadLeft) * g.InChannels + c;
                 int di = ((n * g.OutHeight + oh) * g.OutWidth + ow0) * g.OutChannels + o;
-                for (int ow = ow0; ow < ow1; ow++, xi += g.InChannels, di += g.OutChannels) sum += x[xi] * dy[di];
+                for (int ow = ow0; ow < ow1; ow++, xi += g.Stride * g.InChannels, di += g.OutChannels) sum += x[xi] * dy[di];
             }
         dw[u] = sum;
     }
 
     static int Min(int a, int b) => a < b ? a : b;
+    static int CeilDiv(int a, int b) => (a + b - 1) / b;
     static int Max(int a, int b) => a > b ? a : b;
 }
 

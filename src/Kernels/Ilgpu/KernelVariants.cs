@@ -135,7 +135,8 @@ public static class KernelVariants
     [
         GatherKernels.For(p), DenseKernels.For(p), Conv2dKernels.For(p), MaxPoolKernels.For(p), PairDistanceKernels.For(p),
         ContrastiveLossKernels.For(p), TripletLossKernels.For(p), DropoutKernels.For(p), WeightDecayKernels.For(p),
-        OptimizerKernels.For(p), ReductionKernels.For(p), ElementwiseKernels.For(p), ActivationKernels.For(p),
+        OptimizerKernels.For(p), ReductionKernels.For(p), ElementwiseKernels.For(p), ActivationKernels.For(p), GlobalPoolKernels.For(p),
+        BatchNormKernels.For(p),
     ];
 
     /// <summary>The kernels a plan launches, every family's (<see cref="Families"/>).</summary>

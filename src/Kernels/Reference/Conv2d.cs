@@ -1,13 +1,14 @@
 namespace GpuSiamese.Kernels.Reference;
 
 /// <summary>
-/// k×k stride-1 convolution in double precision, computed directly from its definition (no lowering to a
+/// k×k convolution with stride s in double precision, computed directly from its definition (no lowering to a
 /// product). Layouts are <see cref="Conv2dGeometry"/>'s: X [n, h, w, c], Y [n, oh, ow, o], W [i, j, c, o], b [o].
-/// Input pixels outside the image (the padding) are zero. Every pass overwrites its outputs.
+/// Output pixel (oh, ow) reads input (oh·s + i − top, ow·s + j − left); input pixels outside the image (the padding)
+/// are zero. Every pass overwrites its outputs.
 /// </summary>
 public static class Conv2d
 {
-    /// <summary>Y[n,oh,ow,o] = act(b[o] + Σ_{i,j,c} X[n, oh+i−pad, ow+j−pad, c]·W[i,j,c,o]).</summary>
+    /// <summary>Y[n,oh,ow,o] = act(b[o] + Σ_{i,j,c} X[n, oh·s+i−top, ow·s+j−left, c]·W[i,j,c,o]).</summary>
     public static void Forward(double[] x, double[] w, double[] b, double[] y, Conv2dGeometry g, Activation act)
     {
         for (int n = 0; n < g.Images; n++)
@@ -19,7 +20,7 @@ public static class Conv2d
                         for (int i = 0; i < g.Kernel; i++)
                             for (int j = 0; j < g.Kernel; j++)
                             {
-                                int h = oh + i - g.Pad, v = ow + j - g.Pad;
+                                int h = oh * g.Stride + i - g.PadTop, v = ow * g.Stride + j - g.PadLeft;
                                 if (h < 0 || h >= g.Height || v < 0 || v >= g.Width) continue;
                                 for (int c = 0; c < g.InChannels; c++)
                                     s += x[XAt(g, n, h, v, c)] * w[WAt(g, i, j, c, o)];
@@ -28,7 +29,7 @@ public static class Conv2d
                     }
     }
 
-    /// <summary>dX[n,h,v,c] = Σ_{i,j,o} dY[n, h+pad−i, v+pad−j, o]·W[i,j,c,o] over the output pixels that exist.</summary>
+    /// <summary>dX[n,h,v,c] = Σ_{i,j,o} dY[n, (h+top−i)/s, (v+left−j)/s, o]·W[i,j,c,o] over the output pixels that exist (the divisions exact).</summary>
     public static void BackwardData(double[] dy, double[] w, double[] dx, Conv2dGeometry g)
     {
         for (int n = 0; n < g.Images; n++)
@@ -40,8 +41,10 @@ public static class Conv2d
                         for (int i = 0; i < g.Kernel; i++)
                             for (int j = 0; j < g.Kernel; j++)
                             {
-                                int oh = h + g.Pad - i, ow = v + g.Pad - j;
-                                if (oh < 0 || oh >= g.OutHeight || ow < 0 || ow >= g.OutWidth) continue;
+                                int ph = h + g.PadTop - i, pw = v + g.PadLeft - j;
+                                if (ph < 0 || pw < 0 || ph % g.Stride != 0 || pw % g.Stride != 0) continue;
+                                int oh = ph / g.Stride, ow = pw / g.Stride;
+                                if (oh >= g.OutHeight || ow >= g.OutWidth) continue;
                                 for (int o = 0; o < g.OutChannels; o++)
                                     s += dy[YAt(g, n, oh, ow, o)] * w[WAt(g, i, j, c, o)];
                             }
@@ -50,7 +53,7 @@ public static class Conv2d
     }
 
     /// <summary>
-    /// dW[i,j,c,o] = Σ_{n,oh,ow} X[n, oh+i−pad, ow+j−pad, c]·dY[n,oh,ow,o] (padding pixels add nothing);
+    /// dW[i,j,c,o] = Σ_{n,oh,ow} X[n, oh·s+i−top, ow·s+j−left, c]·dY[n,oh,ow,o] (padding pixels add nothing);
     /// db[o] = Σ_{n,oh,ow} dY[n,oh,ow,o].
     /// </summary>
     public static void BackwardWeights(double[] x, double[] dy, double[] dw, double[] db, Conv2dGeometry g)
@@ -65,7 +68,7 @@ public static class Conv2d
                             for (int oh = 0; oh < g.OutHeight; oh++)
                                 for (int ow = 0; ow < g.OutWidth; ow++)
                                 {
-                                    int h = oh + i - g.Pad, v = ow + j - g.Pad;
+                                    int h = oh * g.Stride + i - g.PadTop, v = ow * g.Stride + j - g.PadLeft;
                                     if (h < 0 || h >= g.Height || v < 0 || v >= g.Width) continue;
                                     s += x[XAt(g, n, h, v, c)] * dy[YAt(g, n, oh, ow, o)];
                                 }

@@ -49,4 +49,49 @@ public static class MaxPool
                         dx[((n * height + h) * width + v) * channels + c] = g;
                     }
     }
+
+    /// <summary>
+    /// The k×k / s / p pool of <see cref="PoolGeometry"/>: Y[n,oh,ow,c] = the maximum of the window's pixels inside the
+    /// image; winner = i·k + j of the first maximum (rows, then columns).
+    /// </summary>
+    public static void WindowForward(double[] x, double[] y, int[] winner, PoolGeometry g)
+    {
+        for (int n = 0; n < g.Images; n++)
+            for (int oh = 0; oh < g.OutHeight; oh++)
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                    for (int c = 0; c < g.Channels; c++)
+                    {
+                        double best = double.NegativeInfinity;
+                        int at = -1;
+                        for (int i = 0; i < g.Kernel; i++)
+                            for (int j = 0; j < g.Kernel; j++)
+                            {
+                                int h = oh * g.Stride - g.Pad + i, v = ow * g.Stride - g.Pad + j;
+                                if (h < 0 || h >= g.Height || v < 0 || v >= g.Width) continue;
+                                double value = x[((n * g.Height + h) * g.Width + v) * g.Channels + c];
+                                if (at < 0 || value > best) { best = value; at = i * g.Kernel + j; }
+                            }
+                        int o = ((n * g.OutHeight + oh) * g.OutWidth + ow) * g.Channels + c;
+                        y[o] = best;
+                        winner[o] = at;
+                    }
+    }
+
+    /// <summary>
+    /// dX[n,h,v,c] = Σ dY[n,oh,ow,c] over the windows (oh, ow) whose winner is pixel (h, v) (windows overlap when s &lt; k),
+    /// 0 where none; dX is overwritten.
+    /// </summary>
+    public static void WindowBackward(double[] dy, int[] winner, double[] dx, PoolGeometry g)
+    {
+        Array.Clear(dx, 0, g.Images * g.InSize);
+        for (int n = 0; n < g.Images; n++)
+            for (int oh = 0; oh < g.OutHeight; oh++)
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                    for (int c = 0; c < g.Channels; c++)
+                    {
+                        int o = ((n * g.OutHeight + oh) * g.OutWidth + ow) * g.Channels + c;
+                        int h = oh * g.Stride - g.Pad + winner[o] / g.Kernel, v = ow * g.Stride - g.Pad + winner[o] % g.Kernel;
+                        dx[((n * g.Height + h) * g.Width + v) * g.Channels + c] += dy[o];
+                    }
+    }
 }

@@ -17,7 +17,7 @@ namespace GpuSiamese.Kernels.Simd;
 public static unsafe class Conv2d
 {
     /// <summary>
-    /// P[(n·OH + oh)·OW + ow, (i·k + j)·C + c] = X[n, oh+i−pad, ow+j−pad, c], 0 where that pixel is padding,
+    /// P[(n·OH + oh)·OW + ow, (i·k + j)·C + c] = X[n, oh·s+i−top, ow·s+j−left, c], 0 where that pixel is padding,
     /// for imageStart ≤ n &lt; imageEnd. P is indexed from image 0 (the rows of image n start at n·OH·OW).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -32,18 +32,19 @@ public static unsafe class Conv2d
                 for (int ow = 0; ow < g.OutWidth; ow++, row += patch)
                 {
                     // Kernel columns j0 ≤ j < j1 fall inside the image: one contiguous run of (j1−j0)·C floats.
-                    int j0 = Math.Max(0, g.Pad - ow), j1 = Math.Min(k, g.Width + g.Pad - ow);
+                    int left = ow * g.Stride - g.PadLeft;
+                    int j0 = Math.Max(0, -left), j1 = Math.Min(k, g.Width - left);
                     for (int i = 0; i < k; i++)
                     {
                         float* dst = row + i * k * c;
-                        int h = oh + i - g.Pad;
+                        int h = oh * g.Stride + i - g.PadTop;
                         if (h < 0 || h >= g.Height)
                         {
                             new Span<float>(dst, k * c).Clear();
                             continue;
                         }
                         if (j0 > 0) new Span<float>(dst, j0 * c).Clear();
-                        float* src = image + ((long)h * g.Width + ow + j0 - g.Pad) * c;
+                        float* src = image + ((long)h * g.Width + left + j0) * c;
                         int run = (j1 - j0) * c;
                         if (run == 1) dst[j0] = *src;
                         else new ReadOnlySpan<float>(src, run).CopyTo(new Span<float>(dst + j0 * c, run));
@@ -54,8 +55,8 @@ public static unsafe class Conv2d
     }
 
     /// <summary>
-    /// dX[n, h, v, c] = Σ dP[(n·OH + oh)·OW + ow, (i·k + j)·C + c] over the (oh, ow, i, j) with oh+i−pad = h and
-    /// ow+j−pad = v (the transpose of <see cref="Im2Col"/>), for imageStart ≤ n &lt; imageEnd; dX is overwritten.
+    /// dX[n, h, v, c] = Σ dP[(n·OH + oh)·OW + ow, (i·k + j)·C + c] over the (oh, ow, i, j) with oh·s+i−top = h and
+    /// ow·s+j−left = v (the transpose of <see cref="Im2Col"/>), for imageStart ≤ n &lt; imageEnd; dX is overwritten.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Col2Im(VectorWidth width, float* dcols, float* dx, int imageStart, int imageEnd, Conv2dGeometry g)
@@ -81,13 +82,15 @@ public static unsafe class Conv2d
             for (int oh = 0; oh < g.OutHeight; oh++)
                 for (int ow = 0; ow < g.OutWidth; ow++, row += patch)
                 {
-                    int j0 = Math.Max(0, g.Pad - ow), j1 = Math.Min(k, g.Width + g.Pad - ow), run = (j1 - j0) * c;
+                    int left = ow * g.Stride - g.PadLeft;
+                    int j0 = Math.Max(0, -left), j1 = Math.Min(k, g.Width - left), run = (j1 - j0) * c;
+                    if (run <= 0) continue;
                     for (int i = 0; i < k; i++)
                     {
-                        int h = oh + i - g.Pad;
+                        int h = oh * g.Stride + i - g.PadTop;
                         if (h < 0 || h >= g.Height) continue;
                         float* src = row + (i * k + j0) * c;
-                        float* dst = image + ((long)h * g.Width + ow + j0 - g.Pad) * c;
+                        float* dst = image + ((long)h * g.Width + left + j0) * c;
                         int e = 0;
                         for (; e + l <= run; e += l) TI.Store(TI.Add(TI.Load(dst + e), TI.Load(src + e)), dst + e);
                         for (; e < run; e++) dst[e] += src[e];
@@ -104,8 +107,11 @@ public static unsafe class Conv2d
     /// </summary>
     public const int DirectPatchLimit = 32;
 
-    /// <summary>Whether the direct kernels take this convolution (its patch has at most <see cref="DirectPatchLimit"/> floats).</summary>
-    public static bool Direct(Conv2dGeometry g) => g.PatchSize <= DirectPatchLimit;
+    /// <summary>Whether the direct kernels take this convolution: stride 1, a patch of at most <see cref="DirectPatchLimit"/> floats.</summary>
+    public static bool Direct(Conv2dGeometry g) => g.Stride == 1 && g.PatchSize <= DirectPatchLimit;
+
+    /// <summary>Whether the lowered passes need a patch matrix: any but a 1×1 stride-1 convolution, whose patches are the pixels.</summary>
+    public static bool NeedsPatches(Conv2dGeometry g) => g.Kernel > 1 || g.Stride > 1;
 
     /// <summary>Floats of scratch one image needs in the direct kernels: the padded input, or the padded output gradient.</summary>
     public static int DirectScratch(Conv2dGeometry g) =>

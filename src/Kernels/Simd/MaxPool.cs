@@ -95,4 +95,97 @@ public static unsafe class MaxPool
                 }
         }
     }
+
+    /// <summary>
+    /// The k×k / s / p pool (<see cref="Reference.MaxPool.WindowForward"/>): the window's pixels inside the image compared
+    /// a vector of channels at a time, winner = i·k + j of the first maximum; for imageStart ≤ n &lt; imageEnd.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WindowForward(float* x, float* y, int* winner, int imageStart, int imageEnd, PoolGeometry g)
+    {
+        int ch = g.Channels, l = Vector<float>.Count, k = g.Kernel;
+        for (int n = imageStart; n < imageEnd; n++)
+            for (int oh = 0; oh < g.OutHeight; oh++)
+            {
+                int top = oh * g.Stride - g.Pad, i0 = Math.Max(0, -top), i1 = Math.Min(k, g.Height - top);
+                for (int ow = 0; ow < g.OutWidth; ow++)
+                {
+                    int left = ow * g.Stride - g.Pad, j0 = Math.Max(0, -left), j1 = Math.Min(k, g.Width - left);
+                    long o = (((long)n * g.OutHeight + oh) * g.OutWidth + ow) * ch;
+                    float* first = x + (((long)n * g.Height + top + i0) * g.Width + left + j0) * ch;
+                    int e = 0;
+                    for (; e + l <= ch; e += l)
+                    {
+                        var best = Vector.Load(first + e);
+                        var at = new Vector<int>(i0 * k + j0);
+                        for (int i = i0; i < i1; i++)
+                            for (int j = j0; j < j1; j++)
+                                Pick(ref best, ref at, Vector.Load(x + (((long)n * g.Height + top + i) * g.Width + left + j) * ch + e), i * k + j);
+                        best.Store(y + o + e);
+                        at.Store(winner + o + e);
+                    }
+                    for (; e < ch; e++)
+                    {
+                        float best = first[e];
+                        int at = i0 * k + j0;
+                        for (int i = i0; i < i1; i++)
+                            for (int j = j0; j < j1; j++)
+                            {
+                                float v = x[(((long)n * g.Height + top + i) * g.Width + left + j) * ch + e];
+                                if (v > best) { best = v; at = i * k + j; }
+                            }
+                        y[o + e] = best;
+                        winner[o + e] = at;
+                    }
+                }
+            }
+    }
+
+    /// <summary>
+    /// dX of the k×k / s / p pool (<see cref="Reference.MaxPool.WindowBackward"/>) gathered per input pixel: Σ over the
+    /// windows that hold it, in (oh, ow) order, of dY where the window's winner is this pixel; dX overwritten.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WindowBackward(float* dy, int* winner, float* dx, int imageStart, int imageEnd, PoolGeometry g)
+    {
+        int ch = g.Channels, l = Vector<float>.Count, k = g.Kernel, s = g.Stride;
+        for (int n = imageStart; n < imageEnd; n++)
+            for (int h = 0; h < g.Height; h++)
+            {
+                // Windows oh with oh·s − p ≤ h ≤ oh·s − p + k − 1.
+                int oh0 = Math.Max(0, CeilDiv(h + g.Pad - k + 1, s)), oh1 = Math.Min(g.OutHeight - 1, (h + g.Pad) / s);
+                for (int v = 0; v < g.Width; v++)
+                {
+                    int ow0 = Math.Max(0, CeilDiv(v + g.Pad - k + 1, s)), ow1 = Math.Min(g.OutWidth - 1, (v + g.Pad) / s);
+                    float* target = dx + (((long)n * g.Height + h) * g.Width + v) * ch;
+                    int e = 0;
+                    for (; e + l <= ch; e += l)
+                    {
+                        var sum = Vector<float>.Zero;
+                        for (int oh = oh0; oh <= oh1; oh++)
+                            for (int ow = ow0; ow <= ow1; ow++)
+                            {
+                                long o = (((long)n * g.OutHeight + oh) * g.OutWidth + ow) * ch + e;
+                                var mine = Vector.Equals(Vector.Load(winner + o), new Vector<int>((h - oh * s + g.Pad) * k + v - ow * s + g.Pad));
+                                sum += Vector.ConditionalSelect(mine, Vector.Load(dy + o), Vector<float>.Zero);
+                            }
+                        sum.Store(target + e);
+                    }
+                    for (; e < ch; e++)
+                    {
+                        float sum = 0f;
+                        for (int oh = oh0; oh <= oh1; oh++)
+                            for (int ow = ow0; ow <= ow1; ow++)
+                            {
+                                long o = (((long)n * g.OutHeight + oh) * g.OutWidth + ow) * ch + e;
+                                if (winner[o] == (h - oh * s + g.Pad) * k + v - ow * s + g.Pad) sum += dy[o];
+                            }
+                        target[e] = sum;
+                    }
+                }
+            }
+    }
+
+    /// <summary>⌈a / b⌉ for b &gt; 0 and any a (a negative a rounds towards zero, which the callers clamp at 0).</summary>
+    static int CeilDiv(int a, int b) => a > 0 ? (a + b - 1) / b : -(-a / b);
 }

@@ -148,6 +148,18 @@ public sealed partial class IlgpuBackend : IBackend
             where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct =>
             Plan.GroupSize > 0 ? Accelerator.LoadImplicitlyGroupedStreamKernel(kernel, Plan.GroupSize) : Accelerator.LoadAutoGroupedStreamKernel(kernel);
 
+        public Action<Index1D, T1, T2, T3, T4, T5, T6> Load<T1, T2, T3, T4, T5, T6>(Action<Index1D, T1, T2, T3, T4, T5, T6> kernel)
+            where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct =>
+            Plan.GroupSize > 0 ? Accelerator.LoadImplicitlyGroupedStreamKernel(kernel, Plan.GroupSize) : Accelerator.LoadAutoGroupedStreamKernel(kernel);
+
+        public Action<Index1D, T1, T2, T3, T4, T5, T6, T7> Load<T1, T2, T3, T4, T5, T6, T7>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7> kernel)
+            where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct =>
+            Plan.GroupSize > 0 ? Accelerator.LoadImplicitlyGroupedStreamKernel(kernel, Plan.GroupSize) : Accelerator.LoadAutoGroupedStreamKernel(kernel);
+
+        public Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> Load<T1, T2, T3, T4, T5, T6, T7, T8>(Action<Index1D, T1, T2, T3, T4, T5, T6, T7, T8> kernel)
+            where T1 : struct where T2 : struct where T3 : struct where T4 : struct where T5 : struct where T6 : struct where T7 : struct where T8 : struct =>
+            Plan.GroupSize > 0 ? Accelerator.LoadImplicitlyGroupedStreamKernel(kernel, Plan.GroupSize) : Accelerator.LoadAutoGroupedStreamKernel(kernel);
+
         public Action<KernelConfig, T1, T2, T3> LoadGrouped<T1, T2, T3>(Action<T1, T2, T3> kernel)
             where T1 : struct where T2 : struct where T3 : struct => Accelerator.LoadStreamKernel(kernel);
 

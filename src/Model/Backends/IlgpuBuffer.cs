@@ -41,7 +41,10 @@ public sealed class IlgpuBuffer<T> : DeviceBuffer<T> where T : unmanaged
         if (offset < 0 || length < 0 || offset > Length - length)
             throw new ArgumentOutOfRangeException(nameof(offset),
                 $"slice [{offset}, {offset}+{length}) does not fit a buffer of {Length} elements");
-        return new IlgpuBuffer<T>(Accelerator, View.SubView(offset, length), Storage, Offset + offset);
+        // An empty slice at the end (a layer without parameters after the last one that has some) is an empty view:
+        // ILGPU's SubView asserts that its start lies inside the view.
+        var view = length == 0 ? default : View.SubView(offset, length);
+        return new IlgpuBuffer<T>(Accelerator, view, Storage, Offset + offset);
     }
 
     public override void Dispose() => owner?.Dispose();

@@ -131,4 +131,6 @@ public sealed record DenseLayer : ILayer
             p.InputGradients[0] = dx;
         }
     }
+
+    public override string ToString() => Token;
 }

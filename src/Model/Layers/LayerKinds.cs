@@ -27,6 +27,8 @@ public static class LayerKinds
         MaxPoolLayer.Syntax,
         DenseLayer.Syntax,
         ActivationLayer.Syntax,
+        GlobalAveragePoolLayer.Syntax,
+        BatchNormLayer.Syntax,
     ];
 
     /// <summary>The kind whose token this is, or null.</summary>

@@ -43,6 +43,7 @@ public sealed class OnnxExportTests
         yield return new TestCaseData(Rgb10, "300,16,6").SetArgDisplayNames("10x10 RGB, dense");
         yield return new TestCaseData(Rgb10, "3x10x10,c5k3,p,f,6").SetArgDisplayNames("10x10 RGB, conv");
         yield return new TestCaseData(Rgb10, "12x5x5,c4k3v,f,6").SetArgDisplayNames("10x10 RGB viewed as 12x5x5, conv");
+        yield return new TestCaseData(Rgb10, "3x10x10,c4k3s2nl,bn,relu,r4,r6s2,gap,6").SetArgDisplayNames("10x10 RGB, residual");
     }
 
     public static IEnumerable<TestCaseData> Networks()
@@ -64,6 +65,12 @@ public sealed class OnnxExportTests
         "1x14x14,c6k3vl,p,c8k2v,p,f,12l",
         "4x7x7,c5k3,p,f,10",
         "1x14x14,c4k5v,p,c6k5v",
+        // Residual networks: strided and bias-free convolutions, batch norm over channels (random scales, shifts and
+        // running statistics) and over a dense layer's features, identity and projected shortcuts, a post-activation
+        // block, the stem's padded max-pool, global average pooling (also as the embedding itself), sigmoid and tanh.
+        "1x14x14,c8k3s2nl,bn,relu,r8,r12s2,bn,relu,gap,10l,sigmoid",
+        "1x14x14,c6k5s2vl,p3s2p1,[c6k3nl,bn,relu,c6k3nl,bn],tanh,f,16l,bn,relu,8l",
+        "1x14x14,c6k3,p3s1p1,gap",
     ];
 
     [Test]
@@ -261,15 +268,27 @@ public sealed class OnnxExportTests
         finally { Directory.Delete(folder, recursive: true); }
     }
 
-    /// <summary>Seeded He/Glorot weights and small random biases (zero biases would leave the Add path untested).</summary>
+    /// <summary>
+    /// Seeded He/Glorot weights and small random biases (zero biases would leave the Add path untested); batch norms get
+    /// random scales, shifts, running means and variances (their initial 1, 0, 0, 1 would hide a swapped pair).
+    /// </summary>
     internal static Checkpoint RandomCheckpoint(NetworkConfig network, ulong seed)
     {
         var rng = new Rng(seed);
         var parameters = GpuSiamese.Model.Network.Initialize(network, rng);
+        var state = GpuSiamese.Model.Network.InitialState(network);
         for (int l = 0; l < network.LayerCount; l++)
+        {
             for (int k = 0; k < ModelChain.BiasCount(network.Layers[l]); k++)
                 parameters[network.BiasOffset(l) + k] = (float)(0.2 * rng.NextDouble() - 0.1);
-        return new Checkpoint(network, new TrainingConfig { Network = network }, parameters, 0.75, null);
+            foreach (var t in network.Layers[l].Tensors.Where(t => t.Name is "scale" or "shift" or "running_mean" or "running_var"))
+            {
+                var target = t.IsState ? state.AsSpan(network.StateOffset(l) + t.Offset, t.Length) : parameters.AsSpan(network.LayerOffset(l) + t.Offset, t.Length);
+                for (int k = 0; k < target.Length; k++)
+                    target[k] = t.Name is "scale" or "running_var" ? (float)(0.5 + rng.NextDouble()) : (float)(0.4 * rng.NextDouble() - 0.2);
+            }
+        }
+        return new Checkpoint(network, new TrainingConfig { Network = network }, parameters, 0.75, null) { State = state };
     }
 
     /// <summary>G(x) of the first <paramref name="rows"/> images in double precision.</summary>
@@ -277,7 +296,8 @@ public sealed class OnnxExportTests
     {
         var x = images.AsSpan(0, rows * checkpoint.Network.Input.Size).ToArray().Select(v => (double)v).ToArray();
         var theta = checkpoint.Parameters.Select(v => (double)v).ToArray();
-        return ModelChain.Embeddings(checkpoint.Network, theta, x, rows);
+        var state = checkpoint.State.Length == 0 ? null : checkpoint.State.Select(v => (double)v).ToArray();
+        return ModelChain.Embeddings(checkpoint.Network, theta, x, rows, state);
     }
 
     static float[] Run(InferenceSession session, int rows, params (string Name, float[] Images)[] inputs) =>

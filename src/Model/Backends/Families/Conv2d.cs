@@ -96,7 +96,7 @@ public sealed unsafe partial class SimdBackend
         SplitBlocks(g, block, (first, count, worker) =>
         {
             float* p = xp + (long)first * g.InSize;
-            if (g.Kernel > 1)
+            if (SimdKernels.Conv2d.NeedsPatches(g))
             {
                 float* scratch = WorkerPatches(worker, count * pixels * patch);
                 SimdKernels.Conv2d.Im2Col(p, scratch, 0, count, g);
@@ -141,7 +141,7 @@ public sealed unsafe partial class SimdBackend
         SplitBlocks(g, block, (first, count, worker) =>
         {
             float* d = dyp + (long)first * g.OutSize, target = dxp + (long)first * g.InSize;
-            if (g.Kernel == 1)
+            if (!SimdKernels.Conv2d.NeedsPatches(g))
             {
                 SimdKernels.Dense.BackwardData(sw, d, wT, target, 0, count * pixels, patch, g.OutChannels);
                 return;
@@ -185,7 +185,7 @@ public sealed unsafe partial class SimdBackend
                 SimdKernels.Dense.BiasGradient(sw, d, sum + g.WeightCount, count * pixels, g.OutChannels);
                 return;
             }
-            if (g.Kernel > 1)
+            if (SimdKernels.Conv2d.NeedsPatches(g))
             {
                 float* scratch = WorkerPatches(worker, count * pixels * patch);
                 SimdKernels.Conv2d.Im2Col(p, scratch, 0, count, g);

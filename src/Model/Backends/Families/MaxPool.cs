@@ -22,6 +22,15 @@ public partial interface IBackend
     /// <summary>Reference: <see cref="Kernels.Reference.MaxPool.Backward"/> (dx overwritten, zero where no window won).</summary>
     void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx,
         int images, int height, int width, int channels);
+
+    /// <summary>
+    /// Reference: <see cref="Kernels.Reference.MaxPool.WindowForward"/>: the k×k / s / p pool of <paramref name="g"/> over
+    /// x [images, h, w, c] into y, the winner of each window (its offset i·k + j) into winner, same shape as y.
+    /// </summary>
+    void MaxPoolWindowForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, PoolGeometry g);
+
+    /// <summary>Reference: <see cref="Kernels.Reference.MaxPool.WindowBackward"/> (dx overwritten; overlapping windows add up).</summary>
+    void MaxPoolWindowBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, PoolGeometry g);
 }
 
 public static partial class BackendContract
@@ -40,6 +49,20 @@ public static partial class BackendContract
         long outN = (long)images * (height / 2) * (width / 2) * channels;
         Holds(dy, outN, nameof(dy)); Holds(winner, outN, nameof(winner)); Holds(dx, (long)images * height * width * channels, nameof(dx));
         Apart(dx, (long)images * height * width * channels, nameof(dx), (dy, outN, nameof(dy)));
+    }
+
+    public static void MaxPoolWindowForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, PoolGeometry g)
+    {
+        long inN = (long)g.Images * g.InSize, outN = (long)g.Images * g.OutSize;
+        Holds(x, inN, nameof(x)); Holds(y, outN, nameof(y)); Holds(winner, outN, nameof(winner));
+        Apart(y, outN, nameof(y), (x, inN, nameof(x)));
+    }
+
+    public static void MaxPoolWindowBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, PoolGeometry g)
+    {
+        long inN = (long)g.Images * g.InSize, outN = (long)g.Images * g.OutSize;
+        Holds(dy, outN, nameof(dy)); Holds(winner, outN, nameof(winner)); Holds(dx, inN, nameof(dx));
+        Apart(dx, inN, nameof(dx), (dy, outN, nameof(dy)));
     }
 }
 
@@ -64,6 +87,22 @@ public sealed unsafe partial class SimdBackend
         int* wp = Own(winner, nameof(winner)).Pointer;
         Split(images, 1, 2 * inN, (s, e, _) => SimdKernels.MaxPool.Backward(dyp, wp, dxp, s, e, height, width, channels));
     }
+
+    public void MaxPoolWindowForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, PoolGeometry g)
+    {
+        BackendContract.MaxPoolWindowForward(x, y, winner, g);
+        float* xp = Own(x, nameof(x)).Pointer, yp = Own(y, nameof(y)).Pointer;
+        int* wp = Own(winner, nameof(winner)).Pointer;
+        Split(g.Images, 1, (long)g.Images * g.OutSize * g.Kernel * g.Kernel, (s, e, _) => SimdKernels.MaxPool.WindowForward(xp, yp, wp, s, e, g));
+    }
+
+    public void MaxPoolWindowBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, PoolGeometry g)
+    {
+        BackendContract.MaxPoolWindowBackward(dy, winner, dx, g);
+        float* dyp = Own(dy, nameof(dy)).Pointer, dxp = Own(dx, nameof(dx)).Pointer;
+        int* wp = Own(winner, nameof(winner)).Pointer;
+        Split(g.Images, 1, 4L * g.Images * g.InSize, (s, e, _) => SimdKernels.MaxPool.WindowBackward(dyp, wp, dxp, s, e, g));
+    }
 }
 
 public sealed partial class IlgpuBackend
@@ -86,5 +125,21 @@ public sealed partial class IlgpuBackend
         var s = new PoolShape(images, height, width, channels, rt.Plan.Split(inN));
         if (inN == 0) return;
         K<MaxPoolKernels>().Backward(s.Work.Threads, Of(dy).View, Of(winner).View, Of(dx).View, s);
+    }
+
+    public void MaxPoolWindowForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, PoolGeometry g)
+    {
+        BackendContract.MaxPoolWindowForward(x, y, winner, g);
+        var s = new WindowShape(g, rt.Plan.Split(g.Images * g.OutSize));
+        if (s.Work.Units == 0) return;
+        K<MaxPoolKernels>().WindowForward(s.Work.Threads, Of(x).View, Of(y).View, Of(winner).View, s);
+    }
+
+    public void MaxPoolWindowBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, PoolGeometry g)
+    {
+        BackendContract.MaxPoolWindowBackward(dy, winner, dx, g);
+        var s = new WindowShape(g, rt.Plan.Split(g.Images * g.InSize));
+        if (s.Work.Units == 0) return;
+        K<MaxPoolKernels>().WindowBackward(s.Work.Threads, Of(dy).View, Of(winner).View, Of(dx).View, s);
     }
 }

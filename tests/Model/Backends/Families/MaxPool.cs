@@ -31,6 +31,24 @@ public sealed partial class ReferenceBackend
         Ref.MaxPool.Backward(D(dy, outN), Host(winner).Span[..outN].ToArray(), d, images, height, width, channels);
         Put(dx, d);
     }
+
+    public void MaxPoolWindowForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, PoolGeometry g)
+    {
+        BackendContract.MaxPoolWindowForward(x, y, winner, g);
+        var yd = new double[g.Images * g.OutSize];
+        var at = new int[yd.Length];
+        Ref.MaxPool.WindowForward(D(x, g.Images * g.InSize), yd, at, g);
+        Put(y, yd);
+        at.CopyTo(Host(winner).Span);
+    }
+
+    public void MaxPoolWindowBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, PoolGeometry g)
+    {
+        BackendContract.MaxPoolWindowBackward(dy, winner, dx, g);
+        var d = new double[g.Images * g.InSize];
+        Ref.MaxPool.WindowBackward(D(dy, g.Images * g.OutSize), Host(winner).Span[..(g.Images * g.OutSize)].ToArray(), d, g);
+        Put(dx, d);
+    }
 }
 
 public abstract partial class DelegatingBackend
@@ -40,4 +58,10 @@ public abstract partial class DelegatingBackend
 
     public virtual void MaxPoolBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, int images, int height, int width, int channels) =>
         inner.MaxPoolBackward(dy, winner, dx, images, height, width, channels);
+
+    public virtual void MaxPoolWindowForward(DeviceBuffer<float> x, DeviceBuffer<float> y, DeviceBuffer<int> winner, PoolGeometry g) =>
+        Inner.MaxPoolWindowForward(x, y, winner, g);
+
+    public virtual void MaxPoolWindowBackward(DeviceBuffer<float> dy, DeviceBuffer<int> winner, DeviceBuffer<float> dx, PoolGeometry g) =>
+        Inner.MaxPoolWindowBackward(dy, winner, dx, g);
 }

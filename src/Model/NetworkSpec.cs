@@ -19,7 +19,10 @@ public static class NetworkSpec
 {
     public static readonly string Syntax =
         "196,200,10 (dense widths, the first the input) or a layer list: input CxHxW (1x14x14), then " + LayerKinds.Describe() +
-        "; f flatten (a view: dense layers after an image need it)";
+        "; f flatten (a view: dense layers after an image need it); [a,b,...] a residual block (its layers in order, their " +
+        "output added to the block's input, or to a 1x1 convolution of it when the shape changes); rN and rNsS ResNet v2's " +
+        "basic block [bn,relu,cNk3sSnl,bn,relu,cNk3nl] (e.g. ResNet-18 v2 at 3x64x64: 3x64x64,c64k7s2l,p3s2p1,r64,r64,r128s2," +
+        "r128,r256s2,r256,r512s2,r512,bn,relu,gap,128l,sigmoid)";
 
     /// <summary>Parses <paramref name="text"/>; a mistake is an <see cref="ArgumentException"/> naming <c>--layers</c> and the token.</summary>
     public static NetworkConfig Parse(string text, bool reluOnOutput = true)

@@ -42,6 +42,19 @@ public class GradientCheckTests
                 yield return new TestCaseData(spec, kind, param).SetName($"{spec} {kind}");
     }
 
+    /// <summary>A new layer kind (any <see cref="GpuSiamese.Model.Layers.ILayer"/> of the model) must join a network above.</summary>
+    [Test]
+    public void EveryLayerKindAndActivationIsInTheGradientCheck()
+    {
+        var layers = LayerListCases().Select(c => (string)c.Arguments[0]!).SelectMany(s => NetworkSpec.Parse(s).Layers)
+            .Concat(Cases().SelectMany(c => new NetworkConfig((int[])c.Arguments[0]!, (bool)c.Arguments[1]!).Layers)).ToList();
+        var kinds = typeof(GpuSiamese.Model.Layers.ILayer).Assembly.GetTypes()
+            .Where(t => typeof(GpuSiamese.Model.Layers.ILayer).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false });
+        Assert.That(kinds.Where(k => layers.All(l => l.GetType() != k)).Select(k => k.Name), Is.Empty, "kinds no gradient check reaches");
+        Assert.That(Enum.GetValues<GpuSiamese.Kernels.Activation>().Where(a => layers.All(l => l.Activation != a)), Is.Empty,
+            "activations no gradient check reaches");
+    }
+
     [TestCaseSource(nameof(Cases))]
     public void AnalyticGradientMatchesCentralDifferences(int[] widths, bool reluOnOutput, LossKind kind, double param) =>
         CheckAgainstCentralDifferences(new NetworkConfig(widths, reluOnOutput), kind, param);

@@ -90,8 +90,9 @@ public sealed class TrainOptionSet
     bool TryCompose(CommandResult result, out TrainingConfig config)
     {
         config = new TrainingConfig();
-        if (!OptionFactory.TryGet(result, _preset, out string? preset)) return false;
-        if (preset is not null) config = TrainingPresets.Find(preset).Config;
+        if (!OptionFactory.TryGet(result, _preset, out string? presetName)) return false;
+        var preset = presetName is null ? null : TrainingPresets.Find(presetName);
+        if (preset is not null) config = preset.Config;
         if (Given(result, _layers) || result.GetValue(_reluOutput) || result.GetValue(_noReluOutput))
         {
             if (!OptionFactory.TryGet(result, _layers, out string? spec)) return false;
@@ -116,7 +117,8 @@ public sealed class TrainOptionSet
         {
             try
             {
-                config = config with { Network = config.Network.WithInput(config.InputShape) };
+                config = config with { Network = preset is not null && !Given(result, _reluOutput) && !Given(result, _noReluOutput)
+                    ? preset.NetworkOver(config.InputShape) : config.Network.WithInput(config.InputShape) };
             }
             catch (ArgumentException e)
             {

@@ -1,6 +1,7 @@
 using GpuSiamese.Host.Jobs;
 using GpuSiamese.Host.Options;
 using GpuSiamese.Model;
+using GpuSiamese.Model.Layers;
 
 namespace GpuSiamese.Tests.Host.Options;
 
@@ -94,7 +95,7 @@ public class PresetOptionsTests
         var run = Run(jobs, "--preset", "fastest");
         Assert.That(run.ExitCode, Is.EqualTo(2));
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
-        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best|cnn|fashion, got 'fastest' (usage: gpusiamese"));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best|cnn|fashion|residual|resnet18, got 'fastest' (usage: gpusiamese"));
         Assert.That(jobs.TrainedWith, Is.Null);
     }
 
@@ -104,5 +105,27 @@ public class PresetOptionsTests
         var run = HostRun.Of(new FakeModelJobs(), "train", "--help");
         Assert.That(run.ExitCode, Is.EqualTo(0));
         Assert.That(run.Out, Does.Contain("--preset").And.Contain("best = " + TrainingPresets.Best.Summary[..30]));
+    }
+
+    [Test]
+    public void The_resnet18_preset_makes_seed_003s_network_over_the_input_asked_for()
+    {
+        var faces = Parsed("--preset", "resnet18", "--input-size", "64", "--channels", "3").Training.Network;
+        Assert.That(faces, Is.EqualTo(TrainingPresets.ResNet18Over(new LayerShape(3, 64, 64))));
+        Assert.That(faces.LayerList, Does.StartWith("3x64x64,c64k7s2l,p3s2p1,r64,"), "ImageNet's stem from 64x64 up");
+        var small = Parsed("--preset", "resnet18", "--input-size", "32", "--channels", "3").Training.Network;
+        Assert.That(small.LayerList, Does.StartWith("3x32x32,c64k3l,r64,"), "a 3x3 stem without the pool for small inputs");
+        Assert.That(small.Layers.OfType<MaxPoolLayer>(), Is.Empty);
+        var digits = Parsed("--preset", "resnet18").Training.Network;
+        Assert.That(digits, Is.EqualTo(TrainingPresets.ResNet18.Config.Network));
+        Assert.That((digits.Input.ToString(), digits.OutputWidth), Is.EqualTo(("1x14x14", 128)));
+    }
+
+    [Test]
+    public void The_residual_preset_reads_its_layers_over_another_input()
+    {
+        var o = Parsed("--preset", "residual", "--input-size", "28").Training;
+        Assert.That(o.Network.LayerList, Is.EqualTo("1x28x28" + TrainingPresets.Residual.Config.Network.LayerList![7..]));
+        Assert.That(o.Augment, Is.True);
     }
 }

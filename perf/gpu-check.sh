@@ -3,8 +3,9 @@
 #   1. build (Release);
 #   2. the CUDA tests: every parity and conformance case on ilgpu-cuda, the PTX compile and variant-choice fixtures;
 #   3. the exercise's job with --accelerator cuda (seed 1);
-#   4. the best preset with --accelerator cuda (seed 1);
-#   5. the profiler's CUDA section (gpusiamese-perf --accelerator cuda --quick);
+#   4. the best preset with --accelerator cuda (seed 1), and the residual preset (batch norm, strided convolutions,
+#      residual adds: issue 23's kernels) for 5 epochs;
+#   5. the profiler's CUDA section (gpusiamese-perf --accelerator cuda --quick), its residual operations at ResNet-18's shapes included;
 #   6. one table: AUC, seconds, pairs/s, GFLOP/s per operation (also written to OUT/table.md).
 #
 # Usage: perf/gpu-check.sh [--out DIR]                      (default DIR: perf/results/gpu-check-<yyyy-MM-dd>)
@@ -57,6 +58,14 @@ profile_rows() {
             if (rows ~ /^[0-9]+$/) rows = rows " rows"
             if (rate ~ /GFLOP\/s$/) { sub(/ *GFLOP\/s$/, "", rate); printf "| %s, %s | | %s | | %s |\n", op, rows, seconds, rate }
             else printf "| %s, %s | | %s | | (%s) |\n", op, rows, seconds, rate
+            next
+        }
+        section ~ /^## Residual operations/ && NF >= 5 {
+            op = trim($2); us = trim($3); rate = trim($4)
+            if (us !~ /^[0-9.]+$/) next
+            seconds = sprintf("%.3g", us / 1e6)
+            if (rate ~ /GFLOP\/s$/) { sub(/ *GFLOP\/s$/, "", rate); printf "| %s | | %s | | %s |\n", op, seconds, rate }
+            else printf "| %s | | %s | | (%s) |\n", op, seconds, rate
             next
         }
         section ~ /^## Training step/ && $2 ~ /training pairs\/s/ { stepPairs = trim($3); next }
@@ -133,11 +142,13 @@ if grep -Eq '^ *Skipped .*ilgpu-cuda' "$out/cuda-tests.log"; then
 fi
 stage exercise-job 180 "${host[@]}" train --accelerator cuda --seed 1 --quiet --runs "$out/runs-exercise"
 stage best-preset 240 "${host[@]}" train --preset best --accelerator cuda --seed 1 --quiet --runs "$out/runs-best"
+stage residual-preset 240 "${host[@]}" train --preset residual --epochs 5 --accelerator cuda --seed 1 --quiet --runs "$out/runs-residual"
 stage profiler 240 dotnet run --project perf -c Release --no-build -- --accelerator cuda --quick --out "$out"
 
 profile=$(find "$out" -maxdepth 1 -name '*-cuda.md' -print | sort | tail -n 1)
 echo
-table "$profile" "exercise job (cuda, seed 1)=$out/runs-exercise" "best preset (cuda, seed 1)=$out/runs-best" | tee "$out/table.md"
+table "$profile" "exercise job (cuda, seed 1)=$out/runs-exercise" "best preset (cuda, seed 1)=$out/runs-best" \
+    "residual preset, 5 epochs (cuda, seed 1)=$out/runs-residual" | tee "$out/table.md"
 echo
 grep -E '^(Passed|Failed)!' "$out/cuda-tests.log" | tee -a "$out/table.md"
 echo "logs, run folders and the profile: $out"

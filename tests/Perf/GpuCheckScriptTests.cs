@@ -86,4 +86,23 @@ public class GpuCheckScriptTests : SmallRunFixture
         Assert.That(lines, Does.Contain("| profiler: one training step (median) | | 0.00469 | 12,214 | 4.6 |"));
         Assert.That(lines, Has.Length.EqualTo(4 + 29 + 2), "header, two runs, 29 operations, the profiler's job and step");
     }
+
+    [Test]
+    public void TheTableHasTheResidualOperationsOfTheProfilersReport()
+    {
+        string profile = Dir.File("residual-profile.md");
+        File.WriteAllText(profile, string.Join('\n',
+            "## Residual operations at ResNet-18 v2's shapes (3x64x64 input, 64 images)", "",
+            "| operation | median µs | rate | first call µs |", "|---|--:|--:|--:|",
+            "| stem 3x64x64→64 7x7/2 same forward | 7035 | 175 GFLOP/s | 14742 |",
+            "| batch norm backward 64x16x16 | 318.9 | 65.8 GB/s | 7842 |", "", "## Training step layer by layer", "") + "\n");
+        var (code, table, stderr) = Bash(null, "--table", profile);
+        Assert.That((code, stderr), Is.EqualTo((0, "")));
+        var lines = table.TrimEnd('\n').Split('\n');
+        Assert.That(lines[2..], Is.EqualTo(new[]
+        {
+            "| stem 3x64x64→64 7x7/2 same forward | | 0.00703 | | 175 |",
+            "| batch norm backward 64x16x16 | | 0.000319 | | (65.8 GB/s) |",
+        }));
+    }
 }

@@ -16,7 +16,7 @@ namespace GpuSiamese.Perf;
 public sealed class LayerStepProfile : IProfileSection
 {
     /// <summary>The networks profiled, as <c>--layers</c> spells them.</summary>
-    public static readonly string[] Networks = ["1x14x14,c32k3,p,c64k3,p,f,128,32l", "196,512,256,32l"];
+    public static readonly string[] Networks = ["1x14x14,c32k3,p,c64k3,p,f,128,32l", "196,512,256,32l", "1x14x14,c32k3nl,bn,relu,p,r32,r64s2,bn,relu,f,128l,bn,relu,32l"];
 
     public void Run(IBackend b, ProfilerOptions options, Report report)
     {

@@ -12,7 +12,7 @@ public static class Program
 {
     /// <summary>The parts of a profile, in order.</summary>
     public static readonly IProfileSection[] Sections =
-        [new OperationProfile(), new DenseForwardVersions(), new ProductVersions(), new ConvProfile(), new ResidualProfile(), new LayerStepProfile(), new IlgpuDenseVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(), new RetrievalVersions(),
+        [new OperationProfile(), new DenseForwardVersions(), new ProductVersions(), new ConvProfile(), new ResidualProfile(), new ResidualStepJob(), new LayerStepProfile(), new IlgpuDenseVersions(), new WorkerPoolProfile(), new TrainingStepProfile(), new ScoringProfile(), new RetrievalVersions(),
          new TrainingJobProfile()];
 
     public static int Main(string[] args)

@@ -29,7 +29,7 @@ public class TrainingPresetsTests
     public void An_unknown_name_names_the_option_and_the_choices()
     {
         var e = Assert.Throws<ArgumentException>(() => TrainingPresets.Find("fastest"));
-        Assert.That(e!.Message, Does.StartWith("--preset expects one of best, cnn, fashion, residual, resnet18, got 'fastest'"));
+        Assert.That(e!.Message, Does.StartWith("--preset expects one of best, cnn, fashion, residual, fashion-residual, resnet18, got 'fastest'"));
     }
 
     [Test]

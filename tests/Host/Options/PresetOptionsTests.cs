@@ -95,7 +95,7 @@ public class PresetOptionsTests
         var run = Run(jobs, "--preset", "fastest");
         Assert.That(run.ExitCode, Is.EqualTo(2));
         Assert.That(run.ErrorLines, Has.Length.EqualTo(1), "one error line, the usage hint at its end");
-        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best|cnn|fashion|residual|resnet18, got 'fastest' (usage: gpusiamese"));
+        Assert.That(run.ErrorLines[0], Does.StartWith("error: --preset expects one of best|cnn|fashion|residual|fashion-residual|resnet18, got 'fastest' (usage: gpusiamese"));
         Assert.That(jobs.TrainedWith, Is.Null);
     }
 

@@ -76,7 +76,7 @@ public static class ServeCommand
         }
         await using (server)
         {
-            MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {matcher.Threshold.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, on {matcher.Backend.Name}");
+            MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {matcher.Threshold.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} ({checkpoint.Training.ThresholdRule}), on {matcher.Backend.Name}");
             MetricsReport.Line(output, "input", checkpoint.Preprocessing.Describe());
             MetricsReport.Line(output, "gallery", gallery.Images.Count == 0 ? "none (every identification is unknown)"
                 : $"{gallery.Images.Count} training images of {gallery.Source}, {gallery.ClassNames.Count} classes");

@@ -32,7 +32,7 @@ public static class MetricsReport
             Line(output, "one-shot", string.Create(C, $"{o.Ways}-way {o.Accuracy:F4} (95% CI {o.Low:F4}-{o.High:F4}, {o.Trials} trials, chance {1.0 / o.Ways:F4})"));
         if (figures?.Identification is { } i)
             Line(output, "identification", string.Create(C,
-                $"accuracy {i.Accuracy:F4} (rank-1)  {MissAt(i)}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per {noun}, {i.Probes} probes, unknown above {i.Threshold:F4})"));
+                $"accuracy {i.Accuracy:F4}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per {noun}, {i.Probes} probes, unknown above {i.Threshold:F4})  rank-1 {i.Accuracy:F4}, {MissAt(i)}"));
     }
 
     /// <summary>The dataset's lines: classes, those held out, the test protocol, notes, and the figures on seen and unseen classes.</summary>

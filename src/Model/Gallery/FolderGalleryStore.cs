@@ -12,7 +12,11 @@ namespace GpuSiamese.Model.Gallery;
 /// folder's lock file (<c>.lock</c>, held across processes), reads that identity's file afresh, writes the new file to a
 /// temporary beside it, flushes it to disk and renames it over the old one: a process killed at any instant leaves the
 /// identity as it was before or after, never half of it; a removal is one unlink. Temporaries of dead writers are swept
-/// at open (<see cref="TemporaryFiles.RemoveStale"/>). The search is an exact scan of every embedding in memory.
+/// at open (<see cref="TemporaryFiles.RemoveStale"/>). The stored embeddings are the truth: a gallery of fewer than
+/// <see cref="IndexThreshold"/> embeddings is searched by an exact scan; a larger one through USearch's HNSW graph
+/// (<see cref="ApproximateIndex"/>, <c>index.usearch</c> with <c>index.stamp</c>, the SHA-256 of every identity file's own
+/// hash in name order) whose candidates' identities are re-ranked exactly over all their embeddings. An index whose stamp
+/// is not the folder's (missing, or written before another enrolment) is rebuilt from the embeddings at the first search.
 /// </summary>
 public sealed class FolderGalleryStore : IGalleryStore
 {
@@ -27,6 +31,23 @@ public sealed class FolderGalleryStore : IGalleryStore
     readonly string _identities;
     readonly Lock _gate = new();
     readonly Dictionary<string, List<EnrolledEmbedding>> _byName = new(StringComparer.Ordinal);
+    readonly Dictionary<string, byte[]> _fileHash = new(StringComparer.Ordinal);
+    ApproximateIndex? _index;
+    readonly List<string?> _rowName = [];
+    readonly Dictionary<string, List<ulong>> _rowsOf = new(StringComparer.Ordinal);
+    const string IndexName = "index.usearch", StampName = "index.stamp";
+
+    /// <summary>Embeddings from which on the search goes through the approximate index.</summary>
+    public int IndexThreshold { get; set; } = 20_000;
+
+    /// <summary>Candidates the index proposes per search (at least 8 per identity asked for), each one's identity re-ranked exactly.</summary>
+    public int Candidates { get; set; } = 64;
+
+    /// <summary>Whether the last search went through the approximate index (else an exact scan).</summary>
+    public bool Indexed { get { lock (_gate) return _index is not null; } }
+
+    /// <summary>What the index did at its first use: "loaded", "built" (missing or stale), or null before.</summary>
+    public string? IndexOrigin { get; private set; }
 
     FolderGalleryStore(string folder, GalleryModel model)
     {
@@ -85,6 +106,7 @@ public sealed class FolderGalleryStore : IGalleryStore
         {
             var (name, entries) = ReadIdentity(file, model.EmbeddingWidth);
             store._byName[name] = entries;
+            store._fileHash[name] = FileHash(file);
         }
         return store;
     }
@@ -133,10 +155,16 @@ public sealed class FolderGalleryStore : IGalleryStore
         // Another process may have enrolled this identity since we loaded: the file on disk is the truth.
         var entries = File.Exists(path) ? ReadIdentity(path, Model.EmbeddingWidth).Entries : [];
         entries.AddRange(embeddings);
-        WriteDurably(path, WriteIdentity(name, entries));
+        var bytes = WriteIdentity(name, entries);
+        WriteDurably(path, bytes);
         lock (_gate)
         {
+            int known = _byName.TryGetValue(name, out var old) ? old.Count : 0;
             _byName[name] = entries;
+            _fileHash[name] = bytes[^32..];
+            // A live index grows with the new rows (the saved one is now stale and rebuilt at the next open).
+            if (_index is not null)
+                for (int i = known; i < entries.Count; i++) AddRow(name, entries[i].Embedding);
             return Summary(name, entries);
         }
     }
@@ -149,7 +177,16 @@ public sealed class FolderGalleryStore : IGalleryStore
         bool existed = File.Exists(path);
         if (existed) File.Delete(path);
         lock (_gate)
+        {
+            _fileHash.Remove(name);
+            if (_index is not null && _rowsOf.Remove(name, out var rows))
+                foreach (ulong row in rows)
+                {
+                    _index.Remove(row);
+                    _rowName[(int)row] = null;
+                }
             return _byName.Remove(name) || existed;
+        }
     }
 
     public IReadOnlyList<IdentityHit> Identify(ReadOnlySpan<float> embedding, int count)
@@ -158,8 +195,20 @@ public sealed class FolderGalleryStore : IGalleryStore
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var best = new List<(string Name, double Distance)>();
         lock (_gate)
-            foreach (var (name, entries) in _byName)
-                best.Add((name, Nearest(embedding, entries)));
+        {
+            var index = _byName.Values.Sum(v => v.Count) >= IndexThreshold ? EnsureIndex() : null;
+            if (index is null)
+                foreach (var (name, entries) in _byName)
+                    best.Add((name, Nearest(embedding, entries)));
+            else
+            {
+                // Candidates from the graph; each candidate identity's distance is exact, over all its embeddings.
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (ulong row in index.Search(embedding.ToArray(), Math.Max(Candidates, 8 * count)))
+                    if (_rowName[(int)row] is { } name && seen.Add(name))
+                        best.Add((name, Nearest(embedding, _byName[name])));
+            }
+        }
         // Nearest first; names break ties so the order does not depend on the dictionary's.
         best.Sort((a, b) => Verdict.Before(a.Distance, b.Distance) ? -1 : Verdict.Before(b.Distance, a.Distance) ? 1 : string.CompareOrdinal(a.Name, b.Name));
         return [.. best.Take(count).Select(b => new IdentityHit(b.Name, b.Distance, Verdict.Same(b.Distance, Threshold)))];
@@ -176,10 +225,92 @@ public sealed class FolderGalleryStore : IGalleryStore
         }
     }
 
+    /// <summary>
+    /// The approximate index, loaded when its stamp is the folder's, else built from the embeddings and saved
+    /// (temporary and rename, then the stamp): called under the gate.
+    /// </summary>
+    ApproximateIndex EnsureIndex()
+    {
+        if (_index is not null) return _index;
+        string stamp = Stamp();
+        string indexPath = Path.Combine(_folder, IndexName), stampPath = Path.Combine(_folder, StampName);
+        var names = _byName.Keys.Order(StringComparer.Ordinal).ToArray();
+        bool fresh = File.Exists(stampPath) && File.ReadAllText(stampPath).Trim() == stamp;
+        var index = fresh ? ApproximateIndex.TryLoad(indexPath, Model.EmbeddingWidth) : null;
+        IndexOrigin = index is null ? "built" : "loaded";
+        bool build = index is null;
+        index ??= ApproximateIndex.Create(Model.EmbeddingWidth);
+        _index = index;
+        _rowName.Clear();
+        _rowsOf.Clear();
+        // Rows in name order, then each identity's order: what the stamp pins, so a loaded index has the same keys.
+        foreach (string name in names)
+            foreach (var e in _byName[name])
+                if (build) AddRow(name, e.Embedding);
+                else Track(name);
+        if (build)
+        {
+            try
+            {
+                string temp = TemporaryFiles.For(indexPath);
+                index.Save(temp);
+                File.Move(temp, indexPath, overwrite: true);
+                WriteDurably(stampPath, System.Text.Encoding.ASCII.GetBytes(stamp + "\n"));
+            }
+            catch (Exception e) when (WriteFailedException.IsEnvironmental(e))
+            {
+                // A read-only gallery still searches with the index in memory; the next open builds it again.
+            }
+        }
+        return index;
+    }
+
+    void AddRow(string name, float[] embedding)
+    {
+        _index!.Add((ulong)_rowName.Count, embedding);
+        Track(name);
+    }
+
+    void Track(string name)
+    {
+        ulong row = (ulong)_rowName.Count;
+        _rowName.Add(name);
+        if (!_rowsOf.TryGetValue(name, out var rows)) _rowsOf[name] = rows = [];
+        rows.Add(row);
+    }
+
+    /// <summary>The contents' fingerprint: SHA-256 over each identity's name and file hash, in name order.</summary>
+    string Stamp()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (string name in _fileHash.Keys.Order(StringComparer.Ordinal))
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(name));
+            sha.AppendData(_fileHash[name]);
+        }
+        return $"{Convert.ToHexStringLower(sha.GetHashAndReset())} {_byName.Values.Sum(v => v.Count)}";
+    }
+
+    static byte[] FileHash(string path)
+    {
+        using var stream = File.OpenRead(path);
+        stream.Seek(-32, SeekOrigin.End);
+        var hash = new byte[32];
+        stream.ReadExactly(hash);
+        return hash;
+    }
+
     /// <summary>The stored threshold, +∞ (every nearest identity a match) for a model saved before any was chosen.</summary>
     public double Threshold => double.IsNaN(Model.Threshold) ? double.PositiveInfinity : Model.Threshold;
 
-    public void Dispose() { }
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _index?.Dispose();
+            _index = null;
+        }
+    }
 
     double Nearest(ReadOnlySpan<float> probe, List<EnrolledEmbedding> entries)
     {

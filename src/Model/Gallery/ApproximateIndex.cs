@@ -47,12 +47,22 @@ public sealed class ApproximateIndex : IDisposable
 
     public void Remove(ulong key) => _index.Remove(key);
 
-    /// <summary>Up to <paramref name="count"/> keys, nearest first (approximately).</summary>
+    /// <summary>
+    /// Up to <paramref name="count"/> keys, nearest first (approximately). The library keeps one search context per
+    /// hardware thread ("reserve capacity ahead of searches" past that), so at most that many searches run at once.
+    /// </summary>
     public ulong[] Search(float[] probe, int count)
     {
-        int found = _index.Search(probe, count, out ulong[] keys, out float[] _);
-        return found == keys.Length ? keys : keys[..found];
+        _searches.Wait();
+        try
+        {
+            int found = _index.Search(probe, count, out ulong[] keys, out float[] _);
+            return found == keys.Length ? keys : keys[..found];
+        }
+        finally { _searches.Release(); }
     }
+
+    readonly SemaphoreSlim _searches = new(Environment.ProcessorCount, Environment.ProcessorCount);
 
     public void Save(string path) => _index.Save(path);
 

@@ -29,7 +29,9 @@ public sealed class FolderGalleryStore : IGalleryStore
 
     readonly string _folder;
     readonly string _identities;
-    readonly Lock _gate = new();
+    // Searches share it, writes to the in-memory tables (and the index's first build) hold it alone.
+    readonly ReaderWriterLockSlim _gate = new(LockRecursionPolicy.NoRecursion);
+    int _total;
     readonly Dictionary<string, List<EnrolledEmbedding>> _byName = new(StringComparer.Ordinal);
     readonly Dictionary<string, byte[]> _fileHash = new(StringComparer.Ordinal);
     ApproximateIndex? _index;
@@ -43,8 +45,19 @@ public sealed class FolderGalleryStore : IGalleryStore
     /// <summary>Candidates the index proposes per search (at least 8 per identity asked for), each one's identity re-ranked exactly.</summary>
     public int Candidates { get; set; } = 64;
 
+    /// <summary>The widest candidate list a search asks the index for.</summary>
+    const int MaxCandidates = 1 << 16;
+
     /// <summary>Whether the last search went through the approximate index (else an exact scan).</summary>
-    public bool Indexed { get { lock (_gate) return _index is not null; } }
+    public bool Indexed
+    {
+        get
+        {
+            _gate.EnterReadLock();
+            try { return _index is not null; }
+            finally { _gate.ExitReadLock(); }
+        }
+    }
 
     /// <summary>What the index did at its first use: "loaded", "built" (missing or stale), or null before.</summary>
     public string? IndexOrigin { get; private set; }
@@ -107,6 +120,7 @@ public sealed class FolderGalleryStore : IGalleryStore
             var (name, entries) = ReadIdentity(file, model.EmbeddingWidth);
             store._byName[name] = entries;
             store._fileHash[name] = FileHash(file);
+            store._total += entries.Count;
         }
         return store;
     }
@@ -129,14 +143,20 @@ public sealed class FolderGalleryStore : IGalleryStore
 
     public IReadOnlyList<IdentitySummary> List()
     {
-        lock (_gate)
-            return [.. _byName.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => Summary(p.Key, p.Value))];
+        _gate.EnterReadLock();
+        try { return [.. _byName.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => Summary(p.Key, p.Value))]; }
+        finally { _gate.ExitReadLock(); }
     }
 
     /// <summary>Embeddings in the gallery, all identities together.</summary>
     public int Count
     {
-        get { lock (_gate) return _byName.Values.Sum(v => v.Count); }
+        get
+        {
+            _gate.EnterReadLock();
+            try { return _total; }
+            finally { _gate.ExitReadLock(); }
+        }
     }
 
     public IdentitySummary Add(string name, IReadOnlyList<EnrolledEmbedding> embeddings)
@@ -157,9 +177,11 @@ public sealed class FolderGalleryStore : IGalleryStore
         entries.AddRange(embeddings);
         var bytes = WriteIdentity(name, entries);
         WriteDurably(path, bytes);
-        lock (_gate)
+        _gate.EnterWriteLock();
+        try
         {
             int known = _byName.TryGetValue(name, out var old) ? old.Count : 0;
+            _total += entries.Count - known;
             _byName[name] = entries;
             _fileHash[name] = bytes[^32..];
             // A live index grows with the new rows (the saved one is now stale and rebuilt at the next open).
@@ -167,6 +189,7 @@ public sealed class FolderGalleryStore : IGalleryStore
                 for (int i = known; i < entries.Count; i++) AddRow(name, entries[i].Embedding);
             return Summary(name, entries);
         }
+        finally { _gate.ExitWriteLock(); }
     }
 
     public bool Remove(string name)
@@ -176,7 +199,8 @@ public sealed class FolderGalleryStore : IGalleryStore
         string path = PathOf(name);
         bool existed = File.Exists(path);
         if (existed) File.Delete(path);
-        lock (_gate)
+        _gate.EnterWriteLock();
+        try
         {
             _fileHash.Remove(name);
             if (_index is not null && _rowsOf.Remove(name, out var rows))
@@ -185,8 +209,10 @@ public sealed class FolderGalleryStore : IGalleryStore
                     _index.Remove(row);
                     _rowName[(int)row] = null;
                 }
-            return _byName.Remove(name) || existed;
+            if (_byName.Remove(name, out var gone)) _total -= gone.Count;
+            return gone is not null || existed;
         }
+        finally { _gate.ExitWriteLock(); }
     }
 
     public IReadOnlyList<IdentityHit> Identify(ReadOnlySpan<float> embedding, int count)
@@ -194,21 +220,40 @@ public sealed class FolderGalleryStore : IGalleryStore
         CheckProbe(embedding);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var best = new List<(string Name, double Distance)>();
-        lock (_gate)
+        if (Count >= IndexThreshold && !Indexed)
         {
-            var index = _byName.Values.Sum(v => v.Count) >= IndexThreshold ? EnsureIndex() : null;
+            _gate.EnterWriteLock();
+            try { EnsureIndex(); }
+            finally { _gate.ExitWriteLock(); }
+        }
+        _gate.EnterReadLock();
+        try
+        {
+            var index = _total >= IndexThreshold ? _index : null;
             if (index is null)
                 foreach (var (name, entries) in _byName)
                     best.Add((name, Nearest(embedding, entries)));
             else
             {
-                // Candidates from the graph; each candidate identity's distance is exact, over all its embeddings.
+                // Candidates from the graph, widened until they span enough identities (an identity of many embeddings
+                // fills a short list alone); each candidate identity's distance is exact, over all its embeddings.
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (ulong row in index.Search(embedding.ToArray(), Math.Max(Candidates, 8 * count)))
-                    if (_rowName[(int)row] is { } name && seen.Add(name))
-                        best.Add((name, Nearest(embedding, _byName[name])));
+                var probe = embedding.ToArray();
+                int wanted = Math.Min(_byName.Count, Math.Max(2 * count, 2));
+                long rows = index.Count;
+                // Enough rows for 'wanted' identities of the average size in one search, most of the time.
+                int perIdentity = (int)Math.Ceiling((double)_total / Math.Max(1, _byName.Count));
+                for (int k = (int)Math.Min(MaxCandidates, Math.Max(Math.Max(Candidates, 8 * count), (long)wanted * perIdentity)); ; k *= 4)
+                {
+                    seen.Clear();
+                    foreach (ulong row in index.Search(probe, k))
+                        if (_rowName[(int)row] is { } name) seen.Add(name);
+                    if (seen.Count >= wanted || k >= rows || k >= MaxCandidates) break;
+                }
+                foreach (string name in seen) best.Add((name, Nearest(embedding, _byName[name])));
             }
         }
+        finally { _gate.ExitReadLock(); }
         // Nearest first; names break ties so the order does not depend on the dictionary's.
         best.Sort((a, b) => Verdict.Before(a.Distance, b.Distance) ? -1 : Verdict.Before(b.Distance, a.Distance) ? 1 : string.CompareOrdinal(a.Name, b.Name));
         return [.. best.Take(count).Select(b => new IdentityHit(b.Name, b.Distance, Verdict.Same(b.Distance, Threshold)))];
@@ -217,17 +262,19 @@ public sealed class FolderGalleryStore : IGalleryStore
     public IdentityHit? Verify(ReadOnlySpan<float> embedding, string name)
     {
         CheckProbe(embedding);
-        lock (_gate)
+        _gate.EnterReadLock();
+        try
         {
             if (!_byName.TryGetValue(name, out var entries)) return null;
             double d = Nearest(embedding, entries);
             return new IdentityHit(name, d, Verdict.Same(d, Threshold));
         }
+        finally { _gate.ExitReadLock(); }
     }
 
     /// <summary>
     /// The approximate index, loaded when its stamp is the folder's, else built from the embeddings and saved
-    /// (temporary and rename, then the stamp): called under the gate.
+    /// (temporary and rename, then the stamp): called holding the gate alone.
     /// </summary>
     ApproximateIndex EnsureIndex()
     {
@@ -305,11 +352,13 @@ public sealed class FolderGalleryStore : IGalleryStore
 
     public void Dispose()
     {
-        lock (_gate)
+        _gate.EnterWriteLock();
+        try
         {
             _index?.Dispose();
             _index = null;
         }
+        finally { _gate.ExitWriteLock(); }
     }
 
     double Nearest(ReadOnlySpan<float> probe, List<EnrolledEmbedding> entries)

@@ -17,6 +17,15 @@ public static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "gallery-index")
+        {
+            try { return GalleryIndexBench.Run(args[1..], Console.Out); }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"gpusiamese-perf: {e.Message}");
+                return 2;
+            }
+        }
         if (args.Length > 0 && args[0] == "serve-load")
         {
             try { return ServeLoad.Run(args[1..], DefaultOutput()); }

@@ -100,6 +100,7 @@ public static class Cli
         root.Subcommands.Add(EmbedCommand.Create(context));
         root.Subcommands.Add(ExportCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
+        root.Subcommands.Add(GalleryCommand.Create(context));
         root.Subcommands.Add(PlotLossCommand.Create(context));
         root.Subcommands.Add(DevicesCommand.Create(context));
         return root;

@@ -5,7 +5,9 @@ namespace GpuSiamese.Model;
 /// <summary>
 /// Outcome of nearest-neighbour identification: <see cref="Accuracy"/> counts probes answered with their own
 /// digit among all probes; <see cref="UnknownRate"/> the probes answered "unknown"; <see cref="AnsweredAccuracy"/>
-/// the right answers among those not unknown (NaN when every probe was unknown).
+/// the right answers among those not unknown (NaN when every probe was unknown). <see cref="MissRateAtFpir"/> is the
+/// open-set miss rate (FNIR) at false-positive identification rate <see cref="Fpir"/> (<see cref="Identification.OpenSetMissRate"/>;
+/// NaN with fewer than 1/FPIR probes).
 /// </summary>
 public sealed record IdentificationResult(
     int GalleryPerDigit,
@@ -13,7 +15,9 @@ public sealed record IdentificationResult(
     double Threshold,
     double Accuracy,
     double UnknownRate,
-    double AnsweredAccuracy);
+    double AnsweredAccuracy,
+    double Fpir = Identification.FixedFpir,
+    double MissRateAtFpir = double.NaN);
 
 /// <summary>
 /// Identification against a gallery of k images per digit: a probe's answer is the digit of its nearest gallery
@@ -21,6 +25,49 @@ public sealed record IdentificationResult(
 /// </summary>
 public static class Identification
 {
+    /// <summary>The false-positive identification rate the miss rate is reported at.</summary>
+    public const double FixedFpir = 0.01;
+
+    /// <summary>
+    /// Open-set identification's miss rate (FNIR) at false-positive identification rate <paramref name="fpir"/>, each
+    /// probe searched twice: mated (the whole gallery: a hit when its own class ranks first and is accepted) and non-mated
+    /// (its own class taken out: a false positive when the nearest other class is accepted). The threshold is the largest
+    /// that accepts at most ⌊FPIR·n⌋ of the n non-mated searches; NaN with fewer than 1/FPIR probes.
+    /// </summary>
+    public static double OpenSetMissRate(ReadOnlySpan<float> gallery, ReadOnlySpan<int> galleryLabels,
+        ReadOnlySpan<float> probes, ReadOnlySpan<int> probeLabels, int dim, double eps, double fpir = FixedFpir)
+    {
+        int n = probeLabels.Length;
+        if (n == 0 || n < Roc.NegativesNeededFor(fpir)) return double.NaN;
+        var own = new double[n];
+        var other = new double[n];
+        var ownFirst = new bool[n];
+        for (int p = 0; p < n; p++)
+        {
+            var probe = probes.Slice(p * dim, dim);
+            double o = Verdict.Worst, x = Verdict.Worst;
+            int oAt = int.MaxValue, xAt = int.MaxValue;
+            for (int g = 0; g < galleryLabels.Length; g++)
+            {
+                double e = EmbeddingDistance.Between(probe, gallery.Slice(g * dim, dim), eps);
+                if (galleryLabels[g] == probeLabels[p]) { if (Verdict.Before(e, o)) { o = e; oAt = g; } }
+                else if (Verdict.Before(e, x)) { x = e; xAt = g; }
+            }
+            own[p] = o;
+            other[p] = x;
+            ownFirst[p] = Verdict.Before(o, x) || (o == x && oAt < xAt);
+        }
+        var sorted = (double[])other.Clone();
+        Array.Sort(sorted, (a, b) => Verdict.Before(a, b) ? -1 : Verdict.Before(b, a) ? 1 : 0);
+        int allowed = (int)Math.Floor(fpir * n + 1e-9);
+        // Accept what ranks strictly before the (allowed+1)-th best non-mated score: at most 'allowed' false positives, ties included.
+        double limit = sorted[Math.Min(allowed, n - 1)];
+        int hits = 0;
+        for (int p = 0; p < n; p++)
+            if (ownFirst[p] && (allowed >= n ? Verdict.Same(own[p], limit) : Verdict.Before(own[p], limit))) hits++;
+        return 1.0 - (double)hits / n;
+    }
+
     /// <summary>
     /// Draws the gallery (k distinct images per digit) from <paramref name="gallerySet"/> with
     /// <paramref name="rng"/>, and identifies every image of <paramref name="probes"/>.
@@ -43,9 +90,10 @@ public static class Identification
         int dim = evaluator.Network.Config.OutputWidth;
         var (correct, unknown) = Identify(galleryEmbeddings, galleryImages.Labels, probeEmbeddings, probes.Labels, dim, threshold, evaluator.DistanceEpsilon);
         int answered = probes.Count - unknown;
+        double miss = OpenSetMissRate(galleryEmbeddings, galleryImages.Labels, probeEmbeddings, probes.Labels, dim, evaluator.DistanceEpsilon);
         return new IdentificationResult(galleryPerDigit, probes.Count, threshold,
             (double)correct / probes.Count, (double)unknown / probes.Count,
-            answered == 0 ? double.NaN : (double)correct / answered);
+            answered == 0 ? double.NaN : (double)correct / answered, FixedFpir, miss);
     }
 
     /// <summary>
@@ -111,9 +159,10 @@ public static class Identification
         var (probeRows, probeLabels) = Rows(embeddings, dim, probes, labelOf);
         var (correct, unknown) = Identify(galleryRows, galleryLabels, probeRows, probeLabels, dim, threshold, eps);
         int answered = probes.Count - unknown;
+        double miss = OpenSetMissRate(galleryRows, galleryLabels, probeRows, probeLabels, dim, eps);
         return new IdentificationResult(galleryPerClass, probes.Count, threshold,
             (double)correct / probes.Count, (double)unknown / probes.Count,
-            answered == 0 ? double.NaN : (double)correct / answered);
+            answered == 0 ? double.NaN : (double)correct / answered, FixedFpir, miss);
     }
 
     static (float[] Rows, int[] Labels) Rows(ReadOnlySpan<float> embeddings, int dim, List<int> indices, Dictionary<int, int> labelOf)

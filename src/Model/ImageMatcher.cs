@@ -73,7 +73,7 @@ public sealed class ImageMatcher : IDisposable
             embeddings = _evaluator.Embed([.. a, .. b], 2);
         int dim = EmbeddingWidth;
         double distance = EmbeddingDistance.Between(embeddings, dim, 0, 1, _evaluator.DistanceEpsilon);
-        return new Comparison(distance, distance <= Threshold,
+        return new Comparison(distance, Verdict.Same(distance, Threshold),
             IdentifyEmbedding(embeddings.AsSpan(0, dim), nearest), IdentifyEmbedding(embeddings.AsSpan(dim, dim), nearest));
     }
 
@@ -94,7 +94,7 @@ public sealed class ImageMatcher : IDisposable
         var matches = nearest == 0 || Gallery.Count == 0
             ? Array.Empty<GalleryMatch>()
             : Identification.Nearest(_galleryEmbeddings, Gallery.Labels, embedding, nearest, _evaluator.DistanceEpsilon);
-        int? label = matches.Length > 0 && matches[0].Distance <= Threshold ? matches[0].Digit : null;
+        int? label = matches.Length > 0 && Verdict.Same(matches[0].Distance, Threshold) ? matches[0].Digit : null;
         return new IdentityAnswer(label, matches);
     }
 

@@ -3,6 +3,13 @@ namespace GpuSiamese.Model;
 /// <summary>One operating point: "same digit" is predicted when E ≤ <see cref="Threshold"/>.</summary>
 public readonly record struct RocPoint(double Threshold, double FalsePositiveRate, double TruePositiveRate);
 
+/// <summary>
+/// The face-verification operating point at false-accept rate <see cref="Far"/>: the largest threshold whose FPR is at
+/// most <see cref="Far"/>, and the TAR (true-accept rate, TPR) there.
+/// </summary>
+public readonly record struct OperatingPoint(double Far,
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(Runs.NullWhenNotFinite))] double Threshold, double Tar);
+
 /// <summary>What a scored pair set says about a model (positive class = same digit, label 0).</summary>
 public sealed record PairMetrics(
     int Positives,
@@ -99,6 +106,43 @@ public static class Roc
             y.TruePositiveRate - y.FalsePositiveRate, youdenAccuracy, eer, eerThreshold);
     }
 
+    /// <summary>The false-accept rates train and eval report TAR at (the face-verification convention).</summary>
+    public static IReadOnlyList<double> StandardFars { get; } = [1e-2, 1e-3, 1e-4];
+
+    /// <summary>Fewest different-class pairs that can measure a false-accept rate of <paramref name="far"/>: ⌈1/FAR⌉.</summary>
+    public static long NegativesNeededFor(double far) => (long)Math.Ceiling(1 / far - 1e-9);
+
+    /// <summary>
+    /// The point of <paramref name="curve"/> (ascending, from <see cref="Curve"/>) with the largest threshold whose
+    /// FPR ≤ <paramref name="far"/>: the operating threshold at that false-accept rate (−∞ when even the smallest
+    /// distance of a different-class pair is shared with too many of them).
+    /// </summary>
+    public static RocPoint AtFar(IReadOnlyList<RocPoint> curve, double far)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        if (!(far is >= 0 and < 1)) throw new ArgumentException($"a false-accept rate must be in [0, 1), got {far}", nameof(far));
+        int k = 0;
+        // FPR is non-decreasing along the curve; compare with a relative slack so 20/2000 counts as ≤ 0.01.
+        while (k + 1 < curve.Count && curve[k + 1].FalsePositiveRate <= far * (1 + 1e-12)) k++;
+        return curve[k];
+    }
+
+    /// <summary>
+    /// TAR at each of <see cref="StandardFars"/>, leaving out a level with fewer than 1/FAR different-class pairs
+    /// (<paramref name="negatives"/>), where no rate that small can be measured.
+    /// </summary>
+    public static IReadOnlyList<OperatingPoint> OperatingPoints(IReadOnlyList<RocPoint> curve, int negatives)
+    {
+        var points = new List<OperatingPoint>();
+        foreach (double far in StandardFars)
+        {
+            if (negatives < NegativesNeededFor(far)) continue;
+            var p = AtFar(curve, far);
+            points.Add(new OperatingPoint(far, p.Threshold, p.TruePositiveRate));
+        }
+        return points;
+    }
+
     /// <summary>Fraction of pairs classified right by "same when E ≤ t".</summary>
     public static double AccuracyAt(ReadOnlySpan<float> distances, ReadOnlySpan<int> labels, double threshold)
     {
@@ -106,7 +150,7 @@ public static class Roc
         if (distances.Length == 0) throw new ArgumentException("no pairs to score", nameof(distances));
         long correct = 0;
         for (int i = 0; i < distances.Length; i++)
-            if ((distances[i] <= threshold) == (labels[i] == 0)) correct++;
+            if (Verdict.Same(distances[i], threshold) == (labels[i] == 0)) correct++;
         return (double)correct / distances.Length;
     }
 

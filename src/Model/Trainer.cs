@@ -48,7 +48,7 @@ public sealed class Trainer : IDisposable
         Network = Network.Create(backend, config.Network, initRng);
         _update = new ParameterUpdate(Network, config);
         _trainTable = ImageTable.Of(backend, train);
-        _monitor = new EpochMonitor(backend, _trainTable, train, validation, config.MonitorPairs, monitorRng);
+        _monitor = new EpochMonitor(backend, _trainTable, train, validation, config.MonitorPairs, monitorRng, config.Far);
         Evaluator = new Evaluator(Network, config.DistanceEpsilon, _monitor.LargestSet);
         _best = new BestEpoch(config.EarlyStoppingPatience);
 

@@ -137,6 +137,18 @@ public sealed record TrainingConfig
     /// <summary>Stop after this many epochs without a better validation AUC; 0 = run every epoch.</summary>
     public int EarlyStoppingPatience { get; init; }
 
+    /// <summary>
+    /// The false-accept rate the operating threshold is chosen at, on the validation split's monitor pairs: the largest
+    /// threshold whose validation FAR is at most this; 0 = the validation Youden point. The checkpoint keeps it with the
+    /// threshold (<see cref="ThresholdRule"/>).
+    /// </summary>
+    public double Far { get; init; }
+
+    /// <summary>How the stored threshold was chosen, as compare, serve and the gallery say it: split and rule.</summary>
+    public string ThresholdRule => Far > 0
+        ? $"validation split, FAR {SettingFormats.FormatNumber(Far)}"
+        : "validation split, Youden point";
+
     /// <summary>Pairs in each of the fixed, balanced per-epoch accuracy sets (validation and train subset).</summary>
     public int MonitorPairs { get; init; } = 4_000;
 
@@ -208,6 +220,10 @@ public sealed record TrainingConfig
         Number("--lr-gamma", "lr_gamma", c => c.StepGamma, (c, v) => c with { StepGamma = v }, "Factor of the step schedule", ("a number in (0, 1]", v => v is > 0 and <= 1)),
         Number("--cosine-final", "cosine_final", c => c.CosineFinalFraction, (c, v) => c with { CosineFinalFraction = v },
             "Cosine schedule: fraction of --lr reached at the last step", ("a number in [0, 1]", v => v is >= 0 and <= 1)),
+        Number("--far", "far", c => c.Far, (c, v) => c with { Far = v },
+            "Choose the model's threshold at this false-accept rate on the validation split (the largest threshold whose validation FAR is at most X; " +
+            "the split's monitor pairs must hold at least 1/X different-class pairs, see --monitor-pairs); 0 = the validation Youden point",
+            ("a number in [0, 1)", v => v is >= 0 and < 1)),
         Whole("--monitor-pairs", "monitor_pairs", c => c.MonitorPairs, (c, v) => c with { MonitorPairs = v }, 20,
             "Pairs in each fixed balanced set the per-epoch train and validation accuracies are measured on"),
         Switch("--augment", "augment", c => c.Augment, (c, v) => c with { Augment = v },

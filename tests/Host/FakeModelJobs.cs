@@ -24,13 +24,13 @@ public sealed class FakeModelJobs : IModelJobs
     public static readonly float[] Distances = [0.2f, 0.5f, 1.6f, 0.7f, 2.5f, 3.0f];
     public static readonly int[] Labels = [0, 0, 0, 1, 1, 1];
     public static readonly TestMetrics Metrics = new(Pairs: 6, SamePairs: 3, DifferentPairs: 3, Auc: 0.875, YoudenThreshold: 0.6, YoudenAccuracy: 5.0 / 6,
-        Eer: 1.0 / 3, Threshold: 1.0, AccuracyAtThreshold: 4.0 / 6);
+        Eer: 1.0 / 3, Threshold: 1.0, AccuracyAtThreshold: 4.0 / 6, TarAtFar: [new(0.01, 0.4, 0.7321)]);
     public static readonly IReadOnlyList<RocPoint> Roc = [new(double.NegativeInfinity, 0, 0), new(0.2, 0, 1.0 / 3),
         new(0.5, 0, 2.0 / 3), new(0.7, 1.0 / 3, 2.0 / 3), new(1.6, 1.0 / 3, 1), new(2.5, 2.0 / 3, 1), new(3.0, 1, 1)];
 
     /// <summary>What the fake reports for the recognition protocols, in train and in eval without --pairs.</summary>
     public static readonly RecognitionFigures Recognition = new(new OneShotResult(10, 2000, 0.9565, 0.9476, 0.9654),
-        new IdentificationResult(5, 10_000, 1.0, 0.9681, 0.0012, 0.96926));
+        new IdentificationResult(5, 10_000, 1.0, 0.9681, 0.0012, 0.96926, 0.01, 0.0843));
 
     /// <summary>Pair i: a vertical bar at column i on the left, a horizontal bar at row i on the right.</summary>
     public static PairImages Images(int i)

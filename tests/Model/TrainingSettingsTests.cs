@@ -13,7 +13,7 @@ public class TrainingSettingsTests
     static readonly Dictionary<string, string> Other = new()
     {
         ["--loss"] = "margin", ["--q"] = "3", ["--margin"] = "2", ["--triplet-margin"] = "0.4", ["--mining"] = "batch-hard",
-        ["--mining-warmup"] = "4", ["--dropout"] = "0.3", ["--optimizer"] = "sgd", ["--lr"] = "0.2", ["--beta1"] = "0.7",
+        ["--mining-warmup"] = "4", ["--far"] = "0.05", ["--dropout"] = "0.3", ["--optimizer"] = "sgd", ["--lr"] = "0.2", ["--beta1"] = "0.7",
         ["--beta2"] = "0.8", ["--adam-eps"] = "1e-6", ["--rho"] = "0.6", ["--momentum"] = "0.5", ["--nesterov"] = "true",
         ["--lr-schedule"] = "step", ["--lr-step-epochs"] = "3", ["--lr-gamma"] = "0.25", ["--cosine-final"] = "0.1",
         ["--monitor-pairs"] = "200", ["--augment"] = "true", ["--augment-flip"] = "true", ["--augment-shift"] = "3", ["--augment-rotation"] = "10",

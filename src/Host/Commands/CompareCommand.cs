@@ -41,9 +41,9 @@ public static class CompareCommand
         foreach (string warning in outcome.Warnings ?? []) context.Console.Error.WriteLine($"warning: {warning}");
         var c = System.Globalization.CultureInfo.InvariantCulture;
         var output = context.Console.Out;
-        bool same = outcome.Distance <= outcome.Threshold;
+        bool same = GpuSiamese.Model.Verdict.Same(outcome.Distance, outcome.Threshold);
         MetricsReport.Line(output, "distance", outcome.Distance.ToString("F4", c));
-        MetricsReport.Line(output, "threshold", outcome.Threshold.ToString("F4", c));
+        MetricsReport.Line(output, "threshold", outcome.ThresholdRule.Length == 0 ? outcome.Threshold.ToString("F4", c) : $"{outcome.Threshold.ToString("F4", c)} ({outcome.ThresholdRule})");
         MetricsReport.Line(output, "verdict", same ? $"same {outcome.Noun}" : outcome.Noun == "class" ? "different classes" : "different digits");
 
         if (options.SavePreprocessedDir is not null && outcome.InputA.Length != GpuSiamese.Data.ImageSet.Size)

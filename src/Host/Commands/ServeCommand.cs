@@ -37,11 +37,20 @@ public static class ServeCommand
             "Folder with one subfolder of images per class to identify against, read with the model's preprocessing " +
             "(default: the model's own dataset; for a model of a folder, that folder). Not for digit models, whose images are centred as MNIST's", helpName: "DIR");
         var accelerator = OptionFactory.Choice("--accelerator", defaults.Accelerator, "Device that runs the network");
+        var galleryStore = OptionFactory.Path("--gallery-store",
+            "A gallery folder of this model (see 'gallery create'): serve its operations too, /api/gallery (list), /api/gallery/identify, " +
+            "/api/gallery/verify and, with an API key, /api/gallery/enrol and DELETE /api/gallery/identities/NAME", helpName: "DIR");
+        var apiKey = new Option<string>("--api-key")
+        {
+            Description = $"Bearer token the gallery's write operations need (default: the {GalleryEndpoints.ApiKeyVariable} environment variable; " +
+                "none = the gallery is read-only). With --gallery-store, a --host other than loopback is refused without one",
+            HelpName = "KEY",
+        };
         var command = new Command("serve",
             "Serve a local web page to draw or drop two images and see the distance, the verdict and the nearest gallery " +
             "images by class, with a JSON API (/api/model, /api/compare, /api/embed, /api/identify); Ctrl+C stops it")
         {
-            model, host, port, gallery, galleryDir, seed, data, accelerator,
+            model, host, port, gallery, galleryDir, seed, data, accelerator, galleryStore, apiKey,
         };
         command.Validators.Add(result =>
         {
@@ -50,14 +59,22 @@ public static class ServeCommand
                 result.AddError($"--host expects an IP address or localhost, got '{h}'");
         });
         command.SetAction((parse, _) => Run(parse.GetValue(model)!, ParseAddress(parse.GetValue(host)!)!, parse.GetValue(port),
-            parse.GetValue(gallery), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(galleryDir), parse.GetValue(accelerator), context));
+            parse.GetValue(gallery), parse.GetValue(seed), parse.GetValue(data), parse.GetValue(galleryDir), parse.GetValue(accelerator), context,
+            parse.GetValue(galleryStore), parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(GalleryEndpoints.ApiKeyVariable)));
         return command;
     }
 
     public static async Task<int> Run(string modelPath, IPAddress address, int port, int galleryPerClass, ulong seed,
-        string? dataDir, string? galleryDir, AcceleratorChoice accelerator, CommandContext context)
+        string? dataDir, string? galleryDir, AcceleratorChoice accelerator, CommandContext context,
+        string? galleryStore = null, string? apiKey = null)
     {
         CommandContext.RequireFile(modelPath, "--model");
+        if (apiKey is { Length: 0 }) apiKey = null;
+        if (galleryStore is not null && !IPAddress.IsLoopback(address) && apiKey is null)
+            throw new ArgumentException($"--host {address} with --gallery-store: other machines could enrol and remove; give an API key " +
+                $"(--api-key or {GalleryEndpoints.ApiKeyVariable}) or listen on 127.0.0.1");
+        using var store = galleryStore is null ? null : GpuSiamese.Model.Gallery.FolderGalleryStore.Open(galleryStore,
+            GpuSiamese.Model.Gallery.FolderGalleryStore.HashOf(modelPath));
         var output = context.Console.Out;
         var checkpoint = CheckpointFile.LoadForInference(modelPath, null);
         var gallery = galleryPerClass == 0
@@ -67,7 +84,9 @@ public static class ServeCommand
         WebServer server;
         try
         {
-            server = await WebServer.StartAsync(matcher, address, port, ServeLimits.Default, context.Cancel);
+            // The service is not disposed here: the matcher and the store are, by their own usings.
+            var endpoints = store is null ? null : new GalleryEndpoints(new GpuSiamese.Model.Gallery.GalleryService(matcher, store), apiKey);
+            server = await WebServer.StartAsync(matcher, address, port, ServeLimits.Default, context.Cancel, endpoints);
         }
         catch (IOException e)
         {
@@ -76,10 +95,13 @@ public static class ServeCommand
         }
         await using (server)
         {
-            MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {matcher.Threshold.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}, on {matcher.Backend.Name}");
+            MetricsReport.Line(output, "model", $"{checkpoint.Network}, threshold {matcher.Threshold.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)} ({checkpoint.Training.ThresholdRule}), on {matcher.Backend.Name}");
             MetricsReport.Line(output, "input", checkpoint.Preprocessing.Describe());
             MetricsReport.Line(output, "gallery", gallery.Images.Count == 0 ? "none (every identification is unknown)"
                 : $"{gallery.Images.Count} training images of {gallery.Source}, {gallery.ClassNames.Count} classes");
+            if (store is not null)
+                MetricsReport.Line(output, "gallery store", $"{store.Folder}: {store.List().Count} identities, {store.Count} embeddings, " +
+                    (apiKey is null ? "read-only (no API key)" : "writable with the API key"));
             if (!IPAddress.IsLoopback(address))
                 MetricsReport.Line(output, "warning", $"listening on {address}: other machines can reach this page");
             MetricsReport.Line(output, "serving", $"{server.Address} (Ctrl+C stops)");

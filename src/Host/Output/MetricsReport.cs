@@ -18,6 +18,10 @@ public static class MetricsReport
             ? string.Create(C, $"threshold {m.YoudenThreshold:F4}  accuracy {m.YoudenAccuracy:F4}")
             : string.Create(C, $"none: no threshold separates same-{noun} from different-{noun} pairs (accuracy {m.YoudenAccuracy:F4} calling every pair different)"));
         Line(output, "EER", m.Eer.ToString("F4", C));
+        if (m.TarAtFar.Count > 0)
+            Line(output, "TAR@FAR", string.Join("  ", m.TarAtFar.Select(p => string.Create(C, $"{p.Far:0.####} {p.Tar:F4}"))));
+        else
+            Line(output, "TAR@FAR", string.Create(C, $"none: {m.DifferentPairs} different-{noun} pairs cannot measure FAR {Roc.StandardFars[0]} (fewer than {Roc.NegativesNeededFor(Roc.StandardFars[0])})"));
         Line(output, "model threshold", string.Create(C, $"{m.Threshold:F4}  accuracy {m.AccuracyAtThreshold:F4}"));
     }
 
@@ -28,7 +32,7 @@ public static class MetricsReport
             Line(output, "one-shot", string.Create(C, $"{o.Ways}-way {o.Accuracy:F4} (95% CI {o.Low:F4}-{o.High:F4}, {o.Trials} trials, chance {1.0 / o.Ways:F4})"));
         if (figures?.Identification is { } i)
             Line(output, "identification", string.Create(C,
-                $"accuracy {i.Accuracy:F4}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per {noun}, {i.Probes} probes, unknown above {i.Threshold:F4})"));
+                $"accuracy {i.Accuracy:F4}  unknown {i.UnknownRate:F4}  answered accuracy {i.AnsweredAccuracy:F4} ({i.GalleryPerDigit} per {noun}, {i.Probes} probes, unknown above {i.Threshold:F4})  rank-1 {i.Accuracy:F4}, {MissAt(i)}"));
     }
 
     /// <summary>The dataset's lines: classes, those held out, the test protocol, notes, and the figures on seen and unseen classes.</summary>
@@ -63,6 +67,11 @@ public static class MetricsReport
         Line(output, "peak memory", string.Create(C, $"{peakRssBytes / (1024.0 * 1024.0):F0} MiB"));
         Line(output, "run folder", runFolder);
     }
+
+    /// <summary>The open-set miss rate at the fixed FPIR, or why there is none.</summary>
+    static string MissAt(IdentificationResult i) => double.IsNaN(i.MissRateAtFpir)
+        ? string.Create(C, $"miss@FPIR {i.Fpir} none (fewer than {Roc.NegativesNeededFor(i.Fpir)} probes)")
+        : string.Create(C, $"miss@FPIR {i.Fpir} {i.MissRateAtFpir:F4}");
 
     public static void Line(TextWriter output, string name, string value) => output.WriteLine($"{name,-16}{value}");
 }

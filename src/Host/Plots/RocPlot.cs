@@ -7,7 +7,8 @@ namespace GpuSiamese.Host.Plots;
 public static class RocPlot
 {
     public static void Save(string path, double[] falsePositiveRates, double[] truePositiveRates, double auc,
-        double thresholdFpr, double thresholdTpr, double threshold, int width = 800, int height = 640, string noun = "digit")
+        double thresholdFpr, double thresholdTpr, double threshold, int width = 800, int height = 640, string noun = "digit",
+        IReadOnlyList<(double Far, double Tar)>? operatingPoints = null)
     {
         string plural = noun == "class" ? "classes" : noun + "s";
         var c = CultureInfo.InvariantCulture;
@@ -24,6 +25,15 @@ public static class RocPlot
 
         var point = plot.Add.Marker(thresholdFpr, thresholdTpr, MarkerShape.FilledCircle, 12, Colors.OrangeRed);
         point.LegendText = string.Create(c, $"threshold E_w ≤ {threshold:F3}: FPR {thresholdFpr:F3}, TPR {thresholdTpr:F3}");
+
+        // TAR at each standard FAR it could measure (near the curve's left end; the legend gives the figures).
+        var shapes = new[] { MarkerShape.FilledSquare, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleUp };
+        int s = 0;
+        foreach (var (far, tar) in operatingPoints ?? [])
+        {
+            var m = plot.Add.Marker(far, tar, shapes[s++ % shapes.Length], 10, Colors.DarkGreen);
+            m.LegendText = string.Create(c, $"TAR {tar:F4} at FAR {far:0.####}");
+        }
 
         plot.Title(string.Create(c, $"ROC, same {noun} = positive — AUC {auc:F4}"));
         plot.XLabel($"false positive rate (different {plural} called same)");

@@ -21,7 +21,8 @@ public static class RunPlots
         int at = NearestThreshold(roc.Select(p => p.Threshold).ToArray(), metrics.Threshold);
         string rocPath = Path.Combine(folder, "roc.png");
         AtomicFile.Write(rocPath, temporary => RocPlot.Save(temporary, falsePositives, truePositives, metrics.Auc,
-            falsePositives[at], truePositives[at], metrics.Threshold, noun: noun));
+            falsePositives[at], truePositives[at], metrics.Threshold, noun: noun,
+            operatingPoints: [.. metrics.TarAtFar.Select(p => (p.Far, p.Tar))]));
 
         var same = new List<double>();
         var different = new List<double>();

@@ -32,7 +32,7 @@ public sealed class WebServer : IAsyncDisposable
 
     /// <summary>Starts listening on <paramref name="address"/>:<paramref name="port"/> (0 picks a free port).</summary>
     public static async Task<WebServer> StartAsync(ImageMatcher matcher, IPAddress address, int port, ServeLimits limits,
-        CancellationToken cancel)
+        CancellationToken cancel, GalleryEndpoints? gallery = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -52,6 +52,7 @@ public sealed class WebServer : IAsyncDisposable
         var app = builder.Build();
         app.Use(Refusals);
         Map(app, matcher, limits);
+        gallery?.Map(app, limits);
         await app.StartAsync(cancel);
         return new WebServer(app);
     }
@@ -143,6 +144,8 @@ public sealed class WebServer : IAsyncDisposable
         // A refused body may not have been read: ask the client to reconnect rather than reuse the connection.
         if (status is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status400BadRequest)
             context.Response.Headers.Connection = "close";
+        // The gallery's writes without the API key (GalleryEndpoints): the scheme the client must use.
+        if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
         await context.Response.WriteAsJsonAsync(new ErrorReply(message));
     }
 

@@ -138,6 +138,8 @@ public static class OnnxExport
             new("distance.formula", "sqrt(max(sum_k (embedding_a[k] - embedding_b[k])^2, epsilon))"),
             new("distance.epsilon", checkpoint.Training.DistanceEpsilon.ToString("R", c)),
             new("verdict.threshold", double.IsNaN(checkpoint.Threshold) ? "none" : checkpoint.Threshold.ToString("R", c)),
+            new("verdict.threshold_far", checkpoint.Training.Far > 0 ? checkpoint.Training.Far.ToString("R", c) : "none (Youden point)"),
+            new("verdict.threshold_split", "validation"),
             new("verdict.rule", $"same {noun} when distance <= verdict.threshold"),
         ];
     }

@@ -18,6 +18,6 @@ public static class ImageComparison
         using var network = new Network(backend, checkpoint.Network, checkpoint.Parameters, checkpoint.State);
         using var evaluator = new Evaluator(network, checkpoint.Training.DistanceEpsilon);
         float[] distance = evaluator.PairDistances([.. a, .. b], 1);
-        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b, warnings, checkpoint.ClassNoun);
+        return new ComparisonOutcome(distance[0], checkpoint.Threshold, a, b, warnings, checkpoint.ClassNoun, checkpoint.Training.ThresholdRule);
     }
 }

@@ -18,7 +18,7 @@ public sealed record EvaluationOutcome(string Accelerator, PairScores Scores, Te
 /// borderline images (each naming its file).
 /// </summary>
 public sealed record ComparisonOutcome(double Distance, double Threshold, float[] InputA, float[] InputB,
-    IReadOnlyList<string>? Warnings = null, string Noun = "digit");
+    IReadOnlyList<string>? Warnings = null, string Noun = "digit", string ThresholdRule = "");
 
 /// <summary>
 /// Row-major embeddings, <see cref="Rows"/> x <see cref="Width"/>; <see cref="Labels"/> for a split,

@@ -8,6 +8,7 @@ namespace GpuSiamese.Model.Runs;
 /// records them. <see cref="Threshold"/> is the model's own (chosen on validation) and <see cref="AccuracyAtThreshold"/>
 /// the accuracy it gives on this set; the Youden pair is this set's best threshold, −∞ when no threshold separates the
 /// classes (Youden's J ≤ 0 everywhere: a degenerate set or a useless model), which metrics.json writes as null.
+/// <see cref="TarAtFar"/> is this set's TAR at each of <see cref="Roc.StandardFars"/> it has enough different pairs for.
 /// </summary>
 public sealed record TestMetrics(
     int Pairs,
@@ -18,7 +19,8 @@ public sealed record TestMetrics(
     double YoudenAccuracy,
     double Eer,
     double Threshold,
-    double AccuracyAtThreshold)
+    double AccuracyAtThreshold,
+    IReadOnlyList<OperatingPoint> TarAtFar)
 {
     /// <summary>The figures of <paramref name="distances"/> (labels 0 = same) and the ROC curve they come from.</summary>
     public static (TestMetrics Metrics, IReadOnlyList<RocPoint> Roc) Of(float[] distances, int[] labels, double threshold)
@@ -27,9 +29,10 @@ public sealed record TestMetrics(
         ArgumentNullException.ThrowIfNull(labels);
         var m = Roc.Analyze(distances, labels);
         int same = labels.Count(l => l == 0);
+        var curve = Roc.Curve(distances, labels);
         var metrics = new TestMetrics(labels.Length, same, labels.Length - same, m.Auc, m.YoudenThreshold, m.YoudenAccuracy,
-            m.EqualErrorRate, threshold, Roc.AccuracyAt(distances, labels, threshold));
-        return (metrics, Roc.Curve(distances, labels));
+            m.EqualErrorRate, threshold, Roc.AccuracyAt(distances, labels, threshold), Roc.OperatingPoints(curve, labels.Length - same));
+        return (metrics, curve);
     }
 }
 

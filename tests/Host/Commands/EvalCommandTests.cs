@@ -18,6 +18,7 @@ public class EvalCommandTests
             { "distance,label", "0.2,0", "0.5,0", "1.6,0", "0.7,1", "2.5,1", "3,1" }));
         Assert.That(run.Out, Does.Contain("EER             0.3333"));
         Assert.That(run.Out, Does.Contain("model threshold 1.0000  accuracy 0.6667"));
+        Assert.That(run.Out, Does.Contain("TAR@FAR         0.01 0.7321"));
         Assert.That(Directory.GetFiles(dir.File("plots")).Select(Path.GetFileName),
             Is.EquivalentTo(new[] { "roc.png", "distances.png", "errors.png" }));
         Assert.That(Directory.GetFiles(dir.Path, "*.tmp"), Is.Empty);

@@ -26,6 +26,9 @@ public class MetricsFileTests
         var names = json.RootElement.EnumerateObject().Select(p => p.Name);
         Assert.That(names, Is.EqualTo(new[] { "tool", "created_utc", "seed", "accelerator", "configuration", "epochs", "test",
             "timings", "peak_rss_bytes", "checkpoint", "one_shot", "identification", "classes" }));
+        var tar = json.RootElement.GetProperty("test").GetProperty("tar_at_far")[0];
+        Assert.That((tar.GetProperty("far").GetDouble(), tar.GetProperty("threshold").GetDouble(), tar.GetProperty("tar").GetDouble()),
+            Is.EqualTo((0.01, 0.4, 0.7321)));
         Assert.That(Directory.GetFiles(dir.Path), Has.Length.EqualTo(1), "no temporary file left");
     }
 
@@ -63,7 +66,7 @@ public class MetricsFileTests
             Is.EqualTo((10, 2000, 0.9476)));
         var identification = root.GetProperty("identification");
         Assert.That(identification.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[]
-            { "gallery_per_digit", "probes", "threshold", "accuracy", "unknown_rate", "answered_accuracy" }));
+            { "gallery_per_digit", "probes", "threshold", "accuracy", "unknown_rate", "answered_accuracy", "fpir", "miss_rate_at_fpir" }));
         Assert.That((identification.GetProperty("probes").GetInt32(), identification.GetProperty("unknown_rate").GetDouble()),
             Is.EqualTo((10_000, 0.0012)));
     }
